@@ -1,0 +1,21 @@
+"""The Celery application and the one place where periodic jobs are declared."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("platform")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic job of the platform. Times are Asia/Shanghai (CELERY_TIMEZONE).
+# Apps add their entries here rather than in their own modules, so that the whole
+# schedule can be read in one place.
+app.conf.beat_schedule = {}
+
+
+def schedule(name: str, task: str, when: crontab, **options) -> None:
+    app.conf.beat_schedule[name] = {"task": task, "schedule": when, **options}

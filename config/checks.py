@@ -1,0 +1,52 @@
+"""System checks that keep production from running on development defaults."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def production_settings_check(app_configs, **kwargs):
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    errors = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            Error(
+                "Production must not run on SQLite.",
+                hint="Set DATABASE_URL.",
+                id="platform.E001",
+            )
+        )
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        errors.append(
+            Error(
+                "Production must not run Celery tasks eagerly.",
+                hint="Set CELERY_BROKER_URL.",
+                id="platform.E002",
+            )
+        )
+    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_KEY:
+        errors.append(
+            Error(
+                "Production must set its own secret key.",
+                hint="Set DJANGO_SECRET_KEY.",
+                id="platform.E003",
+            )
+        )
+    if not settings.REDIS_URL:
+        errors.append(
+            Error("Production needs Redis.", hint="Set REDIS_URL.", id="platform.E004")
+        )
+    if not settings.ALLOWED_HOSTS or settings.ALLOWED_HOSTS == [
+        "127.0.0.1",
+        "localhost",
+        "testserver",
+    ]:
+        errors.append(
+            Error(
+                "Production must list its host names.",
+                hint="Set DJANGO_ALLOWED_HOSTS.",
+                id="platform.E005",
+            )
+        )
+    return errors

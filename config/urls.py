@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from organisation import views as organisation_views
+
+urlpatterns = [
+    path("healthz", organisation_views.healthz, name="healthz"),
+    path("accounts/", include("organisation.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    # Each app declares its own addresses (learning: /learning/, /certificates/, /search/;
+    # assessments: /quizzes/; reports: /reports/; insights: /insights/).
+    path("", include("cms.urls")),
+    path("", include("learning.urls")),
+    path("", include("learning.campaigns.urls")),
+    path("", include("assessments.urls")),
+    path("", include("insights.reports.urls")),
+    path("", include("insights.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page serving comes last: it answers every address not matched above.
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,125 @@
+"""The machinery every importer shares: a registry, the command adapter, and the job runner.
+
+An importer is a service ``fn(*, table: Table, dry_run: bool, **options) -> ImportSummary``
+that raises :class:`~organisation.tabular.ImportRejected` when anything in the file is
+wrong. The service writes inside one transaction, so a rejected file writes nothing;
+a dry run validates everything and rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .tabular import ImportRejected, ImportSummary, RowError, Table, read_table
+
+ImporterFn = Callable[..., ImportSummary]
+
+
+@dataclass(frozen=True)
+class Importer:
+    kind: str
+    label: str
+    run: ImporterFn
+    # The command line reads its own files for formats that are not tables (GIFT, Aiken).
+    reads_table: bool = True
+
+
+REGISTRY: dict[str, Importer] = {}
+
+
+def register(kind: str, label, run: ImporterFn, *, reads_table: bool = True) -> None:
+    REGISTRY[kind] = Importer(kind=kind, label=label, run=run, reads_table=reads_table)
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def run_import(
+    fn: ImporterFn, *, table: Table, dry_run: bool = False, **options
+) -> ImportSummary:
+    """Run an importer atomically; on a dry run everything is validated, then rolled back."""
+    summary: ImportSummary | None = None
+    try:
+        with transaction.atomic():
+            summary = fn(table=table, dry_run=dry_run, **options)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    assert summary is not None
+    summary.dry_run = dry_run
+    return summary
+
+
+class ImportCommand(BaseCommand):
+    """Adapter for ``import_*`` commands: FILE, --dry-run, --json, a one-line summary.
+
+    Exits 1 with every error (row and column named) when the file is refused.
+    """
+
+    importer: ImporterFn
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="validate and report, write nothing"
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the summary as one JSON object"
+        )
+
+    def importer_options(self, options: dict) -> dict:
+        return {}
+
+    def load_table(self, path: str, options: dict) -> Table:
+        return read_table(path)
+
+    def handle(self, *args, **options):
+        try:
+            table = self.load_table(options["file"], options)
+            summary = run_import(
+                type(self).importer,
+                table=table,
+                dry_run=options["dry_run"],
+                **self.importer_options(options),
+            )
+        except ImportRejected as rejected:
+            self.report_errors(rejected.errors, options)
+            sys.exit(1)
+        except FileNotFoundError:
+            self.report_errors(
+                [RowError(0, "", _("file not found: %s") % options["file"])], options
+            )
+            sys.exit(1)
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write(str(summary))
+
+    def report_errors(self, errors: list[RowError], options: dict) -> None:
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "created": 0,
+                        "updated": 0,
+                        "unchanged": 0,
+                        "error_count": len(errors),
+                        "errors": [e.as_dict() for e in errors],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        for error in errors:
+            self.stderr.write(str(error))
+        self.stderr.write(
+            _("Import refused: %(n)s error(s), nothing written.") % {"n": len(errors)}
+        )

@@ -1,0 +1,225 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BusinessLine(models.Model):
+    """One of the ten business lines (十大业务), reference data shipped with the platform."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    parent_group = models.CharField(_("branch"), max_length=40, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("business line")
+        verbose_name_plural = _("business lines")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A procuratorate or one of its departments.
+
+    ``path`` is the chain of unit codes from the root, each followed by ``/``
+    (``GD/GZ/GZ-TH/``), so that a subtree is one indexed prefix lookup. It is kept
+    by ``organisation.services.unit_upsert``.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Provincial procuratorate")
+        CITY = "city", _("City procuratorate")
+        GRASSROOTS = "grassroots", _("Grassroots procuratorate")
+        DEPARTMENT = "department", _("Department")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    business_line = models.ForeignKey(
+        BusinessLine,
+        verbose_name=_("business line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    path = models.CharField(max_length=800, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        indexes = [models.Index(fields=["level", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """A person on the roster. The roster, not the sign-in log, is the denominator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    staff_no = models.CharField(_("staff number"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
+    )
+    position = models.CharField(_("position"), max_length=60)
+    business_lines = models.ManyToManyField(
+        BusinessLine, verbose_name=_("business lines"), blank=True
+    )
+    is_leader = models.BooleanField(
+        _("leading cadre"),
+        default=False,
+        help_text=_("The 'critical minority' (关键少数)."),
+    )
+    email = models.EmailField(_("email"), blank=True)
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["staff_no"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        indexes = [models.Index(fields=["unit", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.staff_no}）"
+
+
+class RoleAssignment(models.Model):
+    """What a user may do beyond learning, and over which units.
+
+    A unit leader's or trainer's ``unit`` covers that unit's whole subtree.
+    Leadership and administrators are province-wide and have no unit.
+    """
+
+    class Role(models.TextChoices):
+        TRAINER = "trainer", _("Trainer")
+        TRAINING_HEAD = "training_head", _("Head of the training office")
+        UNIT_LEADER = "unit_leader", _("Unit leader")
+        LEADERSHIP = "leadership", _("Leadership")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], name="unique_role_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="unit_leader") | models.Q(unit__isnull=False),
+                name="unit_leader_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class ImportJob(models.Model):
+    """An import started from the admin; a Celery task runs it and records progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    options = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class Indicator(models.Model):
+    """One case-quality evaluation indicator (案件质量主要评价指标) of the catalogue.
+
+    Reference data like the business lines, kept here so that courses and questions
+    can name the indicators they target without depending on the analytics app.
+    """
+
+    class Direction(models.TextChoices):
+        HIGHER_BETTER = "higher_better", _("Higher is better")
+        LOWER_BETTER = "lower_better", _("Lower is better")
+        RANGE = "range", _("Within a target band")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    business_line = models.ForeignKey(
+        BusinessLine,
+        verbose_name=_("business line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    business_line_group = models.CharField(
+        _("business line (as written)"),
+        max_length=40,
+        blank=True,
+        help_text=_("For indicators that span a branch, such as 刑事检察."),
+    )
+    formula = models.TextField(_("formula"), blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=Direction.choices
+    )
+    target_low = models.DecimalField(
+        _("target low"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    target_high = models.DecimalField(
+        _("target high"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    provenance = models.TextField(_("source"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name

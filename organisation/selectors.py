@@ -1,0 +1,76 @@
+"""Selectors: every read of units and people goes through the scope of the reader.
+
+``units_visible_to`` is the one place that decides which units a user may see; every
+view, export and generated file that shows people's data starts from it or from
+``staff_visible_to``. Leadership and administrators see the province; a unit leader
+sees the subtrees of the units they lead; everyone else sees no unit.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import RoleAssignment, StaffProfile, Unit
+from .permissions import ALL, user_scope_paths
+
+
+def _path_filter(paths: list[str], field: str = "path") -> Q:
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths), Q(pk__in=[]))
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    paths = user_scope_paths(user)
+    units = Unit.objects.select_related("parent", "business_line")
+    if paths is ALL:
+        return units
+    if not paths:
+        return units.none()
+    return units.filter(_path_filter(paths))
+
+
+def unit_get_visible(user, *, code: str) -> Unit:
+    """The unit with this code if the user may see it; 404 otherwise (never 403: no probing)."""
+    unit = units_visible_to(user).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def staff_visible_to(user, *, include_inactive: bool = False) -> QuerySet[StaffProfile]:
+    paths = user_scope_paths(user)
+    staff = StaffProfile.objects.select_related("unit", "user")
+    if not include_inactive:
+        staff = staff.filter(active=True)
+    if paths is ALL:
+        return staff
+    if not paths:
+        return staff.none()
+    return staff.filter(_path_filter(paths, "unit__path"))
+
+
+def staff_in_unit(
+    unit: Unit, *, include_inactive: bool = False
+) -> QuerySet[StaffProfile]:
+    """Everyone in a unit's subtree. Callers must have obtained ``unit`` through a scoped selector."""
+    staff = StaffProfile.objects.select_related("unit", "user").filter(
+        unit__path__startswith=unit.path
+    )
+    return staff if include_inactive else staff.filter(active=True)
+
+
+def unit_subtree(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    codes = [c for c in unit.path.split("/") if c][:-1]
+    order = {c: i for i, c in enumerate(codes)}
+    return sorted(Unit.objects.filter(code__in=codes), key=lambda u: order[u.code])
+
+
+def roles_of(user) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user=user).select_related("unit")
