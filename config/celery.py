@@ -19,3 +19,12 @@ app.conf.beat_schedule = {}
 
 def schedule(name: str, task: str, when: crontab, **options) -> None:
     app.conf.beat_schedule[name] = {"task": task, "schedule": when, **options}
+
+
+# insights: recompute every gap-analysis snapshot at 02:30 each night, so that the day's
+# completions and answers reach the pages (imports of indicator values recompute at once).
+schedule(
+    "insights-snapshots-nightly",
+    "insights.tasks.snapshots_nightly",
+    crontab(hour=2, minute=30),
+)

@@ -1,0 +1,473 @@
+"""Services: import indicator values, compute and store analysis snapshots, and start a
+campaign for a gap.
+
+The analysis itself is in ``insights.analytics`` (pure pandas); this module turns the
+records of ``insights.selectors`` into its input frames and its output into the plain
+JSON a snapshot stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.models import Indicator, Unit
+from organisation.tabular import (
+    ImportRejected,
+    ImportSummary,
+    RowError,
+    Table,
+    parse_decimal,
+)
+
+from . import analytics, selectors
+from .models import AnalysisRun, GapSnapshot, IndicatorValue
+
+
+class InsightsError(Exception):
+    """A request the insights app cannot carry out; the message is translated."""
+
+
+# Importing indicator values --------------------------------------------------------
+
+VALUE_REQUIRED = ["unit_code", "indicator_code", "period", "value"]
+VALUE_OPTIONAL = ["numerator", "denominator"]
+RATIO_RE = re.compile(r"^\s*([0-9.]+)\s*[:：]\s*([0-9.]+)\s*$")
+
+
+def parse_indicator_value(text: str) -> Decimal:
+    """``1:1.31`` → 1.31 (a:b → b/a); ``35%`` → 0.35; otherwise a plain number."""
+    text = text.strip()
+    ratio = RATIO_RE.match(text)
+    if ratio:
+        left, right = parse_decimal(ratio[1]), parse_decimal(ratio[2])
+        if left <= 0:
+            raise ValueError(
+                _('a ratio must start with a positive number, got "%(value)s"')
+                % {"value": text}
+            )
+        return (right / left).quantize(Decimal("0.000001"))
+    if text.endswith(("%", "％")):
+        return (parse_decimal(text[:-1]) / 100).quantize(Decimal("0.000001"))
+    if ":" in text or "：" in text:
+        raise ValueError(
+            _('expected a ratio such as 1:1.31, got "%(value)s"') % {"value": text}
+        )
+    return parse_decimal(text)
+
+
+def indicator_values_import(
+    *, table: Table, dry_run: bool = False, progress=None
+) -> ImportSummary:
+    """Upsert indicator values by (unit, indicator, period); all-or-nothing.
+
+    Refuses unknown unit or indicator codes, departments (values describe
+    procuratorates), malformed periods and values, and a (unit, indicator, period)
+    written twice. After a real import the snapshots of the touched periods are
+    recomputed (queued once the transaction commits).
+    """
+    table.require_columns(VALUE_REQUIRED, VALUE_OPTIONAL)
+    units = {u.code: u for u in Unit.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    errors: list[RowError] = []
+    parsed: list[dict] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, row in table.rows:
+        unit = units.get(row["unit_code"])
+        if unit is None:
+            errors.append(
+                RowError(
+                    number,
+                    "unit_code",
+                    _('unknown unit "%(code)s"') % {"code": row["unit_code"]},
+                )
+            )
+        elif unit.level == Unit.Level.DEPARTMENT:
+            errors.append(
+                RowError(
+                    number,
+                    "unit_code",
+                    _(
+                        '"%(code)s" is a department; indicator values belong to a '
+                        "procuratorate"
+                    )
+                    % {"code": row["unit_code"]},
+                )
+            )
+        indicator = indicators.get(row["indicator_code"])
+        if indicator is None:
+            errors.append(
+                RowError(
+                    number,
+                    "indicator_code",
+                    _('unknown indicator "%(code)s"') % {"code": row["indicator_code"]},
+                )
+            )
+        try:
+            period = selectors.period_parse(row["period"])
+        except ValueError:
+            period = None
+            errors.append(
+                RowError(
+                    number,
+                    "period",
+                    _(
+                        "expected a period such as 2025, 2025H1, 2025Q3 or 2025-07, "
+                        'got "%(value)s"'
+                    )
+                    % {"value": row["period"]},
+                )
+            )
+        value = None
+        if not row["value"]:
+            errors.append(RowError(number, "value", _("value is empty")))
+        else:
+            try:
+                value = parse_indicator_value(row["value"])
+            except ValueError as exc:
+                errors.append(RowError(number, "value", str(exc)))
+        extra = {}
+        for column in VALUE_OPTIONAL:
+            extra[column] = None
+            if row.get(column):
+                try:
+                    extra[column] = parse_decimal(row[column])
+                except ValueError as exc:
+                    errors.append(RowError(number, column, str(exc)))
+        if extra["denominator"] is not None and extra["denominator"] == 0:
+            errors.append(
+                RowError(number, "denominator", _("the denominator cannot be zero"))
+            )
+        if unit and indicator and period:
+            key = (unit.code, indicator.code, period.text)
+            if key in seen:
+                errors.append(
+                    RowError(
+                        number,
+                        "period",
+                        _(
+                            "%(unit)s / %(indicator)s / %(period)s appears twice "
+                            "(also on row %(row)s)"
+                        )
+                        % {
+                            "unit": unit.code,
+                            "indicator": indicator.code,
+                            "period": period.text,
+                            "row": seen[key],
+                        },
+                    )
+                )
+                continue
+            seen[key] = number
+        if unit and indicator and period and value is not None:
+            parsed.append(
+                {"unit": unit, "indicator": indicator, "period": period, "value": value}
+                | extra
+            )
+    if errors:
+        raise ImportRejected(errors)
+
+    existing = {
+        (v.unit_id, v.indicator_id, v.period): v
+        for v in IndicatorValue.objects.filter(
+            period__in={p["period"].text for p in parsed}
+        )
+    }
+    summary = ImportSummary()
+    to_create, to_update = [], []
+    fields = ["value", "numerator", "denominator"]
+    for item in parsed:
+        period = item["period"]
+        current = existing.get((item["unit"].id, item["indicator"].id, period.text))
+        if current is None:
+            to_create.append(
+                IndicatorValue(
+                    unit=item["unit"],
+                    indicator=item["indicator"],
+                    period=period.text,
+                    kind=period.kind,
+                    period_start=period.start,
+                    period_end=period.end,
+                    value=item["value"],
+                    numerator=item["numerator"],
+                    denominator=item["denominator"],
+                )
+            )
+        elif any(_differs(getattr(current, f), item[f]) for f in fields):
+            for f in fields:
+                setattr(current, f, item[f])
+            to_update.append(current)
+        else:
+            summary.unchanged += 1
+    IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
+    IndicatorValue.objects.bulk_update(
+        to_update, fields + ["updated_at"], batch_size=2000
+    )
+    summary.created, summary.updated = len(to_create), len(to_update)
+    touched = sorted({p["period"].text for p in parsed})
+    summary.extra["periods"] = touched
+    if not dry_run and (to_create or to_update):
+        snapshots_schedule(periods=touched)
+    return summary
+
+
+def _differs(old, new) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return Decimal(old) != Decimal(new)
+
+
+# Computing snapshots ---------------------------------------------------------------
+
+
+def tier_rule() -> analytics.TierRule:
+    config = getattr(settings, "INSIGHTS_TIER_RULE", {}) or {}
+    return analytics.TierRule(
+        rate_band=float(config.get("rate_band", 0.05)),
+        ratio_band=float(config.get("ratio_band", 0.1)),
+    )
+
+
+def _clean(value):
+    """JSON-safe: NaN/NA → None, numpy scalars → Python numbers."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN
+            return None
+    except (TypeError, ValueError):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isinf(value):
+            return None
+        return round(value, 6)
+    return value
+
+
+def analysis_compute(period_text: str) -> dict:
+    """Gather every record, run the analysis for one period, return the snapshot payload.
+
+    Raises InsightsError when the period is malformed or has no indicator values.
+    """
+    try:
+        period = selectors.period_parse(period_text)
+    except ValueError:
+        raise InsightsError(
+            _('"%(value)s" is not a period such as 2025, 2025H1, 2025Q3 or 2025-07')
+            % {"value": period_text}
+        )
+    if not IndicatorValue.objects.filter(period=period.text).exists():
+        raise InsightsError(
+            _("There are no indicator values for %(period)s.") % {"period": period.text}
+        )
+    A = analytics
+    same_kind = [p for p in selectors.value_periods() if p.kind == period.kind]
+    same_kind = [p for p in same_kind if p.end <= period.end]
+    min_group = getattr(settings, "MIN_GROUP_SIZE", 5)
+    result = A.analyse(
+        period=period.text,
+        values=A.frame(
+            selectors.value_records(kind=period.kind, until=period.end),
+            A.VALUE_COLUMNS,
+        ),
+        indicators=A.frame(
+            selectors.indicator_records(period.start.year), A.INDICATOR_COLUMNS
+        ),
+        staff=A.frame(selectors.staff_records(), A.STAFF_COLUMNS),
+        completions=A.frame(
+            selectors.completion_records(until=period.end), A.COMPLETION_COLUMNS
+        ),
+        course_indicators=A.frame(
+            selectors.course_indicator_records(), A.COURSE_INDICATOR_COLUMNS
+        ),
+        responses=A.frame(
+            selectors.response_records(until=period.end), A.RESPONSE_COLUMNS
+        ),
+        question_indicators=A.frame(
+            selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS
+        ),
+        exposure=A.frame(selectors.exposure_records(same_kind), A.EXPOSURE_COLUMNS),
+        rule=tier_rule(),
+        min_group=min_group,
+    )
+    payload = A.payload(result)
+    unit_codes = {c["unit_code"] for c in payload["cells"]}
+    payload["units"] = {
+        u.code: {"name": u.name, "level": u.level, "path": u.path}
+        for u in Unit.objects.filter(code__in=unit_codes)
+    }
+    indicator_codes = {c["indicator_code"] for c in payload["cells"]}
+    payload["indicators"] = {
+        i.code: {
+            "name": i.name,
+            "name_en": i.name_en,
+            "direction": i.direction,
+            "ratio": selectors.is_ratio_indicator(i.code),
+        }
+        for i in Indicator.objects.filter(code__in=indicator_codes)
+    }
+    course_codes = {code for c in payload["cells"] for code in c["recommended_courses"]}
+    payload["courses"] = selectors.course_titles(course_codes)
+    rule = tier_rule()
+    payload["period"] = period.text
+    payload["method"] = {
+        "rate_band": rule.rate_band,
+        "ratio_band": rule.ratio_band,
+        "min_group": min_group,
+        "priority_formula": A.PRIORITY_FORMULA,
+    }
+    return payload
+
+
+@transaction.atomic
+def snapshot_store(*, period_text: str, payload: dict) -> GapSnapshot:
+    """Create or replace the snapshot of one period."""
+    period = selectors.period_parse(period_text)
+    snapshot, _created = GapSnapshot.objects.update_or_create(
+        period=period.text,
+        defaults={
+            "period_end": period.end,
+            "computed_at": timezone.now(),
+            "payload": payload,
+        },
+    )
+    return snapshot
+
+
+def snapshot_refresh(period_text: str) -> GapSnapshot:
+    return snapshot_store(
+        period_text=period_text, payload=analysis_compute(period_text)
+    )
+
+
+def snapshots_schedule(*, periods: list[str] | None = None) -> AnalysisRun:
+    """Record a run and queue the recomputation once the current transaction commits."""
+    from .tasks import snapshots_recompute
+
+    run = AnalysisRun.objects.create(periods=periods or [])
+    transaction.on_commit(lambda: snapshots_recompute.delay(run.pk))
+    return run
+
+
+def snapshots_run(run: AnalysisRun) -> AnalysisRun:
+    """Recompute the run's periods (all periods with values when it names none).
+
+    Each period is stored in its own transaction, so progress is visible and a rerun
+    after a crash simply recomputes.
+    """
+    periods = run.periods or [p.text for p in selectors.value_periods()]
+    run.status, run.progress = AnalysisRun.Status.RUNNING, 0
+    run.save(update_fields=["status", "progress"])
+    try:
+        for index, text in enumerate(periods, start=1):
+            if IndicatorValue.objects.filter(period=text).exists():
+                snapshot_refresh(text)
+            run.progress = round(100 * index / max(len(periods), 1))
+            run.save(update_fields=["progress"])
+    except Exception as exc:
+        run.status, run.message = AnalysisRun.Status.FAILED, str(exc)[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at"])
+        raise
+    run.status, run.finished_at, run.progress = (
+        AnalysisRun.Status.DONE,
+        timezone.now(),
+        100,
+    )
+    run.save(update_fields=["status", "finished_at", "progress"])
+    return run
+
+
+# Acting on a gap -------------------------------------------------------------------
+
+
+def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: str):
+    """Create a campaign for one gap: that unit's subtree and the recommended courses.
+
+    The caller has checked that the user may manage campaigns; the gap is looked up in
+    the user's scoped snapshot, so a unit outside it is refused. Raises InsightsError.
+    """
+    scoped = selectors.snapshot_for(user, period)
+    cell = None
+    if scoped is not None:
+        cell = next(
+            (
+                c
+                for c in scoped.cells
+                if c["unit_code"] == unit_code and c["indicator_code"] == indicator_code
+            ),
+            None,
+        )
+    if cell is None:
+        raise InsightsError(_("This gap is not in the analysis you can see."))
+    if not cell["recommended_courses"]:
+        raise InsightsError(
+            _("No course targets this indicator that the unit has not completed.")
+        )
+    try:
+        from learning.campaigns.services import campaign_create
+    except ImportError:
+        raise InsightsError(_("Training campaigns are not available yet."))
+    from learning.models import CoursePage
+
+    unit = Unit.objects.get(code=unit_code)
+    indicator = Indicator.objects.get(code=indicator_code)
+    today = timezone.localdate()
+    code = f"GAP-{unit_code}-{indicator_code}"[:33] + f"-{today:%y%m%d}"
+    courses = list(CoursePage.objects.filter(code__in=cell["recommended_courses"]))
+    title = _("%(indicator)s: targeted training for %(unit)s") % {
+        "indicator": indicator.name,
+        "unit": unit.name,
+    }
+    return campaign_create(
+        code=code,
+        title=title,
+        courses=courses,
+        units=[unit],
+        starts_on=today,
+        due_on=today + dt.timedelta(days=60),
+        created_by=user,
+    )
+
+
+GAP_FIELDS = [
+    "unit_code",
+    "indicator_code",
+    "tier",
+    "standing",
+    "mastery",
+    "completion_rate",
+    "priority",
+    "recommended_courses",
+    "staff_to_remediate",
+]
+
+
+def gap_report(payload: dict) -> dict:
+    """The fixed JSON shape of ``gap_analysis`` (DESIGN.md) from a snapshot payload."""
+    return {
+        "period": payload["period"],
+        "correlations": [
+            {
+                "indicator_code": c["indicator_code"],
+                "metric": c["metric"],
+                "rho": c["rho"],
+                "p_value": c["p_value"],
+                "n_units": c["n_units"],
+                "ci_low": c["ci_low"],
+                "ci_high": c["ci_high"],
+            }
+            for c in payload["correlations"]
+        ],
+        "gaps": [{k: c[k] for k in GAP_FIELDS} for c in payload["cells"]],
+        "difference_in_differences": payload.get("did", []),
+    }
