@@ -1,0 +1,125 @@
+"""Marking one answer against a frozen question version. Pure functions, no database.
+
+A version's ``data`` is described in :class:`assessments.models.QuestionVersion`.
+``fraction_for`` returns the share of the points earned (0…1), or ``None`` when a
+person must mark the answer (essays).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+ONE = Decimal(1)
+ZERO = Decimal(0)
+
+
+def normalise_text(value: str) -> str:
+    """Full-width to half-width, case and spacing folded: how short answers compare."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+def parse_number(value) -> Decimal | None:
+    """A learner's number: full-width digits, thousands commas, a ratio ``1:1.31`` or ``%``."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().replace(",", "")
+    text = text.replace("：", ":")
+    if not text:
+        return None
+    if ":" in text:
+        left, _sep, right = text.partition(":")
+        try:
+            if Decimal(left.strip()) == ONE:
+                text = right.strip()
+        except InvalidOperation:
+            return None
+    text = text.rstrip("%").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _clamp(value: Decimal, low: Decimal = ZERO, high: Decimal = ONE) -> Decimal:
+    return max(low, min(high, value))
+
+
+def fraction_for(data: dict, answer: dict | None) -> Decimal | None:
+    answer = answer or {}
+    kind = data["type"]
+    if kind == "essay":
+        return None
+    if kind in ("single", "multiple"):
+        chosen = set(answer.get("keys") or [])
+        fractions = {o["key"]: Decimal(str(o["fraction"])) for o in data["options"]}
+        chosen &= set(fractions)
+        if not chosen:
+            return ZERO
+        if kind == "single":
+            key = next(iter(chosen)) if len(chosen) == 1 else None
+            return _clamp(fractions[key], Decimal(-1)) if key else ZERO
+        if data.get("multiple_grading") == "partial":
+            return _clamp(sum((fractions[k] for k in chosen), ZERO))
+        right = {k for k, f in fractions.items() if f > 0}
+        return ONE if chosen == right else ZERO
+    if kind == "true_false":
+        value = answer.get("value")
+        if value is None:
+            return ZERO
+        return ONE if bool(value) == bool(data.get("correct_bool")) else ZERO
+    if kind == "numeric":
+        number = parse_number(answer.get("text"))
+        if number is None or data.get("numeric_answer") in (None, ""):
+            return ZERO
+        target = Decimal(str(data["numeric_answer"]))
+        tolerance = Decimal(str(data.get("tolerance") or 0))
+        return ONE if abs(number - target) <= tolerance else ZERO
+    if kind == "short":
+        given = normalise_text(answer.get("text", ""))
+        if not given:
+            return ZERO
+        accepted = {normalise_text(a) for a in data.get("accepted") or []}
+        return ONE if given in accepted else ZERO
+    return ZERO
+
+
+def is_answered(data: dict, answer: dict | None) -> bool:
+    answer = answer or {}
+    if data["type"] in ("single", "multiple"):
+        return bool(answer.get("keys"))
+    if data["type"] == "true_false":
+        return answer.get("value") is not None
+    return bool(str(answer.get("text") or "").strip())
+
+
+def right_answer_text(data: dict) -> str:
+    """The right answer in words, for review pages after submission."""
+    kind = data["type"]
+    if kind in ("single", "multiple"):
+        return "；".join(
+            o["text"] for o in data["options"] if Decimal(str(o["fraction"])) > 0
+        )
+    if kind == "true_false":
+        return "true" if data.get("correct_bool") else "false"
+    if kind == "numeric":
+        value = Decimal(str(data.get("numeric_answer") or 0)).normalize()
+        tol = Decimal(str(data.get("tolerance") or 0)).normalize()
+        return f"{value:f}" + (f" ± {tol:f}" if tol else "")
+    if kind == "short":
+        return " | ".join(data.get("accepted") or [])
+    return ""
+
+
+def random_guess_score(data: dict) -> Decimal | None:
+    """Expected fraction from answering at random (Moodle's random guess score)."""
+    kind = data["type"]
+    if kind == "true_false":
+        return Decimal("0.5")
+    if kind == "single" and data["options"]:
+        total = sum(
+            (max(ZERO, Decimal(str(o["fraction"]))) for o in data["options"]), ZERO
+        )
+        return total / len(data["options"])
+    return ZERO if kind in ("numeric", "short") else None

@@ -1,0 +1,261 @@
+"""Selectors of the assessment engine (they read).
+
+Learner-facing reads are scoped to the learner; marking reads are scoped by
+``organisation.permissions.trainer_scope_paths``. ``scored_response_records`` and
+``question_indicator_pairs`` feed the insights app's mastery analytics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from organisation.permissions import ALL, trainer_scope_paths
+
+from .models import Attempt, AttemptItem, ExternalResult, Question, Quiz, Response
+
+FINAL = [Attempt.Status.FINISHED]
+SUBMITTED = [Attempt.Status.FINISHED, Attempt.Status.AWAITING_MARKING]
+
+
+def _graded_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(
+        user=user,
+        quiz=quiz,
+        status=Attempt.Status.FINISHED,
+        counted=True,
+        preview=False,
+    )
+
+
+def quiz_grade(*, user, quiz: Quiz) -> Decimal | None:
+    """The user's grade (percent) for a quiz by its grading method; None if none counts."""
+    scores = list(
+        _graded_attempts(user=user, quiz=quiz)
+        .order_by("number")
+        .values_list("score_percent", flat=True)
+    )
+    if not scores:
+        return None
+    method = quiz.grading_method
+    if method == Quiz.GradingMethod.FIRST:
+        return scores[0]
+    if method == Quiz.GradingMethod.LAST:
+        return scores[-1]
+    if method == Quiz.GradingMethod.AVERAGE:
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
+    return max(scores)
+
+
+def quiz_passed(*, user, quiz: Quiz) -> bool:
+    """True when the user's grade by the quiz's grading method reaches the pass mark."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    grade = quiz_grade(user=user, quiz=quiz)
+    return grade is not None and grade >= quiz.pass_mark
+
+
+def quizzes_open_for(*, user, now=None) -> QuerySet[Quiz]:
+    now = now or timezone.now()
+    return (
+        Quiz.objects.filter(draft=False)
+        .filter(Q(open_at__isnull=True) | Q(open_at__lte=now))
+        .filter(Q(close_at__isnull=True) | Q(close_at__gt=now))
+        .order_by("title")
+    )
+
+
+def attempts_of(*, user) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(user=user, preview=False)
+        .select_related("quiz")
+        .order_by("-started_at")
+    )
+
+
+def attempt_get_for_learner(*, user, attempt_id: int) -> Attempt | None:
+    return (
+        Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
+    )
+
+
+def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
+    return list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version", "response")
+        .order_by("position")
+    )
+
+
+def category_progress(*, user) -> list[dict]:
+    """Lifetime results per category and sub-category, computed from responses.
+
+    Each row: ``{"category_id", "path", "depth", "score", "max", "percent", "answered"}``;
+    a category's figures include its sub-categories.
+    """
+    rows = (
+        Response.objects.filter(
+            item__attempt__user=user,
+            item__attempt__status=Attempt.Status.FINISHED,
+            item__attempt__preview=False,
+            score__isnull=False,
+        )
+        .values("item__question__category_id", "item__question__category__path")
+        .annotate(score=Sum("score"), max=Sum("item__points"), answered=Count("id"))
+    )
+    totals: dict[str, dict] = {}
+    for row in rows:
+        path = row["item__question__category__path"]
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            key = "/".join(parts[:depth])
+            entry = totals.setdefault(
+                key,
+                {
+                    "path": key,
+                    "name": parts[depth - 1],
+                    "depth": depth - 1,
+                    "score": Decimal(0),
+                    "max": Decimal(0),
+                    "answered": 0,
+                },
+            )
+            entry["score"] += row["score"] or 0
+            entry["max"] += row["max"] or 0
+            entry["answered"] += row["answered"]
+    result = []
+    for key in sorted(totals):
+        entry = totals[key]
+        entry["percent"] = (
+            round(float(max(entry["score"], 0) * 100 / entry["max"]), 1)
+            if entry["max"]
+            else 0.0
+        )
+        result.append(entry)
+    return result
+
+
+def marking_queue(*, user, quiz_id=None, learner_q: str = "") -> QuerySet[Response]:
+    """Responses awaiting marking from learners in the trainer's units."""
+    responses = Response.objects.filter(
+        needs_marking=True, item__attempt__status=Attempt.Status.AWAITING_MARKING
+    )
+    return _scope_responses(responses, user, quiz_id, learner_q).order_by(
+        "item__attempt__finished_at", "item__position"
+    )
+
+
+def _scope_responses(responses, user, quiz_id, learner_q):
+    paths = trainer_scope_paths(user)
+    if paths is not ALL:
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(item__attempt__user__profile__unit__path__startswith=path)
+        responses = responses.filter(condition)
+    if quiz_id:
+        responses = responses.filter(item__attempt__quiz_id=quiz_id)
+    if learner_q:
+        responses = responses.filter(
+            Q(item__attempt__user__profile__name__icontains=learner_q)
+            | Q(item__attempt__user__profile__staff_no__iexact=learner_q)
+            | Q(item__attempt__user__username__iexact=learner_q)
+        )
+    return responses.select_related(
+        "item__version",
+        "item__attempt__quiz",
+        "item__attempt__user__profile__unit",
+    )
+
+
+def attempts_for_marker(
+    *, user, quiz_id=None, learner_q: str = ""
+) -> QuerySet[Attempt]:
+    """Submitted attempts of learners in the trainer's units (for overriding marks)."""
+    attempts = Attempt.objects.filter(status__in=SUBMITTED, preview=False)
+    paths = trainer_scope_paths(user)
+    if paths is not ALL:
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(user__profile__unit__path__startswith=path)
+        attempts = attempts.filter(condition)
+    if quiz_id:
+        attempts = attempts.filter(quiz_id=quiz_id)
+    if learner_q:
+        attempts = attempts.filter(
+            Q(user__profile__name__icontains=learner_q)
+            | Q(user__profile__staff_no__iexact=learner_q)
+            | Q(user__username__iexact=learner_q)
+        )
+    return attempts.select_related("quiz", "user__profile__unit").order_by(
+        "-finished_at"
+    )
+
+
+def response_get_for_marker(*, user, response_id: int) -> Response | None:
+    return _scope_responses(
+        Response.objects.filter(pk=response_id), user, None, ""
+    ).first()
+
+
+def scored_response_records() -> Iterator[dict]:
+    """Every graded answer, for mastery analytics.
+
+    Yields ``{"user_id", "question_id", "score", "points", "answered_on", "source"}``:
+    ``score`` is the fraction (0–1) of the question's points, ``source`` is
+    "platform" for finished attempts and "external" for ``import_results`` rows.
+    """
+    responses = (
+        Response.objects.filter(
+            item__attempt__status=Attempt.Status.FINISHED,
+            item__attempt__preview=False,
+            fraction__isnull=False,
+        )
+        .values_list(
+            "item__attempt__user_id",
+            "item__question_id",
+            "fraction",
+            "item__points",
+            "item__attempt__finished_at",
+        )
+        .order_by()
+    )
+    tz = timezone.get_current_timezone()
+    for user_id, question_id, fraction, points, finished in responses.iterator(
+        chunk_size=5000
+    ):
+        yield {
+            "user_id": user_id,
+            "question_id": question_id,
+            "score": float(max(Decimal(0), min(Decimal(1), fraction))),
+            "points": float(points),
+            "answered_on": timezone.localtime(finished, tz).date()
+            if finished
+            else None,
+            "source": "platform",
+        }
+    external = ExternalResult.objects.values_list(
+        "user_id", "question_id", "score", "question__points", "answered_on"
+    ).order_by()
+    for user_id, question_id, score, points, answered_on in external.iterator(
+        chunk_size=5000
+    ):
+        yield {
+            "user_id": user_id,
+            "question_id": question_id,
+            "score": float(score),
+            "points": float(points),
+            "answered_on": answered_on,
+            "source": "external",
+        }
+
+
+def question_indicator_pairs() -> Iterator[dict]:
+    """``{"question_id", "indicator_code"}`` for every indicator tag of every question."""
+    pairs = Question.indicators.through.objects.values_list(
+        "question_id", "indicator__code"
+    ).order_by()
+    for question_id, code in pairs.iterator(chunk_size=5000):
+        yield {"question_id": question_id, "indicator_code": code}

@@ -1,0 +1,433 @@
+"""Attempt services: start, save (sequence-checked), check, submit, close overdue.
+
+Guarantees:
+- an acknowledged save is committed together with the new sequence number; a post
+  carrying an older sequence number is refused and changes nothing;
+- an attempt finishes exactly once, however many submits arrive (a conditional
+  UPDATE on the status is the gate, which holds on SQLite and PostgreSQL);
+- the deadline is the server's: saves after it are refused and overdue attempts
+  are closed by ``attempt_close_overdue`` according to the quiz's policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import grading
+from ..errors import AssessmentError
+from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
+from ..signals import attempt_finished
+from .questions import question_current_version
+
+STALE = "stale"
+
+
+def _draw_pool(slot) -> list[Question]:
+    questions = Question.objects.filter(active=True)
+    if slot.draw_category_id:
+        root = slot.draw_category
+        questions = questions.filter(
+            Q(category=root) | Q(category__path__startswith=root.path + "/")
+        )
+    if slot.draw_indicator_id:
+        questions = questions.filter(indicators=slot.draw_indicator_id)
+    if slot.draw_business_line_id:
+        questions = questions.filter(business_lines=slot.draw_business_line_id)
+    return list(questions.distinct())
+
+
+def quiz_question_list(quiz: Quiz, rng: random.Random) -> list[tuple[int, Question]]:
+    """(slot position, question) pairs for a new attempt, in the order shown."""
+    chosen: list[tuple[int, Question]] = []
+    seen: set[int] = set()
+    slots = list(quiz.slots.select_related("question", "draw_category"))
+    for position, slot in enumerate(slots, start=1):
+        if slot.question_id:
+            if slot.question_id not in seen and slot.question.active:
+                chosen.append((position, slot.question))
+                seen.add(slot.question_id)
+            continue
+        pool = [q for q in _draw_pool(slot) if q.pk not in seen]
+        rng.shuffle(pool)
+        for question in pool[: slot.draw_count]:
+            chosen.append((position, question))
+            seen.add(question.pk)
+    if not slots and quiz.category_id:
+        root = quiz.category
+        pool = Question.objects.filter(active=True).filter(
+            Q(category=root) | Q(category__path__startswith=root.path + "/")
+        )
+        chosen = [(0, q) for q in pool.order_by("code")]
+    if quiz.random_order:
+        rng.shuffle(chosen)
+    if quiz.max_questions:
+        if not quiz.random_order:
+            # Draw N at random but keep the authored order among those drawn.
+            keep = set(
+                rng.sample(range(len(chosen)), min(quiz.max_questions, len(chosen)))
+            )
+            chosen = [c for i, c in enumerate(chosen) if i in keep]
+        chosen = chosen[: quiz.max_questions]
+    return chosen
+
+
+def _option_keys(data: dict, rng: random.Random) -> list[str]:
+    options = list(data.get("options") or [])
+    if data.get("option_order") == "alphabetical":
+        options.sort(key=lambda o: o["text"])
+    elif data.get("option_order") == "random":
+        rng.shuffle(options)
+    return [o["key"] for o in options]
+
+
+def attempts_remaining(quiz: Quiz, used: int) -> int | None:
+    limit = 1 if quiz.single_attempt else quiz.attempts_allowed
+    return None if not limit else max(0, limit - used)
+
+
+def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
+    """Why a quiz cannot be started now (a translated message), or None."""
+    if quiz.draft and not preview:
+        return _("This quiz is not published yet.")
+    if quiz.open_at and now < quiz.open_at and not preview:
+        return _("This quiz is not open yet.")
+    if quiz.close_at and now >= quiz.close_at and not preview:
+        return _("This quiz has closed.")
+    return None
+
+
+@transaction.atomic
+def attempt_start(
+    *, user, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
+) -> Attempt:
+    """Resume the user's unfinished attempt, or start a new one if the rules allow."""
+    now = now or timezone.now()
+    open_attempt = (
+        Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
+        .order_by("-number")
+        .first()
+    )
+    if open_attempt:
+        return open_attempt
+    problem = quiz_availability_error(quiz, now=now, preview=preview)
+    if problem:
+        raise AssessmentError(problem, code="unavailable")
+    previous = Attempt.objects.filter(user=user, quiz=quiz)
+    used = previous.filter(preview=False).count()
+    if not preview and attempts_remaining(quiz, used) == 0:
+        raise AssessmentError(_("You have used all your attempts at this quiz."))
+    rng = random.Random()
+    questions = quiz_question_list(quiz, rng)
+    if not questions:
+        raise AssessmentError(
+            _("This quiz has no questions yet. Please tell the training office."),
+            code="empty",
+        )
+    deadline = None
+    if quiz.time_limit_minutes:
+        extra = quiz.extra_times.filter(user=user).values_list("minutes", flat=True)
+        minutes = quiz.time_limit_minutes + sum(extra)
+        deadline = now + dt.timedelta(minutes=minutes)
+    if quiz.close_at and (deadline is None or deadline > quiz.close_at):
+        deadline = quiz.close_at if not preview else deadline
+    number = (previous.aggregate(n=Max("number"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user,
+                quiz=quiz,
+                number=number,
+                deadline=deadline,
+                preview=preview,
+                counted=not preview,
+            )
+    except IntegrityError:
+        # Two tabs started at once: the other one won; resume its attempt.
+        return Attempt.objects.get(user=user, quiz=quiz, number=number)
+    items = []
+    total = Decimal(0)
+    for position, (slot_position, question) in enumerate(questions, start=1):
+        version = question_current_version(question=question)
+        points = Decimal(version.data["points"])
+        total += points
+        items.append(
+            AttemptItem(
+                attempt=attempt,
+                position=position,
+                question=question,
+                version=version,
+                slot_position=slot_position,
+                points=points,
+                option_keys=_option_keys(version.data, rng),
+            )
+        )
+    AttemptItem.objects.bulk_create(items)
+    items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
+    Response.objects.bulk_create(Response(item=item) for item in items)
+    attempt.max_score = total
+    attempt.save(update_fields=["max_score"])
+    return attempt
+
+
+def _clean_answer(data: dict, item: AttemptItem, raw) -> dict:
+    """Validate a posted answer against the question shown; refuses unknown keys."""
+    kind = data["type"]
+    if raw is None:
+        return {}
+    if kind in ("single", "multiple"):
+        keys = raw.get("keys", []) if isinstance(raw, dict) else raw
+        if isinstance(keys, str):
+            keys = [keys]
+        keys = [str(k) for k in keys if k]
+        if any(k not in item.option_keys for k in keys):
+            raise AssessmentError(_("That option is not part of this question."))
+        if kind == "single" and len(keys) > 1:
+            raise AssessmentError(_("Choose only one option."))
+        return {"keys": keys} if keys else {}
+    if kind == "true_false":
+        value = raw.get("value") if isinstance(raw, dict) else raw
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):
+            value = value.lower() in ("true", "1", "yes")
+        return {"value": bool(value)}
+    text = raw.get("text", "") if isinstance(raw, dict) else str(raw)
+    text = str(text)[:20000]
+    return {"text": text} if text.strip() else {}
+
+
+def _refusal(attempt_id: int, user, seq: int, now) -> AssessmentError:
+    attempt = Attempt.objects.filter(pk=attempt_id, user=user).first()
+    if attempt is None:
+        return AssessmentError(_("Attempt not found."), code="not_found")
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return AssessmentError(
+            _("This attempt has already been submitted."), code="finished"
+        )
+    if attempt.deadline and now >= attempt.deadline:
+        return AssessmentError(
+            _("Time is up: answers can no longer be changed."), code="time_up"
+        )
+    return AssessmentError(
+        _(
+            "This page is out of date: your answers were saved from another page "
+            "or tab. Reload the page to see the latest answers."
+        ),
+        code=STALE,
+    )
+
+
+@transaction.atomic
+def attempt_save(
+    *,
+    attempt_id: int,
+    user,
+    seq: int,
+    answers: dict[int, object] | None = None,
+    flags: dict[int, bool] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Save answers (by item position) and flags; returns the new sequence number.
+
+    Refused (AssessmentError, nothing written) when ``seq`` is not the attempt's
+    current sequence number, after the deadline, or once the attempt is finished.
+    """
+    now = now or timezone.now()
+    answers = answers or {}
+    flags = flags or {}
+    gate = Attempt.objects.filter(
+        pk=attempt_id, user=user, status=Attempt.Status.IN_PROGRESS, seq=seq
+    ).filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
+    if not gate.update(seq=F("seq") + 1):
+        raise _refusal(attempt_id, user, seq, now)
+    new_seq = seq + 1
+    positions = {int(p) for p in answers} | {int(p) for p in flags}
+    if not positions:
+        return new_seq
+    items = {
+        item.position: item
+        for item in AttemptItem.objects.filter(
+            attempt_id=attempt_id, position__in=positions
+        ).select_related("version")
+    }
+    for position, raw in answers.items():
+        item = items.get(int(position))
+        if item is None:
+            raise AssessmentError(_("That question is not part of this attempt."))
+        if item.checked_at:
+            raise AssessmentError(_("This question has been checked and is locked."))
+        answer = _clean_answer(item.version.data, item, raw)
+        Response.objects.filter(item=item).update(
+            answer=answer, seq=new_seq, saved_at=now
+        )
+    for position, flagged in flags.items():
+        item = items.get(int(position))
+        if item is not None and item.flagged != bool(flagged):
+            AttemptItem.objects.filter(pk=item.pk).update(flagged=bool(flagged))
+    return new_seq
+
+
+def _grade_response(response: Response, item: AttemptItem) -> None:
+    fraction = grading.fraction_for(item.version.data, response.answer)
+    if fraction is None:
+        answered = grading.is_answered(item.version.data, response.answer)
+        response.fraction = None if answered else Decimal(0)
+        response.score = None if answered else Decimal(0)
+        response.needs_marking = answered
+    else:
+        response.fraction = fraction
+        response.score = (fraction * item.points).quantize(Decimal("0.001"))
+        response.needs_marking = False
+
+
+@transaction.atomic
+def attempt_check_item(
+    *, attempt_id: int, user, position: int, seq: int, now=None
+) -> int:
+    """Immediate-feedback quizzes: mark one item now and lock it. Returns the new seq."""
+    now = now or timezone.now()
+    new_seq = attempt_save(attempt_id=attempt_id, user=user, seq=seq, now=now)
+    item = AttemptItem.objects.select_related("version", "attempt__quiz").get(
+        attempt_id=attempt_id, position=position
+    )
+    if item.attempt.quiz.feedback_mode != Quiz.FeedbackMode.IMMEDIATE:
+        raise AssessmentError(_("This quiz gives feedback at the end."))
+    if item.checked_at is None:
+        response = item.response
+        _grade_response(response, item)
+        response.save(update_fields=["fraction", "score", "needs_marking"])
+        AttemptItem.objects.filter(pk=item.pk).update(checked_at=now)
+    return new_seq
+
+
+def attempt_recompute(attempt: Attempt) -> Attempt:
+    """Totals, percentage, pass/fail and status from the responses' marks."""
+    responses = Response.objects.filter(item__attempt=attempt)
+    waiting = responses.filter(needs_marking=True).exists()
+    total = responses.aggregate(s=Sum("score"))["s"] or Decimal(0)
+    attempt.score = Decimal(total).quantize(Decimal("0.01"))
+    maximum = attempt.max_score or Decimal(0)
+    percent = max(Decimal(0), attempt.score) * 100 / maximum if maximum else Decimal(0)
+    attempt.score_percent = min(Decimal(100), percent).quantize(Decimal("0.01"))
+    if waiting:
+        attempt.status = Attempt.Status.AWAITING_MARKING
+        attempt.passed = None
+    else:
+        attempt.status = Attempt.Status.FINISHED
+        attempt.passed = (
+            attempt.counted and attempt.score_percent >= attempt.quiz.pass_mark
+        )
+    attempt.save(update_fields=["score", "score_percent", "status", "passed"])
+    return attempt
+
+
+def _announce(attempt: Attempt) -> None:
+    if attempt.status == Attempt.Status.FINISHED:
+        transaction.on_commit(
+            lambda: attempt_finished.send(sender=Attempt, attempt=attempt)
+        )
+
+
+def _ending_for(attempt: Attempt, quiz: Quiz, now, automatic: bool) -> str | None:
+    """How the attempt ends now, or None if a learner's submit comes too late to count."""
+    if attempt.deadline is None or now <= attempt.deadline:
+        return Attempt.Ending.AUTO if automatic else Attempt.Ending.SUBMITTED
+    if quiz.overdue_policy == Quiz.OverduePolicy.AUTOSUBMIT:
+        return Attempt.Ending.AUTO
+    if quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
+        grace_end = attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes)
+        if now <= grace_end and not automatic:
+            return Attempt.Ending.SUBMITTED
+    return Attempt.Ending.OVERDUE
+
+
+@transaction.atomic
+def attempt_submit(
+    *,
+    attempt_id: int,
+    user=None,
+    now: dt.datetime | None = None,
+    automatic: bool = False,
+) -> Attempt:
+    """Finish an attempt exactly once and mark it; later calls return it unchanged."""
+    now = now or timezone.now()
+    attempts = Attempt.objects.select_related("quiz")
+    if user is not None:
+        attempts = attempts.filter(user=user)
+    attempt = attempts.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None:
+        raise AssessmentError(_("Attempt not found."), code="not_found")
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return attempt
+    ending = _ending_for(attempt, attempt.quiz, now, automatic)
+    if automatic and attempt.quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
+        grace_end = (attempt.deadline or now) + dt.timedelta(
+            minutes=attempt.quiz.grace_minutes
+        )
+        if now <= grace_end:
+            return attempt
+    counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
+    # The gate: only one caller moves the attempt out of "in progress".
+    won = Attempt.objects.filter(
+        pk=attempt.pk, status=Attempt.Status.IN_PROGRESS
+    ).update(
+        status=Attempt.Status.FINISHED,
+        finished_at=now,
+        ending=ending,
+        counted=counted,
+        seq=F("seq") + 1,
+    )
+    if not won:
+        attempt.refresh_from_db()
+        return attempt
+    attempt.refresh_from_db()
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt).select_related(
+            "version", "response"
+        )
+    )
+    responses = []
+    for item in items:
+        response = item.response
+        if item.checked_at is None:
+            _grade_response(response, item)
+        responses.append(response)
+    Response.objects.bulk_update(responses, ["fraction", "score", "needs_marking"])
+    attempt = attempt_recompute(attempt)
+    _announce(attempt)
+    return attempt
+
+
+def attempt_close_overdue(*, now: dt.datetime | None = None) -> int:
+    """Close every open attempt past its deadline (and grace period); returns how many."""
+    now = now or timezone.now()
+    candidates = Attempt.objects.filter(
+        status=Attempt.Status.IN_PROGRESS, deadline__lte=now
+    ).select_related("quiz")
+    closed = 0
+    for attempt in candidates.iterator():
+        quiz = attempt.quiz
+        if quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
+            if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):
+                continue
+        result = attempt_submit(attempt_id=attempt.pk, now=now, automatic=True)
+        closed += result.status != Attempt.Status.IN_PROGRESS
+    return closed
+
+
+__all__ = [
+    "attempt_start",
+    "attempt_save",
+    "attempt_check_item",
+    "attempt_submit",
+    "attempt_close_overdue",
+    "attempt_recompute",
+    "Category",
+]

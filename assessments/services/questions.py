@@ -1,0 +1,190 @@
+"""Question bank services: categories by path, upserts by code, and frozen versions."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.db import transaction
+
+from ..models import Category, Option, Question, QuestionVersion
+
+
+def category_ensure(*, path: str) -> Category:
+    """The category at ``a/b/c``, created (with its parents) when missing."""
+    parent = None
+    for name in [p.strip() for p in path.replace("／", "/").split("/") if p.strip()]:
+        category = Category.objects.filter(parent=parent, name=name).first()
+        if category is None:
+            category = Category(parent=parent, name=name)
+            category.save()
+        parent = category
+    if parent is None:
+        raise ValueError("empty category path")
+    return parent
+
+
+def _num(value) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def question_content(question: Question, options: list[Option] | None = None) -> dict:
+    """Everything that decides how a question looks and is marked (no option keys)."""
+    if options is None:
+        options = list(question.options.all())
+    return {
+        "code": question.code,
+        "type": question.type,
+        "text": question.text,
+        "points": _num(question.points),
+        "explanation": question.explanation,
+        "figure_id": question.figure_id,
+        "category_id": question.category_id,
+        "option_order": question.option_order,
+        "multiple_grading": question.multiple_grading,
+        "options": [
+            {"text": o.text, "fraction": _num(o.fraction), "feedback": o.feedback}
+            for o in options
+        ],
+        "correct_bool": question.correct_bool,
+        "numeric_answer": _num(question.numeric_answer),
+        "tolerance": _num(question.tolerance or 0),
+        "accepted": [
+            a.strip() for a in question.accepted_answers.splitlines() if a.strip()
+        ],
+    }
+
+
+def _with_keys(content: dict, previous: dict | None) -> dict:
+    # Keep the keys of unchanged options so a resumed attempt still matches them.
+    old = {}
+    if previous:
+        old = {(o["text"], o["fraction"]): o["key"] for o in previous["options"]}
+    data = dict(content)
+    data["options"] = [
+        {**o, "key": old.get((o["text"], o["fraction"])) or secrets.token_hex(4)}
+        for o in content["options"]
+    ]
+    return data
+
+
+def _strip_keys(data: dict) -> dict:
+    return {
+        **data,
+        "options": [
+            {k: v for k, v in o.items() if k != "key"} for o in data.get("options", [])
+        ],
+    }
+
+
+@transaction.atomic
+def question_publish_version(*, question: Question) -> QuestionVersion:
+    """Freeze the question's current content.
+
+    Unchanged content keeps the latest version. Changed content updates the latest
+    version in place while no attempt has shown it, and otherwise creates a new
+    version, so that answered attempts keep exactly what they showed.
+    """
+    content = question_content(question)
+    latest = question.versions.order_by("-number").first()
+    if latest and _strip_keys(latest.data) == content:
+        return latest
+    data = _with_keys(content, latest.data if latest else None)
+    if latest and not latest.attempt_items.exists():
+        latest.data = data
+        latest.save(update_fields=["data"])
+        return latest
+    return QuestionVersion.objects.create(
+        question=question, number=(latest.number + 1 if latest else 1), data=data
+    )
+
+
+def question_current_version(*, question: Question) -> QuestionVersion:
+    latest = question.versions.order_by("-number").first()
+    return latest or question_publish_version(question=question)
+
+
+FIELDS = (
+    "category",
+    "type",
+    "text",
+    "points",
+    "explanation",
+    "option_order",
+    "multiple_grading",
+    "correct_bool",
+    "numeric_answer",
+    "tolerance",
+    "accepted_answers",
+)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        if a is None or b is None:
+            return a is b
+        return Decimal(a) == Decimal(b)
+    return a == b
+
+
+def question_upsert(
+    *,
+    code: str,
+    fields: dict,
+    options: list[dict],
+    indicators: list | None = None,
+    business_lines: list | None = None,
+) -> str:
+    """Create or update a question by code; returns "created", "updated" or "unchanged".
+
+    ``options`` are ``{"text", "fraction", "feedback"}`` dicts in authored order.
+    ``indicators``/``business_lines`` are model instances; None leaves them alone.
+    """
+    question = Question.objects.filter(code=code).first()
+    created = question is None
+    changed = created
+    if created:
+        question = Question(code=code)
+    for name in FIELDS:
+        if name in fields:
+            value = fields[name]
+            current = getattr(question, name if name != "category" else "category_id")
+            target = value.pk if name == "category" else value
+            if created or not _same(current, target):
+                setattr(question, name, value)
+                changed = True
+    if changed:
+        question.save()
+    existing = [] if created else list(question.options.all())
+    wanted = [
+        (o["text"], Decimal(str(o.get("fraction", 0))), o.get("feedback", ""))
+        for o in options
+    ]
+    have = [(o.text, Decimal(o.fraction), o.feedback) for o in existing]
+    if wanted != have:
+        question.options.all().delete()
+        Option.objects.bulk_create(
+            Option(question=question, text=t, fraction=f, feedback=fb, sort_order=i)
+            for i, (t, f, fb) in enumerate(wanted)
+        )
+        changed = True
+    m2m_changed = False
+    for attr, values in (
+        ("indicators", indicators),
+        ("business_lines", business_lines),
+    ):
+        if values is None:
+            continue
+        manager = getattr(question, attr)
+        current = set() if created else {v.pk for v in manager.all()}
+        if current != {v.pk for v in values}:
+            manager.set(values)
+            m2m_changed = True
+    if m2m_changed:
+        # Parental many-to-many relations are written when the question is saved.
+        question.save()
+        changed = True
+    if changed:
+        question = Question.objects.get(pk=question.pk)
+        question_publish_version(question=question)
+    return "created" if created else ("updated" if changed else "unchanged")
