@@ -325,3 +325,10 @@ def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
 
     unit_get_visible(user, code=code)  # 404 outside the reader's scope
     return snapshot.payload.get("history", {}).get(code, {})
+
+
+def latest_run():
+    """The most recent recomputation (to show work in progress), or None."""
+    from .models import AnalysisRun
+
+    return AnalysisRun.objects.first()

@@ -428,15 +428,23 @@ def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: st
         "indicator": indicator.name,
         "unit": unit.name,
     }
-    return campaign_create(
-        code=code,
-        title=title,
-        courses=courses,
-        units=[unit],
-        starts_on=today,
-        due_on=today + dt.timedelta(days=60),
-        created_by=user,
-    )
+    try:
+        from learning.campaigns.services import CampaignError
+    except ImportError:  # pragma: no cover - older campaigns module
+        CampaignError = ValueError  # noqa: N806
+    try:
+        with transaction.atomic():
+            return campaign_create(
+                code=code,
+                title=title,
+                courses=courses,
+                units=[unit],
+                starts_on=today,
+                due_on=today + dt.timedelta(days=60),
+                created_by=user,
+            )
+    except CampaignError as exc:
+        raise InsightsError(str(exc))
 
 
 GAP_FIELDS = [

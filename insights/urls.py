@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("insights/", views.index, name="index"),
+    path("insights/units/<str:code>/", views.unit_detail, name="unit"),
+    path("insights/export.<str:fmt>", views.export, name="export"),
+    path("insights/gaps/campaign/", views.gap_campaign, name="gap_campaign"),
+]

@@ -1,0 +1,90 @@
+// Charts of the insights pages (ECharts served by the platform). Tables carry the same
+// figures, so the pages stay usable without JavaScript.
+(function () {
+  "use strict";
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+  function pct(v) { return v === null || v === undefined ? "—" : Math.round(v * 100) + "%"; }
+  function start() {
+    var nodes = ["heatmap", "scatter", "trend"].map(function (id) { return document.getElementById(id); })
+      .filter(Boolean);
+    if (!window.echarts) {
+      nodes.forEach(function (n) { n.style.height = "auto"; n.className += " chart-fallback"; n.textContent = n.getAttribute("aria-label"); });
+      return;
+    }
+    var charts = [];
+    var heat = data("heatmap-data");
+    if (heat && document.getElementById("heatmap")) {
+      var el = document.getElementById("heatmap");
+      el.style.height = Math.max(320, 60 + heat.units.length * 22) + "px";
+      var c = echarts.init(el);
+      c.setOption({
+        tooltip: { formatter: function (p) {
+          var d = p.data;
+          return heat.units[d[1]] + "<br>" + heat.indicators[d[0]] + "<br>" + heat.tiers[d[2]] +
+            " · " + heat.standingLabel + " " + pct(d[4]) + " · " + heat.masteryLabel + " " + pct(d[3]);
+        } },
+        grid: { left: 190, right: 20, top: 10, bottom: 170 },
+        xAxis: { type: "category", data: heat.indicators, axisLabel: { rotate: 60, fontSize: 11, interval: 0,
+          formatter: function (v) { return v.length > 12 ? v.slice(0, 12) + "…" : v; } } },
+        yAxis: { type: "category", data: heat.units, inverse: true, axisLabel: { fontSize: 12, interval: 0 } },
+        visualMap: { type: "piecewise", dimension: 2, orient: "horizontal", left: "center", bottom: 0,
+          pieces: [ { value: 0, label: heat.tiers[0], color: "#f3a6a0" }, { value: 1, label: heat.tiers[1], color: "#f7e08b" },
+                    { value: 2, label: heat.tiers[2], color: "#9ed9a8" } ] },
+        series: [{ type: "heatmap", data: heat.data, encode: { x: 0, y: 1 },
+          label: { show: true, fontSize: 10, color: "#1f2328", formatter: function (p) {
+            return p.data[3] === null ? "" : Math.round(p.data[3] * 100); } },
+          itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
+      });
+      c.on("click", function (p) {
+        var code = heat.unitCodes[p.data[1]];
+        if (code) { window.location.href = "units/" + encodeURIComponent(code) + "/" + window.location.search; }
+      });
+      charts.push(c);
+    }
+    var sc = data("scatter-data");
+    if (sc && document.getElementById("scatter")) {
+      var rhoText = [];
+      ["mastery", "completion_rate"].forEach(function (m) {
+        var r = sc.rho[m];
+        if (r && r.rho !== null) {
+          rhoText.push((m === "mastery" ? sc.labels.mastery : sc.labels.completion) + ": rho = " + r.rho.toFixed(2) +
+            " (n = " + r.n_units + ", p = " + r.p_value.toFixed(3) + ")");
+        }
+      });
+      document.getElementById("scatter-rho").textContent = rhoText.join(" · ");
+      var s = echarts.init(document.getElementById("scatter"));
+      var tip = { formatter: function (p) { return p.data[2] + "<br>" + p.seriesName + " " + pct(p.data[0]) + " · " + sc.labels.standing + " " + pct(p.data[1]); } };
+      s.setOption({
+        tooltip: tip, legend: { top: 0 },
+        grid: { left: 50, right: 20, top: 40, bottom: 50 },
+        xAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } },
+        yAxis: { type: "value", min: 0, max: 1, name: sc.labels.standing, nameLocation: "middle", nameGap: 35 },
+        series: [
+          { name: sc.labels.mastery, type: "scatter", data: sc.mastery, symbolSize: 10, itemStyle: { color: "#0b57b0" } },
+          { name: sc.labels.completion, type: "scatter", data: sc.completion, symbolSize: 10, symbol: "diamond", itemStyle: { color: "#c0392b" } }
+        ]
+      });
+      charts.push(s);
+    }
+    var tr = data("trend-data");
+    if (tr && document.getElementById("trend")) {
+      var t = echarts.init(document.getElementById("trend"));
+      var selected = {};
+      tr.series.forEach(function (s, i) { selected[s.name] = i < 6; });
+      t.setOption({
+        tooltip: { trigger: "axis" },
+        legend: { type: "scroll", top: 0, selected: selected },
+        grid: { left: 50, right: 20, top: 50, bottom: 30 },
+        xAxis: { type: "category", data: tr.periods },
+        yAxis: { type: "value", min: 0, max: 1, name: tr.standingLabel, nameLocation: "middle", nameGap: 35 },
+        series: tr.series.map(function (s) { return { name: s.name, type: "line", data: s.data, connectNulls: true }; })
+      });
+      charts.push(t);
+    }
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
