@@ -6,3 +6,15 @@ class CampaignsConfig(AppConfig):
     name = "learning.campaigns"
     label = "campaigns"
     verbose_name = _("Mandatory training campaigns")
+
+    def ready(self) -> None:
+        from organisation.importing import register
+        from organisation.signals import roster_changed
+
+        from . import receivers, services
+
+        register("campaigns", _("Training campaigns"), services.campaigns_import)
+        register("completions", _("Offline completions"), services.completions_import)
+        roster_changed.connect(
+            receivers.roster_changed_sync, dispatch_uid="campaigns_roster_sync"
+        )

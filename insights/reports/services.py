@@ -1,0 +1,136 @@
+"""Generated report files: requested from a page, built by a Celery task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from learning.campaigns.models import Campaign
+from organisation.models import Unit
+
+from . import selectors
+from .exports import csv_stream, write_pdf, write_people_xlsx
+from .models import ReportExport
+
+STATUS_FILTERS = {
+    "not_done": selectors.NOT_DONE,
+    "overdue": ("overdue",),
+    "not_started": ("not_started",),
+    "in_progress": ("in_progress",),
+    "exempt": ("exempt",),
+    "completed": ("completed",),
+    "all": None,
+}
+
+
+@transaction.atomic
+def export_request(
+    *,
+    user,
+    campaign: Campaign,
+    unit: Unit,
+    as_of: dt.date,
+    fmt: str,
+    show: str = "not_done",
+    language: str = "zh-hans",
+) -> ReportExport:
+    """Queue a report file. ``unit`` must come from unit_get_visible(user, …)."""
+    from .tasks import build_export
+
+    export = ReportExport.objects.create(
+        requested_by=user,
+        campaign=campaign,
+        unit=unit,
+        as_of=as_of,
+        format=fmt,
+        language=language if language in ("zh-hans", "en") else "zh-hans",
+        show=show if show in STATUS_FILTERS else "not_done",
+    )
+    transaction.on_commit(lambda: build_export.delay(export.pk))
+    return export
+
+
+def export_build(*, export_id: int) -> ReportExport | None:
+    """Write the file of one export (idempotent: a finished export is left alone)."""
+    export = (
+        ReportExport.objects.select_related("campaign", "unit")
+        .filter(pk=export_id)
+        .first()
+    )
+    if export is None or export.status == ReportExport.Status.DONE:
+        return export
+    ReportExport.objects.filter(pk=export.pk).update(
+        status=ReportExport.Status.RUNNING, progress=5
+    )
+    try:
+        with translation.override(export.language):
+            report = selectors.campaign_report(
+                export.campaign, unit=export.unit, as_of=export.as_of
+            )
+            people = selectors.campaign_people(
+                report, statuses=STATUS_FILTERS.get(export.show)
+            )
+            total = max(1, people.count())
+
+            def progress(done: int) -> None:
+                ReportExport.objects.filter(pk=export.pk).update(
+                    progress=min(95, 5 + int(90 * done / total))
+                )
+
+            name = (
+                f"{export.campaign.code}-{export.unit.code}-"
+                f"{export.as_of.isoformat()}.{export.format}"
+            )
+            with tempfile.TemporaryFile() as handle:
+                count = _write(export, report, people, handle, progress)
+                handle.seek(0)
+                export.file.save(name, File(handle), save=False)
+    except Exception as exc:
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.FAILED, error=str(exc)[:2000]
+        )
+        raise
+    export.rows = count
+    export.status = ReportExport.Status.DONE
+    export.progress = 100
+    export.finished_at = timezone.now()
+    export.save()
+    return export
+
+
+def _counting(people, progress):
+    for count, person in enumerate(people, start=1):
+        if count % 1000 == 0:
+            progress(count)
+        yield person
+
+
+def _write(export, report, people, handle, progress) -> int:
+    if export.format == ReportExport.Format.CSV:
+        count = 0
+        for line in csv_stream(report, _counting(people, progress)):
+            handle.write(line.encode("utf-8"))
+            count += 1
+        return max(0, count - 1)
+    if export.format == ReportExport.Format.XLSX:
+        counted = _counting(people, progress)
+        write_people_xlsx(handle, report, counted)
+        return people.count()
+    unit_rows = [report.by_code[export.unit.code]] + report.children_of(export.unit)
+    title = _("Completion report: %(campaign)s · %(unit)s") % {
+        "campaign": export.campaign.title,
+        "unit": export.unit.name,
+    }
+    return write_pdf(
+        handle,
+        report,
+        title=title,
+        unit_rows=unit_rows,
+        people=people,
+        progress=progress,
+    )

@@ -1,0 +1,406 @@
+"""Reading campaigns: audiences, due dates and each person's status.
+
+The status of a person in a campaign is defined once, in :func:`people_sql`, as one
+SQL statement over the roster; the completion report (insights.reports) aggregates
+that statement with GROUP BY, and the learner's dashboard reads it for one person.
+
+Definition (docs: DESIGN.md, completion_report):
+- audience: active staff matching the campaign's rules, taken from the roster;
+- completed: every course of the campaign has a completion that is not superseded,
+  dated on or after the (current cycle's) start and not after the report date;
+- exempt: not completed and an exemption that has not expired on the report date;
+- overdue: neither, and the report date is past the person's due date;
+- in_progress: some progress (a lesson done since the start, or one course completed);
+- not_started: the rest, including people who never signed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from learning.models import CourseCompletion, CoursePage, LessonProgress
+from organisation.models import StaffProfile
+
+from .models import Campaign, CampaignMember, Exemption, Notification
+
+STATUSES = ("completed", "in_progress", "not_started", "overdue", "exempt")
+
+
+def campaign_list(*, active_only: bool = False) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.prefetch_related("courses")
+    return campaigns.filter(active=True) if active_only else campaigns
+
+
+def campaign_get(*, code: str) -> Campaign | None:
+    return Campaign.objects.filter(code=code).first()
+
+
+# Cycles and due dates --------------------------------------------------------------
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """The dates of the campaign's round that a report date falls in."""
+
+    starts_on: dt.date
+    due_on: dt.date | None  # fixed due date; None when due N days after joining
+    due_days: int | None
+
+    def due_for(self, joined_on: dt.date | None, as_of: dt.date) -> dt.date:
+        if self.due_on is not None:
+            return self.due_on
+        joined = max(joined_on or as_of, self.starts_on)
+        return joined + dt.timedelta(days=self.due_days or 0)
+
+
+def campaign_cycle(campaign: Campaign, as_of: dt.date) -> Cycle:
+    """An annual campaign starts again every year on the anniversary of its start."""
+    years = 0
+    if campaign.recurrence == Campaign.Recurrence.ANNUAL and as_of > campaign.starts_on:
+        years = as_of.year - campaign.starts_on.year
+        if _add_years(campaign.starts_on, years) > as_of:
+            years -= 1
+    due = campaign.due_on
+    return Cycle(
+        starts_on=_add_years(campaign.starts_on, years),
+        due_on=_add_years(due, years) if due is not None else None,
+        due_days=campaign.due_days,
+    )
+
+
+# Audience --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A campaign's audience rules and courses, loaded once (three small queries)."""
+
+    unit_paths: tuple[str, ...]
+    line_ids: tuple[int, ...]
+    positions: tuple[str, ...]
+    leaders_only: bool
+    course_ids: tuple[int, ...]
+
+
+def campaign_rules(campaign: Campaign) -> Rules:
+    cached = getattr(campaign, "_rules_cache", None)
+    if cached is None:
+        cached = Rules(
+            unit_paths=tuple(campaign.units.values_list("path", flat=True)),
+            line_ids=tuple(campaign.business_lines.values_list("id", flat=True)),
+            positions=tuple(campaign.positions or ()),
+            leaders_only=campaign.leaders_only,
+            course_ids=tuple(
+                sorted(campaign.courses.values_list("id", flat=True).order_by())
+            ),
+        )
+        campaign._rules_cache = cached
+    return cached
+
+
+def audience_filter(rules: Rules) -> Q:
+    """The campaign's rules as a filter on StaffProfile (active staff only)."""
+    condition = Q(active=True)
+    if rules.unit_paths:
+        condition &= reduce(
+            or_, (Q(unit__path__startswith=p) for p in rules.unit_paths)
+        )
+    if rules.line_ids:
+        through = StaffProfile.business_lines.through
+        condition &= Q(
+            Exists(
+                through.objects.filter(
+                    staffprofile_id=OuterRef("pk"), businessline_id__in=rules.line_ids
+                )
+            )
+        )
+    if rules.positions:
+        condition &= Q(position__in=rules.positions)
+    if rules.leaders_only:
+        condition &= Q(is_leader=True)
+    return condition
+
+
+def campaign_audience(
+    campaign: Campaign, staff: QuerySet[StaffProfile] | None = None
+) -> QuerySet[StaffProfile]:
+    """Audience within ``staff`` (a queryset obtained from organisation.selectors)."""
+    staff = StaffProfile.objects.all() if staff is None else staff
+    return staff.filter(audience_filter(campaign_rules(campaign)))
+
+
+def profile_matches(campaign: Campaign, profile: StaffProfile, line_ids) -> bool:
+    """The audience rule for one person, in Python (the dashboard's shortcut)."""
+    if not profile.active:
+        return False
+    units = [u.path for u in campaign.units.all()]
+    if units and not any(profile.unit.path.startswith(p) for p in units):
+        return False
+    lines = {b.id for b in campaign.business_lines.all()}
+    if lines and not lines & set(line_ids):
+        return False
+    if campaign.positions and profile.position not in campaign.positions:
+        return False
+    return not (campaign.leaders_only and not profile.is_leader)
+
+
+# The status of every person, as one SQL statement -----------------------------------
+
+
+def _sql(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+PEOPLE_COLUMNS = (
+    "staff_id",
+    "user_id",
+    "staff_no",
+    "name",
+    "unit_id",
+    "position",
+    "is_leader",
+    "done",
+    "last_done",
+    "lessons",
+    "exempt",
+    "joined_on",
+    "status",
+)
+
+
+def people_sql(
+    campaign: Campaign,
+    staff: QuerySet[StaffProfile],
+    as_of: dt.date,
+    *,
+    extra: tuple[str, ...] = (),
+) -> tuple[str, list]:
+    """SQL (with params) giving one row per audience member, columns PEOPLE_COLUMNS
+    (plus ``extra``: names of annotations on ``staff`` to carry through).
+
+    ``staff`` is the scope, a queryset from organisation.selectors; the rules are
+    applied to it here. The statement joins pre-aggregated completions and lesson
+    progress, so the database does the work in one pass however many people match.
+    """
+    ops, quote = connection.ops, connection.ops.quote_name
+    rules = campaign_rules(campaign)
+    cycle = campaign_cycle(campaign, as_of)
+    audience = campaign_audience(campaign, staff).order_by()
+    users = audience.values("user_id")
+    course_ids = list(rules.course_ids) or [0]
+
+    a_sql, a_params = _sql(
+        audience.values(
+            "id",
+            "user_id",
+            "staff_no",
+            "name",
+            "unit_id",
+            "position",
+            "is_leader",
+            *extra,
+        )
+    )
+    c_sql, c_params = _sql(
+        CourseCompletion.objects.filter(
+            course_id__in=course_ids,
+            completed_on__gte=cycle.starts_on,
+            completed_on__lte=as_of,
+            superseded=False,
+            user_id__in=users,
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("course_id", distinct=True), last_done=Max("completed_on"))
+    )
+    l_sql, l_params = _sql(
+        LessonProgress.objects.filter(
+            course_id__in=course_ids,
+            completed_at__gte=_day_start(cycle.starts_on),
+            completed_at__lt=_day_start(as_of + dt.timedelta(days=1)),
+            user_id__in=users,
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+    )
+    e_sql, e_params = _sql(
+        Exemption.objects.filter(campaign_id=campaign.pk)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
+        .order_by()
+        .values("staff_id")
+    )
+    member_table = quote(CampaignMember._meta.db_table)
+    as_of_db = ops.adapt_datefield_value(as_of)
+
+    if cycle.due_on is not None:
+        overdue_sql, overdue_params = ("1=1" if as_of > cycle.due_on else "1=0"), []
+    else:
+        latest_join = as_of - dt.timedelta(days=cycle.due_days or 0)
+        if cycle.starts_on < latest_join:
+            overdue_sql = "COALESCE(m.joined_on, %s) < %s"
+            overdue_params = [as_of_db, ops.adapt_datefield_value(latest_join)]
+        else:
+            overdue_sql, overdue_params = "1=0", []
+
+    n_courses = len(rules.course_ids)
+    carried = "".join(f"a.{name}, " for name in extra)
+    sql = (
+        f"SELECT {carried}a.id AS staff_id, a.user_id, a.staff_no, a.name, a.unit_id,"
+        " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
+        " COALESCE(l.n, 0) AS lessons,"
+        " CASE WHEN e.staff_id IS NULL THEN 0 ELSE 1 END AS exempt,"
+        " m.joined_on,"
+        f" CASE WHEN COALESCE(c.n, 0) >= {n_courses:d} THEN 'completed'"
+        " WHEN e.staff_id IS NOT NULL THEN 'exempt'"
+        f" WHEN {overdue_sql} THEN 'overdue'"
+        " WHEN COALESCE(c.n, 0) > 0 OR COALESCE(l.n, 0) > 0 THEN 'in_progress'"
+        " ELSE 'not_started' END AS status"
+        f" FROM ({a_sql}) a"
+        f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
+        f" LEFT JOIN ({l_sql}) l ON l.user_id = a.user_id"
+        f" LEFT JOIN ({e_sql}) e ON e.staff_id = a.id"
+        f" LEFT JOIN {member_table} m ON m.staff_id = a.id AND m.campaign_id = %s"
+    )
+    params = overdue_params + a_params + c_params + l_params + e_params + [campaign.pk]
+    return sql, params
+
+
+def progress_percent(row: dict, n_courses: int, n_lessons: int) -> int:
+    """0–100: the share of the campaign's courses (or, before any, lessons) done."""
+    if row["status"] == "completed":
+        return 100
+    by_courses = row["done"] / n_courses if n_courses else 0
+    by_lessons = row["lessons"] / n_lessons if n_lessons else 0
+    return min(99, round(100 * max(by_courses, by_lessons)))
+
+
+def campaign_lesson_count(campaign: Campaign) -> int:
+    """Live lessons in the campaign's courses (the denominator of lesson progress)."""
+    from learning.models import LessonPage
+
+    total = 0
+    for course in CoursePage.objects.filter(
+        id__in=campaign_rules(campaign).course_ids
+    ).only("path", "depth"):
+        total += LessonPage.objects.live().descendant_of(course).count()
+    return total
+
+
+def rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def person_status(
+    campaign: Campaign, profile: StaffProfile, as_of: dt.date | None = None
+) -> dict | None:
+    """One person's row in a campaign (None when they are not in its audience)."""
+    as_of = as_of or timezone.localdate()
+    sql, params = people_sql(
+        campaign, StaffProfile.objects.filter(pk=profile.pk), as_of
+    )
+    found = rows(sql, params)
+    if not found:
+        return None
+    row = found[0]
+    row["joined_on"] = _as_date(row["joined_on"])
+    row["last_done"] = _as_date(row["last_done"])
+    row["due_on"] = campaign_cycle(campaign, as_of).due_for(row["joined_on"], as_of)
+    return row
+
+
+# For the learner's dashboard ---------------------------------------------------------
+
+
+def assignments_for_user(user) -> list[dict]:
+    """The learner's mandatory courses: one dict per (campaign, course).
+
+    Keys: course (CoursePage), campaign_code, campaign_title, due_on (date), status
+    (completed / in_progress / not_started / overdue / exempt). A course counts as
+    completed when it is; the other statuses are the person's status in the campaign.
+    Sorted with the nearest due date first. Empty for people not on the roster.
+    """
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if profile is None or not profile.active:
+        return []
+    today = timezone.localdate()
+    campaigns = (
+        Campaign.objects.filter(active=True, starts_on__lte=today)
+        .prefetch_related("units", "business_lines", "courses")
+        .order_by("due_on", "code")
+    )
+    line_ids = list(profile.business_lines.values_list("id", flat=True))
+    matched = [c for c in campaigns if profile_matches(c, profile, line_ids)]
+    if not matched:
+        return []
+    course_ids = {course.id for c in matched for course in c.courses.all()}
+    earliest = min(campaign_cycle(c, today).starts_on for c in matched)
+    completions: dict[int, list[dt.date]] = {}
+    for course_id, day in CourseCompletion.objects.filter(
+        user=user,
+        course_id__in=course_ids,
+        superseded=False,
+        completed_on__gte=earliest,
+        completed_on__lte=today,
+    ).values_list("course_id", "completed_on"):
+        completions.setdefault(course_id, []).append(day)
+    result = []
+    for campaign in matched:
+        row = person_status(campaign, profile, today)
+        if row is None:
+            continue
+        start = campaign_cycle(campaign, today).starts_on
+        for course in sorted(campaign.courses.all(), key=lambda c: c.code):
+            done = any(day >= start for day in completions.get(course.id, []))
+            result.append(
+                {
+                    "course": course,
+                    "campaign_code": campaign.code,
+                    "campaign_title": campaign.title,
+                    "due_on": row["due_on"],
+                    "status": "completed" if done else row["status"],
+                }
+            )
+    result.sort(key=lambda item: (item["due_on"], item["campaign_code"]))
+    return result
+
+
+# Notifications ------------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
