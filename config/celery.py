@@ -28,3 +28,23 @@ schedule(
     "insights.tasks.snapshots_nightly",
     crontab(hour=2, minute=30),
 )
+
+# Campaigns: bring joiners into (and leavers out of) every campaign's audience, nightly
+# before the reminders run (roster imports also trigger it at once).
+schedule(
+    "campaigns-sync-audiences-nightly",
+    "learning.campaigns.tasks.sync_audiences",
+    crontab(hour=1, minute=15),
+)
+# Campaigns: learners due in 7 days or tomorrow, and (once per ISO week) overdue.
+schedule(
+    "campaigns-learner-reminders-daily",
+    "learning.campaigns.tasks.send_learner_reminders",
+    crontab(hour=8, minute=0),
+)
+# Campaigns: each unit leader's weekly digest of who is overdue or not started.
+schedule(
+    "campaigns-leader-digests-weekly",
+    "learning.campaigns.tasks.send_leader_digests",
+    crontab(hour=8, minute=30, day_of_week="mon"),
+)
