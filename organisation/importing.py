@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -27,15 +27,38 @@ class Importer:
     kind: str
     label: str
     run: ImporterFn
-    # The command line reads its own files for formats that are not tables (GIFT, Aiken).
+    # Formats that are not tables (GIFT, Aiken) get the raw bytes as ``data=`` and
+    # ``filename=`` instead of ``table=`` when run from the admin.
     reads_table: bool = True
+    # Who may run it from the admin; administrators by default.
+    allowed: Callable[[object], bool] = field(default=lambda user: _is_admin(user))
+
+
+def _is_admin(user) -> bool:
+    from .permissions import is_administrator
+
+    return is_administrator(user)
 
 
 REGISTRY: dict[str, Importer] = {}
 
 
-def register(kind: str, label, run: ImporterFn, *, reads_table: bool = True) -> None:
-    REGISTRY[kind] = Importer(kind=kind, label=label, run=run, reads_table=reads_table)
+def register(
+    kind: str,
+    label,
+    run: ImporterFn,
+    *,
+    reads_table: bool = True,
+    allowed: Callable[[object], bool] | None = None,
+) -> None:
+    """Make an importer available on the admin's import page (call from AppConfig.ready)."""
+    REGISTRY[kind] = Importer(
+        kind=kind,
+        label=label,
+        run=run,
+        reads_table=reads_table,
+        allowed=allowed or _is_admin,
+    )
 
 
 class _DryRunRollback(Exception):

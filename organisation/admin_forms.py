@@ -1,0 +1,72 @@
+"""Admin forms for the unit tree and the roster (Wagtail snippets)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .importing import REGISTRY
+
+
+class UnitAdminForm(WagtailAdminModelForm):
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        unit = self.instance
+        if parent is not None and unit.pk:
+            if parent.pk == unit.pk or (
+                unit.path and parent.path.startswith(unit.path)
+            ):
+                raise forms.ValidationError(
+                    _("a unit cannot be placed under itself or its own sub-unit")
+                )
+        return parent
+
+    def save(self, commit=True):
+        from .services import _recompute_paths
+
+        unit = super().save(commit=commit)
+        if commit:
+            _recompute_paths()
+            unit.refresh_from_db()
+        return unit
+
+
+class StaffProfileAdminForm(WagtailAdminModelForm):
+    """Creating a person here also creates their (not yet usable) sign-in account."""
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        User = get_user_model()
+        if not profile.user_id:
+            user = User.objects.filter(username=profile.staff_no).first() or User(
+                username=profile.staff_no, password=make_password(None)
+            )
+        else:
+            user = profile.user
+        user.first_name = profile.name[:150]
+        user.email = profile.email
+        user.is_active = profile.active
+        if commit:
+            user.save()
+            profile.user = user
+            profile.save()
+            self.save_m2m()
+        return profile
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB18030) or XLSX with a header row. Nothing is written if any row is wrong."
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k, REGISTRY[k].label) for k in (kinds or REGISTRY)
+        ]

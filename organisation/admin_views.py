@@ -1,0 +1,97 @@
+"""Admin pages for imports: upload a file, watch the job's progress, read its errors."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import permissions
+from .admin_forms import ImportForm
+from .importing import REGISTRY
+from .models import ImportJob
+from .tasks import import_job_run
+
+
+def importable_kinds(user) -> list[str]:
+    return [k for k, imp in REGISTRY.items() if imp.allowed(user)]
+
+
+class ImportUploadView(WagtailAdminTemplateMixin, FormView):
+    template_name = "organisation/admin/import_upload.html"
+    form_class = ImportForm
+    page_title = _("Data import")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not importable_kinds(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "kinds": importable_kinds(self.request.user),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["jobs"] = ImportJob.objects.filter(created_by=self.request.user)[:10]
+        return context
+
+    def form_valid(self, form):
+        job = ImportJob.objects.create(
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            created_by=self.request.user,
+        )
+        language = translation.get_language()
+        transaction.on_commit(lambda: import_job_run.delay(job.pk, language))
+        return redirect("organisation_import_job", pk=job.pk)
+
+
+class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "organisation/admin/import_job.html"
+    page_title = _("Import job")
+    header_icon = "upload"
+
+    def get(self, request, *args, **kwargs):
+        self.job = get_object_or_404(
+            ImportJob, pk=kwargs["pk"], created_by=request.user
+        )
+        if request.GET.get("format") == "json":
+            return JsonResponse(job_status(self.job))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.job
+        context["label"] = (
+            REGISTRY[self.job.kind].label
+            if self.job.kind in REGISTRY
+            else self.job.kind
+        )
+        context["status_url"] = (
+            reverse("organisation_import_job", args=[self.job.pk]) + "?format=json"
+        )
+        return context
+
+
+def job_status(job: ImportJob) -> dict:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress": job.progress,
+        "summary": job.summary,
+        "finished": job.status
+        in (ImportJob.Status.DONE, ImportJob.Status.REJECTED, ImportJob.Status.FAILED),
+    }
+
+
+def can_import_organisation(user) -> bool:
+    return permissions.is_administrator(user)

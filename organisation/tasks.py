@@ -1,0 +1,72 @@
+"""Background work of the organisation app: imports started from the admin."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone, translation
+
+from .importing import REGISTRY, run_import
+from .models import ImportJob
+from .tabular import ImportRejected, read_table
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
+    """Run one admin import. Safe to run twice: a finished job is left alone."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.REJECTED):
+            return job.status
+        job.status = ImportJob.Status.RUNNING
+        job.progress = 0
+        job.save(update_fields=["status", "progress"])
+
+    importer = REGISTRY[job.kind]
+    last = {"percent": 0}
+
+    def progress(done: int, total: int) -> None:
+        percent = int(done * 100 / max(total, 1))
+        if percent >= last["percent"] + 5:
+            last["percent"] = percent
+            ImportJob.objects.filter(pk=job_id).update(progress=min(percent, 99))
+
+    with translation.override(language):
+        try:
+            with job.file.open("rb") as handle:
+                data = handle.read()
+            options = dict(job.options)
+            if importer.reads_table:
+                table = read_table(data, filename=job.file.name)
+            else:
+                table = None
+                options["data"] = data
+                options["filename"] = job.file.name
+            summary = run_import(
+                importer.run,
+                table=table,
+                dry_run=job.dry_run,
+                progress=progress,
+                **options,
+            )
+        except ImportRejected as rejected:
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.REJECTED,
+                errors=[e.as_dict() for e in rejected.errors[:500]],
+                summary={"error_count": len(rejected.errors)},
+                progress=100,
+                finished_at=timezone.now(),
+            )
+            return ImportJob.Status.REJECTED
+        except Exception:
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.FAILED, finished_at=timezone.now()
+            )
+            raise
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.DONE,
+        summary=summary.as_dict(),
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    return ImportJob.Status.DONE

@@ -1,0 +1,31 @@
+import io
+import json
+
+from django.core.management import call_command
+from openpyxl import Workbook
+
+
+def write_csv(path, text: str, encoding: str = "utf-8") -> str:
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def write_xlsx(path, rows: list[list]) -> str:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return str(path)
+
+
+def run_command(name: str, *args) -> tuple[int, dict | None, str]:
+    """Run an import command; return (exit code, JSON summary or None, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command(name, *args, "--json", stdout=out, stderr=err)
+    except SystemExit as exc:
+        code = exc.code
+    text = out.getvalue().strip()
+    return code, (json.loads(text) if text else None), err.getvalue()

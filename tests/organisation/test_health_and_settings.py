@@ -1,0 +1,42 @@
+import pytest
+from django.core.checks import run_checks
+from django.test import override_settings
+
+
+@pytest.mark.django_db
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True}
+
+
+def test_healthz_reports_a_dead_database(client, monkeypatch):
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("down")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    assert client.get("/healthz").status_code == 503
+
+
+@override_settings(
+    PRODUCTION=True, CELERY_TASK_ALWAYS_EAGER=True, CELERY_BROKER_URL="", REDIS_URL=""
+)
+def test_production_refuses_development_defaults():
+    ids = {e.id for e in run_checks()}
+    assert {"platform.E001", "platform.E002", "platform.E003", "platform.E004"} <= ids
+
+
+@override_settings(
+    PRODUCTION=True,
+    CELERY_TASK_ALWAYS_EAGER=False,
+    CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    REDIS_URL="redis://127.0.0.1:6379/1",
+    SECRET_KEY="a-real-secret-key-for-the-test-0123456789-abcdefghijklmnop",
+    ALLOWED_HOSTS=["training.example"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}},
+)
+def test_production_settings_pass_when_configured():
+    ids = {e.id for e in run_checks()}
+    assert not {i for i in ids if i.startswith("platform.")}

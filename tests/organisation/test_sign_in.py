@@ -1,0 +1,75 @@
+import pytest
+from django.test import override_settings
+
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person(tree):
+    profile = StaffFactory(unit=tree["G1"], staff_no="J777", name="王七")
+    profile.user.username = "wangqi"
+    profile.user.set_password("pass12345")
+    profile.user.save()
+    return profile
+
+
+def test_people_sign_in_with_their_staff_number(client, person):
+    response = client.post(
+        "/accounts/login/", {"username": "J777", "password": "pass12345"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").wsgi_request.user == person.user
+
+
+def test_people_sign_in_with_their_account_name(client, person):
+    response = client.post(
+        "/accounts/login/", {"username": "wangqi", "password": "pass12345"}
+    )
+    assert response.status_code == 302
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(client, person):
+    response = client.post("/accounts/login/", {"username": "J777", "password": "nope"})
+    assert response.status_code == 200
+    assert "工号或密码不正确" in response.content.decode()
+
+
+def test_an_inactive_person_cannot_sign_in(client, person):
+    person.active = False
+    person.save()
+    response = client.post(
+        "/accounts/login/", {"username": "J777", "password": "pass12345"}
+    )
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_repeated_failures_are_throttled_even_with_the_right_password(client, person):
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "J777", "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": "J777", "password": "pass12345"}
+    )
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_sign_out_needs_a_post(client, person):
+    client.post("/accounts/login/", {"username": "J777", "password": "pass12345"})
+    assert client.get("/accounts/logout/").status_code == 405
+    client.post("/accounts/logout/")
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_password_change_requires_sign_in(client):
+    response = client.get("/accounts/password/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_language_choice_is_remembered(client, reference_data):
+    assert "检察教育培训平台" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Procuratorate Training Platform" in client.get("/").content.decode()
