@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -44,3 +45,31 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("standard page")
+
+
+class SearchEntry(models.Model):
+    """A published page's text cut into words (Chinese segmented with jieba).
+
+    Terms are stored space-separated with a space at each end, so a whole-word match
+    is a plain ``contains " term "`` lookup that behaves the same on SQLite and
+    PostgreSQL. Kept by ``cms.search`` when pages are published or withdrawn.
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20)
+    title_terms = models.TextField(blank=True)
+    body_terms = models.TextField(blank=True)
+    plain_text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.page_id}"

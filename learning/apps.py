@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = _("Learning")
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from . import signals
+        from .models import CoursePage
+
+        page_published.connect(
+            signals.course_published,
+            sender=CoursePage,
+            dispatch_uid="learning.course_published",
+        )
+        try:
+            from assessments.signals import attempt_finished
+        except ImportError:
+            # The assessments app sends this once it grades attempts.
+            return
+        attempt_finished.connect(
+            signals.attempt_finished, dispatch_uid="learning.attempt_finished"
+        )

@@ -2,17 +2,36 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .blocks import LessonStreamBlock
 
-class CourseIndexPage(Page):
+
+class SignInRequiredMixin:
+    """Course material is for staff: anonymous visitors are sent to sign in."""
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+
+class CourseIndexPage(SignInRequiredMixin, Page):
     """The course catalogue."""
 
     intro = RichTextField(_("introduction"), blank=True)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalogue(index=self, params=request.GET, user=request.user))
+        return context
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -22,7 +41,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
 
-class CoursePage(Page):
+class CoursePage(SignInRequiredMixin, Page):
     """A course. Learner state (progress, completions) lives in plain models, never here."""
 
     code = models.CharField(_("course code"), max_length=40, unique=True)
@@ -39,19 +58,97 @@ class CoursePage(Page):
     )
     # Bumped when a version is published as a material change (see learning.services).
     content_version = models.PositiveIntegerField(default=1, editable=False)
+    # When the current version was published; lessons done before it do not count.
+    content_version_since = models.DateTimeField(null=True, editable=False)
+
+    class CompletionRule(models.TextChoices):
+        REQUIRED_LESSONS = (
+            "required_lessons",
+            _("All required lessons (and the final quiz, if any)"),
+        )
+        ALL_LESSONS = (
+            "all_lessons",
+            _("Every lesson, optional ones too (and the final quiz, if any)"),
+        )
+
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    audience_note = models.CharField(
+        _("audience"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who the course is for, e.g. 刑事检察部门检察官、检察官助理."),
+    )
+    keywords = models.CharField(
+        _("search terms"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Terms separated by commas, such as 认罪认罚, 诉前羁押. Search keeps them "
+            "whole."
+        ),
+    )
+    prerequisites = ParentalManyToManyField(
+        "learning.CoursePage",
+        verbose_name=_("prerequisites"),
+        blank=True,
+        symmetrical=False,
+        related_name="required_by",
+    )
+    completion_rule = models.CharField(
+        _("completion rule"),
+        max_length=20,
+        choices=CompletionRule.choices,
+        default=CompletionRule.REQUIRED_LESSONS,
+    )
+    final_quiz = models.ForeignKey(
+        "assessments.Quiz",
+        verbose_name=_("final quiz"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="final_for_courses",
+    )
+    material_change = models.BooleanField(
+        _("this version is a material change"),
+        default=False,
+        help_text=_(
+            "Tick when the content changed in substance: on publishing, everyone who "
+            "completed an earlier version is asked to take the course again. The box "
+            "clears itself after publishing."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [
                 FieldPanel("code"),
                 FieldPanel("summary"),
+                FieldPanel("cover_image"),
+                FieldPanel("audience_note"),
                 FieldPanel("class_hours"),
                 FieldPanel("mandatory"),
+                FieldPanel("keywords"),
             ],
             heading=_("Course"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("completion_rule"),
+                FieldPanel("final_quiz"),
+                FieldPanel("prerequisites"),
+            ],
+            heading=_("Completion"),
+        ),
         FieldPanel("business_lines"),
         FieldPanel("indicators"),
+        FieldPanel("material_change"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -67,15 +164,24 @@ class CoursePage(Page):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def with_content_json(self, content):
+        # The version belongs to the page, not to a revision: publishing an older
+        # draft must never roll it back.
+        obj = super().with_content_json(content)
+        obj.content_version = self.content_version
+        obj.content_version_since = self.content_version_since
+        return obj
 
-class LessonPage(Page):
-    body = StreamField(
-        [
-            ("heading", blocks.CharBlock(form_classname="title", icon="title")),
-            ("paragraph", blocks.RichTextBlock(icon="pilcrow")),
-        ],
-        blank=True,
-    )
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = course_outline(course=self, user=request.user)
+        return context
+
+
+class LessonPage(SignInRequiredMixin, Page):
+    body = StreamField(LessonStreamBlock(), blank=True, verbose_name=_("body"))
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), default=15
     )
@@ -86,12 +192,42 @@ class LessonPage(Page):
         FieldPanel("estimated_minutes"),
         FieldPanel("required"),
     ]
+    # Derived from the body on save: the embedded quiz a learner must pass, so that
+    # progress pages need not open every lesson's body.
+    gate_quiz = models.ForeignKey(
+        "assessments.Quiz",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["learning.CoursePage"]
     subpage_types = []
 
     class Meta:
         verbose_name = _("lesson")
+
+    def save(self, *args, **kwargs):
+        self.gate_quiz_id = self.required_quiz_id()
+        return super().save(*args, **kwargs)
+
+    def required_quiz_id(self) -> int | None:
+        for block in self.body:
+            if block.block_type == "quiz" and block.value.get("required_to_pass"):
+                quiz = block.value.get("quiz")
+                if quiz is not None:
+                    return quiz.pk if hasattr(quiz, "pk") else quiz
+        return None
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import lesson_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_context(lesson=self, user=request.user))
+        return context
 
 
 class LessonProgress(models.Model):
@@ -107,6 +243,9 @@ class LessonProgress(models.Model):
         CoursePage, on_delete=models.CASCADE, related_name="lesson_progress"
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    # The learner said "done"; the lesson is complete once its required quiz is
+    # passed as well (then completed_at is set).
+    marked_done_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -151,3 +290,20 @@ class CourseCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.course_id} · {self.completed_on}"
+
+
+class Certificate(models.Model):
+    """Proof of one completion; anyone holding the code can check it is genuine."""
+
+    completion = models.OneToOneField(
+        CourseCompletion, on_delete=models.CASCADE, related_name="certificate"
+    )
+    code = models.CharField(_("verification code"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.code

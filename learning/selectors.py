@@ -1,0 +1,389 @@
+"""Selectors: what a learner has done, read in a fixed number of queries.
+
+A lesson counts as done when it was completed after the course's current version
+was published (a material change asks people to do it again). Each function here
+issues the same number of queries whatever the number of lessons or learners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from organisation.models import BusinessLine, Indicator
+
+from .models import (
+    Certificate,
+    CourseCompletion,
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    LessonProgress,
+)
+
+NOT_STARTED = "not_started"
+AWAITING_QUIZ = "awaiting_quiz"
+DONE = "done"
+
+
+def passed_quiz_ids(*, user, quiz_ids) -> set[int]:
+    """Which of these quizzes the user has passed, in one query."""
+    from assessments.models import Attempt
+
+    quiz_ids = {q for q in quiz_ids if q}
+    if not quiz_ids or not getattr(user, "is_authenticated", False):
+        return set()
+    attempts = Attempt.objects.filter(
+        user=user, quiz_id__in=quiz_ids, passed=True, status="finished"
+    )
+    if any(f.name == "preview" for f in Attempt._meta.get_fields()):
+        # A trainer trying out a quiz does not pass it.
+        attempts = attempts.exclude(preview=True)
+    return set(attempts.values_list("quiz_id", flat=True).distinct())
+
+
+def quiz_passed(*, user, quiz) -> bool:
+    """The assessments app's answer when it has one; the attempts table otherwise."""
+    try:
+        from assessments.selectors import quiz_passed as assessments_quiz_passed
+    except ImportError:
+        return bool(passed_quiz_ids(user=user, quiz_ids=[getattr(quiz, "pk", quiz)]))
+    return assessments_quiz_passed(user=user, quiz=quiz)
+
+
+def lesson_done(progress: LessonProgress | None, course: CoursePage) -> bool:
+    if progress is None or progress.completed_at is None:
+        return False
+    since = course.content_version_since
+    return since is None or progress.completed_at >= since
+
+
+def course_lessons(course: CoursePage) -> list[LessonPage]:
+    return list(
+        LessonPage.objects.child_of(course)
+        .live()
+        .order_by("path")
+        .only(
+            "id",
+            "title",
+            "slug",
+            "url_path",
+            "path",
+            "depth",
+            "estimated_minutes",
+            "required",
+            "gate_quiz_id",
+            "live",
+        )
+    )
+
+
+def counted_lessons(course: CoursePage, lessons: list[LessonPage]) -> list[LessonPage]:
+    if course.completion_rule == CoursePage.CompletionRule.ALL_LESSONS:
+        return lessons
+    return [lesson for lesson in lessons if lesson.required]
+
+
+@dataclass
+class LessonRow:
+    lesson: LessonPage
+    status: str
+    number: int
+
+
+@dataclass
+class Outline:
+    course: CoursePage
+    rows: list[LessonRow]
+    done: int = 0
+    total: int = 0
+    percent: int = 0
+    resume: LessonPage | None = None
+    final_quiz_passed: bool | None = None
+    completion: CourseCompletion | None = None
+    certificate: Certificate | None = None
+    superseded: CourseCompletion | None = None
+    prerequisites: list = field(default_factory=list)
+    minutes: int = 0
+
+    @property
+    def started(self) -> bool:
+        return any(row.status != NOT_STARTED for row in self.rows)
+
+    def neighbours(self, lesson: LessonPage):
+        ids = [row.lesson.pk for row in self.rows]
+        if lesson.pk not in ids:
+            return None, None
+        at = ids.index(lesson.pk)
+        previous = self.rows[at - 1].lesson if at > 0 else None
+        following = self.rows[at + 1].lesson if at + 1 < len(ids) else None
+        return previous, following
+
+    def row_for(self, lesson: LessonPage) -> LessonRow | None:
+        return next((row for row in self.rows if row.lesson.pk == lesson.pk), None)
+
+
+def course_outline(*, course: CoursePage, user) -> Outline:
+    """Lessons of a course with the user's status for each, progress and completion."""
+    lessons = course_lessons(course)
+    signed_in = getattr(user, "is_authenticated", False)
+    progress: dict[int, LessonProgress] = {}
+    completions: list[CourseCompletion] = []
+    passed: set[int] = set()
+    if signed_in:
+        progress = {
+            p.lesson_id: p
+            for p in LessonProgress.objects.filter(user=user, course=course)
+        }
+        completions = list(
+            CourseCompletion.objects.filter(user=user, course=course)
+            .select_related("certificate")
+            .order_by("-version", "-completed_on")
+        )
+        passed = passed_quiz_ids(
+            user=user,
+            quiz_ids=[lesson.gate_quiz_id for lesson in lessons]
+            + [course.final_quiz_id],
+        )
+    rows = []
+    for number, lesson in enumerate(lessons, start=1):
+        record = progress.get(lesson.pk)
+        if lesson_done(record, course):
+            status = DONE
+        elif (
+            record is not None
+            and record.marked_done_at
+            and (
+                course.content_version_since is None
+                or record.marked_done_at >= course.content_version_since
+            )
+        ):
+            status = AWAITING_QUIZ
+        else:
+            status = NOT_STARTED
+        rows.append(LessonRow(lesson=lesson, status=status, number=number))
+    counted = {lesson.pk for lesson in counted_lessons(course, lessons)}
+    done = sum(1 for row in rows if row.lesson.pk in counted and row.status == DONE)
+    outline = Outline(course=course, rows=rows, done=done, total=len(counted))
+    outline.percent = round(100 * done / len(counted)) if counted else 0
+    outline.minutes = sum(lesson.estimated_minutes for lesson in lessons)
+    outline.resume = next(
+        (row.lesson for row in rows if row.status != DONE),
+        rows[0].lesson if rows else None,
+    )
+    if course.final_quiz_id:
+        outline.final_quiz_passed = course.final_quiz_id in passed
+    current = [c for c in completions if not c.superseded]
+    if current:
+        outline.completion = current[0]
+        outline.certificate = getattr(current[0], "certificate", None)
+    elif completions:
+        outline.superseded = completions[0]
+    return outline
+
+
+def course_requirements_met(*, course: CoursePage, user) -> bool:
+    outline = course_outline(course=course, user=user)
+    lessons_ok = outline.done == outline.total
+    quiz_ok = outline.final_quiz_passed is not False
+    return lessons_ok and quiz_ok and outline.total + bool(course.final_quiz_id) > 0
+
+
+def lesson_context(*, lesson: LessonPage, user) -> dict:
+    course = CoursePage.objects.live().parent_of(lesson).first()
+    if course is None:
+        course = lesson.get_parent().specific
+    outline = course_outline(course=course, user=user)
+    previous, following = outline.neighbours(lesson)
+    row = outline.row_for(lesson)
+    passed = set()
+    if lesson.gate_quiz_id:
+        passed = passed_quiz_ids(user=user, quiz_ids=[lesson.gate_quiz_id])
+    return {
+        "course": course,
+        "outline": outline,
+        "row": row,
+        "previous_lesson": previous,
+        "next_lesson": following,
+        "gate_quiz_passed": lesson.gate_quiz_id in passed,
+        "passed_quiz_ids": passed,
+    }
+
+
+# The catalogue ----------------------------------------------------------------------
+
+
+def catalogue_page() -> CourseIndexPage | None:
+    return CourseIndexPage.objects.live().order_by("path").first()
+
+
+def catalogue(*, index: CourseIndexPage, params, user) -> dict:
+    """Courses of the catalogue, filtered by business line, indicator and kind."""
+    courses = (
+        CoursePage.objects.child_of(index)
+        .live()
+        .select_related("cover_image")
+        .prefetch_related("business_lines", "indicators")
+        .order_by("-mandatory", "code")
+    )
+    line = (params.get("line") or "").strip()
+    indicator = (params.get("indicator") or "").strip()
+    kind = (params.get("kind") or "").strip()
+    if line:
+        courses = courses.filter(business_lines__code=line)
+    if indicator:
+        courses = courses.filter(indicators__code=indicator)
+    if kind == "mandatory":
+        courses = courses.filter(mandatory=True)
+    elif kind == "elective":
+        courses = courses.filter(mandatory=False)
+    courses = list(courses.distinct())
+    status = course_statuses(user=user, course_ids=[c.pk for c in courses])
+    indicator_ids = CoursePage.indicators.through.objects.values("indicator_id")
+    line_ids = CoursePage.business_lines.through.objects.values("businessline_id")
+    return {
+        "courses": courses,
+        "course_status": status,
+        "filters": {"line": line, "indicator": indicator, "kind": kind},
+        "line_choices": list(BusinessLine.objects.filter(pk__in=line_ids)),
+        "indicator_choices": list(Indicator.objects.filter(pk__in=indicator_ids)),
+    }
+
+
+def course_statuses(*, user, course_ids) -> dict[int, str]:
+    """course id → "completed" or "in_progress" for the user (absent: not started)."""
+    if not getattr(user, "is_authenticated", False) or not course_ids:
+        return {}
+    status = dict.fromkeys(
+        LessonProgress.objects.filter(
+            user=user, course_id__in=course_ids, completed_at__isnull=False
+        )
+        .values_list("course_id", flat=True)
+        .distinct(),
+        "in_progress",
+    )
+    for course_id in CourseCompletion.objects.filter(
+        user=user, course_id__in=course_ids, superseded=False
+    ).values_list("course_id", flat=True):
+        status[course_id] = "completed"
+    return status
+
+
+# The learner's dashboard ------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    assignments: list[dict]
+    in_progress: list[CoursePage]
+    completions: list[CourseCompletion]
+    overdue: list[dict]
+    hours_this_year: Decimal
+    hours_required: int
+    mandatory_open: list[CoursePage]
+
+    @property
+    def hours_percent(self) -> int:
+        if not self.hours_required:
+            return 100
+        return min(100, round(100 * float(self.hours_this_year) / self.hours_required))
+
+
+def _assignments_for(user) -> list[dict]:
+    try:
+        from learning.campaigns.selectors import assignments_for_user
+    except ImportError:
+        return []
+    return list(assignments_for_user(user))
+
+
+def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    completions = list(
+        CourseCompletion.objects.filter(user=user)
+        .select_related("course", "certificate")
+        .order_by("-completed_on", "-pk")
+    )
+    current_ids = {c.course_id for c in completions if not c.superseded}
+    started_ids = set(
+        LessonProgress.objects.filter(user=user, completed_at__isnull=False)
+        .values_list("course_id", flat=True)
+        .distinct()
+    )
+    in_progress = list(
+        CoursePage.objects.live()
+        .filter(pk__in=started_ids - current_ids)
+        .order_by("code")
+    )
+    hours = sum(
+        (
+            c.course.class_hours
+            for c in completions
+            if c.completed_on.year == today.year
+        ),
+        Decimal(0),
+    )
+    assignments = _assignments_for(user)
+    overdue = [
+        a
+        for a in assignments
+        if a.get("due_on") and a["due_on"] < today and a.get("status") != "completed"
+    ]
+    mandatory_open = list(
+        CoursePage.objects.live()
+        .filter(mandatory=True)
+        .exclude(pk__in=current_ids)
+        .order_by("code")
+    )
+    return Dashboard(
+        assignments=assignments,
+        in_progress=in_progress,
+        completions=completions,
+        overdue=overdue,
+        hours_this_year=hours,
+        hours_required=getattr(settings, "ANNUAL_ONLINE_HOURS", 50),
+        mandatory_open=mandatory_open,
+    )
+
+
+# Certificates -----------------------------------------------------------------------
+
+
+def certificate_get_for_user(*, user, code: str) -> Certificate | None:
+    return (
+        Certificate.objects.select_related(
+            "completion__course", "completion__user__profile"
+        )
+        .filter(code=code, completion__user=user)
+        .first()
+    )
+
+
+def certificate_get(*, code: str) -> Certificate | None:
+    return (
+        Certificate.objects.select_related(
+            "completion__course", "completion__user__profile"
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def completions_of(*, user) -> QuerySet[CourseCompletion]:
+    return CourseCompletion.objects.filter(user=user).select_related("course")
+
+
+def lessons_gated_by(*, quiz_id: int) -> QuerySet[LessonPage]:
+    return LessonPage.objects.filter(gate_quiz_id=quiz_id)
+
+
+def courses_using_quiz(*, quiz_id: int) -> QuerySet[CoursePage]:
+    gated_paths = [
+        p[:-4] for p in lessons_gated_by(quiz_id=quiz_id).values_list("path", flat=True)
+    ]
+    return CoursePage.objects.filter(Q(final_quiz_id=quiz_id) | Q(path__in=gated_paths))

@@ -1,0 +1,227 @@
+"""Services: lesson progress, course completion, certificates and material changes.
+
+Every write of learner state goes through here. Completion is recorded once per
+course version (a database constraint backs this up), with the local date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Certificate,
+    CourseCompletion,
+    CoursePage,
+    LessonPage,
+    LessonProgress,
+)
+from .selectors import (
+    course_requirements_met,
+    courses_using_quiz,
+    lessons_gated_by,
+    quiz_passed,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class LearningError(Exception):
+    """A learner action that cannot be done; the message is translated."""
+
+
+def _course_of(lesson: LessonPage) -> CoursePage:
+    course = CoursePage.objects.parent_of(lesson).first()
+    if course is None:
+        raise LearningError(_("This lesson does not belong to a course."))
+    return course
+
+
+@transaction.atomic
+def lesson_mark_done(*, user, lesson: LessonPage) -> LessonProgress:
+    """Record that the learner finished reading a lesson.
+
+    The lesson is complete at once, or, when it embeds a quiz that must be passed,
+    as soon as that quiz is passed (see ``attempt_finished_handle``).
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise LearningError(_("Sign in to record your progress."))
+    if not lesson.live:
+        raise LearningError(_("This lesson is not published."))
+    course = _course_of(lesson)
+    if not course.live:
+        raise LearningError(_("This course is not published."))
+    now = timezone.now()
+    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+        user=user, lesson=lesson, defaults={"course": course}
+    )
+    progress.marked_done_at = now
+    gate_ok = lesson.gate_quiz_id is None or quiz_passed(
+        user=user, quiz=lesson.gate_quiz
+    )
+    if gate_ok and not _counts_now(progress, course):
+        progress.completed_at = now
+    progress.save(update_fields=["marked_done_at", "completed_at"])
+    course_completion_check(user=user, course=course)
+    return progress
+
+
+def _counts_now(progress: LessonProgress, course: CoursePage) -> bool:
+    since = course.content_version_since
+    return progress.completed_at is not None and (
+        since is None or progress.completed_at >= since
+    )
+
+
+@transaction.atomic
+def course_completion_check(*, user, course: CoursePage) -> CourseCompletion | None:
+    """Record the completion of the course's current version once, when earned.
+
+    Earned: every lesson the completion rule counts is done and the final quiz, if
+    there is one, is passed. Returns the completion of the current version or None.
+    """
+    existing = CourseCompletion.objects.filter(
+        user=user, course=course, version=course.content_version
+    ).first()
+    if existing is not None:
+        return existing
+    if not course_requirements_met(course=course, user=user):
+        return None
+    score = _final_score(user=user, course=course)
+    try:
+        with transaction.atomic():
+            completion = CourseCompletion.objects.create(
+                user=user,
+                course=course,
+                version=course.content_version,
+                completed_on=timezone.localdate(),
+                source=CourseCompletion.Source.ONLINE,
+                score=score,
+            )
+    except IntegrityError:
+        # Two requests finished the course together: the other one recorded it.
+        return CourseCompletion.objects.get(
+            user=user, course=course, version=course.content_version
+        )
+    certificate_issue(completion=completion)
+    return completion
+
+
+def _final_score(*, user, course: CoursePage) -> Decimal | None:
+    if not course.final_quiz_id:
+        return None
+    from assessments.models import Attempt
+
+    best = (
+        Attempt.objects.filter(user=user, quiz_id=course.final_quiz_id, passed=True)
+        .order_by("-score_percent")
+        .values_list("score_percent", flat=True)
+        .first()
+    )
+    return best
+
+
+@transaction.atomic
+def course_completion_record(
+    *,
+    user,
+    course: CoursePage,
+    completed_on: dt.date,
+    source: str = CourseCompletion.Source.OFFLINE,
+    score: Decimal | None = None,
+) -> tuple[CourseCompletion, bool]:
+    """Record a completion made elsewhere (offline training) for the current version.
+
+    Returns (completion, created); an existing completion of the version is kept.
+    """
+    completion, created = CourseCompletion.objects.get_or_create(
+        user=user,
+        course=course,
+        version=course.content_version,
+        defaults={"completed_on": completed_on, "source": source, "score": score},
+    )
+    if created:
+        certificate_issue(completion=completion)
+    return completion, created
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+
+
+def certificate_issue(*, completion: CourseCompletion) -> Certificate:
+    """The certificate of a completion, with a unique verification code (idempotent)."""
+    existing = Certificate.objects.filter(completion=completion).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    completion=completion, code=_new_code()
+                )
+        except IntegrityError:
+            existing = Certificate.objects.filter(completion=completion).first()
+            if existing is not None:
+                return existing
+    raise LearningError(_("Could not issue a certificate; please try again."))
+
+
+@transaction.atomic
+def course_apply_material_change(*, course: CoursePage, revision=None) -> int:
+    """Start a new version of a course published as a material change.
+
+    Bumps ``content_version``, flags the completions of earlier versions as
+    superseded (so campaigns ask those people to retake the course), clears the
+    "material change" box on the page and its published revision, and returns the
+    number of completions flagged. Lessons done before now no longer count.
+    """
+    now = timezone.now()
+    current = CoursePage.objects.select_for_update().get(pk=course.pk)
+    new_version = current.content_version + 1
+    CoursePage.objects.filter(pk=course.pk).update(
+        content_version=new_version,
+        content_version_since=now,
+        material_change=False,
+    )
+    course.content_version = new_version
+    course.content_version_since = now
+    course.material_change = False
+    for rev in {r for r in (revision, current.latest_revision) if r is not None}:
+        content = dict(rev.content)
+        content["material_change"] = False
+        content["content_version"] = new_version
+        rev.content = content
+        rev.save(update_fields=["content"])
+    return CourseCompletion.objects.filter(
+        course_id=course.pk, version__lt=new_version, superseded=False
+    ).update(superseded=True)
+
+
+def attempt_finished_handle(*, attempt) -> list[CourseCompletion]:
+    """A quiz attempt finished: complete gated lessons and re-check the courses."""
+    if not attempt.passed:
+        return []
+    user = attempt.user
+    now = timezone.now()
+    lesson_ids = list(
+        lessons_gated_by(quiz_id=attempt.quiz_id).values_list("pk", flat=True)
+    )
+    if lesson_ids:
+        LessonProgress.objects.filter(
+            user=user,
+            lesson_id__in=lesson_ids,
+            marked_done_at__isnull=False,
+            completed_at__isnull=True,
+        ).update(completed_at=now)
+    results = []
+    for course in courses_using_quiz(quiz_id=attempt.quiz_id):
+        completion = course_completion_check(user=user, course=course)
+        if completion is not None:
+            results.append(completion)
+    return results

@@ -1,0 +1,20 @@
+"""Receivers that hand Wagtail and assessment events to the services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+
+def course_published(sender, instance, revision=None, **kwargs) -> None:
+    if getattr(instance, "material_change", False):
+        from .services import course_apply_material_change
+
+        course_apply_material_change(course=instance, revision=revision)
+
+
+def attempt_finished(sender, attempt=None, **kwargs) -> None:
+    if attempt is None:
+        return
+    from .services import attempt_finished_handle
+
+    transaction.on_commit(lambda: attempt_finished_handle(attempt=attempt))

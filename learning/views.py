@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .certificates import certificate_pdf
+from .models import LessonPage
+from .selectors import (
+    catalogue_page,
+    certificate_get,
+    certificate_get_for_user,
+    dashboard,
+)
+from .services import LearningError, lesson_mark_done
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "learning/dashboard.html",
+        {"board": dashboard(user=request.user), "catalogue": catalogue_page()},
+    )
+
+
+@login_required
+@require_POST
+def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    try:
+        progress = lesson_mark_done(user=request.user, lesson=lesson)
+    except LearningError as exc:
+        messages.error(request, str(exc))
+        return redirect(lesson.url)
+    if progress.completed_at is None:
+        messages.warning(
+            request, _("Noted. Pass the quiz in this lesson to complete it.")
+        )
+        return redirect(lesson.url)
+    following = (
+        (LessonPage.objects.live().sibling_of(lesson).filter(path__gt=lesson.path))
+        .order_by("path")
+        .first()
+    )
+    messages.success(request, _("Lesson completed."))
+    if following is not None and request.POST.get("then") != "stay":
+        return redirect(following.url)
+    return redirect(lesson.get_parent().url)
+
+
+@login_required
+@require_GET
+def certificate_download_view(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = certificate_get_for_user(user=request.user, code=code)
+    if certificate is None:
+        raise Http404
+    verify_url = request.build_absolute_uri(
+        reverse("learning:certificate_verify", args=[certificate.code])
+    )
+    pdf = certificate_pdf(certificate=certificate, verify_url=verify_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.code}.pdf"'
+    )
+    return response
+
+
+@require_GET
+def certificate_verify_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirms the name, course and date of a certificate, nothing else."""
+    certificate = certificate_get(code=code.strip().upper())
+    status = 200 if certificate else 404
+    return render(
+        request,
+        "learning/certificate_verify.html",
+        {"certificate": certificate, "code": code},
+        status=status,
+    )
