@@ -43,18 +43,29 @@ def _draw_pool(slot) -> list[Question]:
     return list(questions.distinct())
 
 
-def quiz_question_list(quiz: Quiz, rng: random.Random) -> list[tuple[int, Question]]:
-    """(slot position, question) pairs for a new attempt, in the order shown."""
+def quiz_question_list(
+    quiz: Quiz, rng: random.Random, cache: dict | None = None
+) -> list[tuple[int, Question]]:
+    """(slot position, question) pairs for a new attempt, in the order shown.
+
+    ``cache`` (optional, for bulk generation) keeps slots and draw pools between calls.
+    """
     chosen: list[tuple[int, Question]] = []
     seen: set[int] = set()
-    slots = list(quiz.slots.select_related("question", "draw_category"))
+    cache = {} if cache is None else cache
+    key = ("slots", quiz.pk)
+    if key not in cache:
+        cache[key] = list(quiz.slots.select_related("question", "draw_category"))
+    slots = cache[key]
     for position, slot in enumerate(slots, start=1):
         if slot.question_id:
             if slot.question_id not in seen and slot.question.active:
                 chosen.append((position, slot.question))
                 seen.add(slot.question_id)
             continue
-        pool = [q for q in _draw_pool(slot) if q.pk not in seen]
+        if ("pool", slot.pk) not in cache:
+            cache[("pool", slot.pk)] = _draw_pool(slot)
+        pool = [q for q in cache[("pool", slot.pk)] if q.pk not in seen]
         rng.shuffle(pool)
         for question in pool[: slot.draw_count]:
             chosen.append((position, question))
