@@ -1,0 +1,211 @@
+"""Importing and exporting the question bank (all formats) and external results."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from organisation.models import BusinessLine, Indicator, StaffProfile
+from organisation.tabular import (
+    ImportRejected,
+    ImportSummary,
+    RowError,
+    Table,
+    parse_date,
+)
+
+from ..formats import QuestionRecord, record_from_question
+from ..formats.tabular import records_from_table
+from ..models import Category, ExternalResult, Question
+from .questions import category_ensure, question_upsert
+
+
+def questions_import(
+    *,
+    table: Table | list[QuestionRecord],
+    dry_run: bool = False,
+    progress=None,
+    category: str | None = None,
+    **options,
+) -> ImportSummary:
+    """Upsert questions by code from a table (CSV/XLSX) or parsed GIFT/Aiken records.
+
+    Refuses the whole file (ImportRejected, every error with its row or line and
+    column) when anything is wrong; writes nothing then.
+    """
+    if isinstance(table, Table):
+        records, errors = records_from_table(table, default_category=category or "")
+    else:
+        records, errors = list(table), []
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    lines = {b.code: b for b in BusinessLine.objects.all()}
+    seen: dict[str, int] = {}
+    for rec in records:
+        if rec.code in seen:
+            errors.append(
+                RowError(
+                    rec.line,
+                    "code",
+                    _('code "%(code)s" appears twice') % {"code": rec.code},
+                )
+            )
+        seen[rec.code] = rec.line
+        for code in rec.indicators or []:
+            if code not in indicators:
+                errors.append(
+                    RowError(
+                        rec.line,
+                        "indicators",
+                        _('unknown indicator "%(code)s"') % {"code": code},
+                    )
+                )
+        for code in rec.business_lines or []:
+            if code not in lines:
+                errors.append(
+                    RowError(
+                        rec.line,
+                        "business_lines",
+                        _('unknown business line "%(code)s"') % {"code": code},
+                    )
+                )
+        if len(rec.code) > 64:
+            errors.append(
+                RowError(rec.line, "code", _("the code is longer than 64 characters"))
+            )
+        if len(rec.options) > 8:
+            errors.append(RowError(rec.line, "options", _("at most 8 options")))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    summary = ImportSummary()
+    categories: dict[str, Category] = {}
+    for index, rec in enumerate(records, start=1):
+        if rec.category not in categories:
+            categories[rec.category] = category_ensure(path=rec.category)
+        fields = {
+            "category": categories[rec.category],
+            "type": rec.type,
+            "text": rec.text,
+            "explanation": rec.explanation,
+            "correct_bool": rec.correct_bool if rec.type == "true_false" else None,
+            "numeric_answer": rec.numeric_answer if rec.type == "numeric" else None,
+            "tolerance": rec.tolerance if rec.type == "numeric" else Decimal(0),
+            "accepted_answers": "\n".join(rec.accepted) if rec.type == "short" else "",
+        }
+        for name in ("points", "difficulty", "option_order", "multiple_grading"):
+            if getattr(rec, name) is not None:
+                fields[name] = getattr(rec, name)
+        outcome = question_upsert(
+            code=rec.code,
+            fields=fields,
+            options=rec.options if rec.type in ("single", "multiple") else [],
+            indicators=None
+            if rec.indicators is None
+            else [indicators[c] for c in rec.indicators],
+            business_lines=None
+            if rec.business_lines is None
+            else [lines[c] for c in rec.business_lines],
+        )
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if progress:
+            progress(index, len(records))
+    return summary
+
+
+def question_records(*, category: str | None = None) -> list[QuestionRecord]:
+    """The bank (or one category and its sub-categories) as records, ordered for export."""
+    questions = Question.objects.select_related("category").prefetch_related(
+        "options", "indicators", "business_lines"
+    )
+    if category:
+        path = "/".join(p.strip() for p in category.split("/") if p.strip())
+        questions = questions.filter(
+            Q(category__path=path) | Q(category__path__startswith=path + "/")
+        )
+    return [
+        record_from_question(q) for q in questions.order_by("category__path", "code")
+    ]
+
+
+def results_import(
+    *, table: Table, dry_run: bool = False, progress=None, **options
+) -> ImportSummary:
+    """External results: ``staff_no, question_code, score, answered_on`` (score 0–1)."""
+    table.require_columns(["staff_no", "question_code", "score", "answered_on"])
+    staff = dict(StaffProfile.objects.values_list("staff_no", "user_id"))
+    questions = dict(Question.objects.values_list("code", "pk"))
+    errors, rows = [], []
+    seen = set()
+    for row_number, row in table.rows:
+        staff_no, code = (
+            row.get("staff_no", "").strip(),
+            row.get("question_code", "").strip(),
+        )
+        user_id = staff.get(staff_no)
+        if user_id is None:
+            errors.append(
+                RowError(
+                    row_number,
+                    "staff_no",
+                    _('unknown staff number "%(v)s"') % {"v": staff_no},
+                )
+            )
+        question_id = questions.get(code)
+        if question_id is None:
+            errors.append(
+                RowError(
+                    row_number,
+                    "question_code",
+                    _('unknown question "%(v)s"') % {"v": code},
+                )
+            )
+        score = None
+        try:
+            score = Decimal(row.get("score", "").strip())
+            if not score.is_finite() or not 0 <= score <= 1:
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            errors.append(
+                RowError(
+                    row_number,
+                    "score",
+                    _("the score must be a fraction between 0 and 1"),
+                )
+            )
+        try:
+            answered_on = parse_date(row.get("answered_on", ""))
+        except ValueError as error:
+            errors.append(RowError(row_number, "answered_on", str(error)))
+            answered_on = None
+        key = (user_id, question_id, answered_on)
+        if key in seen and None not in key:
+            errors.append(
+                RowError(
+                    row_number, "question_code", _("the same result appears twice")
+                )
+            )
+        seen.add(key)
+        rows.append((user_id, question_id, score, answered_on))
+    if errors:
+        raise ImportRejected(errors)
+    summary = ImportSummary()
+    for user_id, question_id, score, answered_on in rows:
+        existing = ExternalResult.objects.filter(
+            user_id=user_id, question_id=question_id, answered_on=answered_on
+        ).first()
+        if existing is None:
+            ExternalResult.objects.create(
+                user_id=user_id,
+                question_id=question_id,
+                score=score,
+                answered_on=answered_on,
+            )
+            summary.created += 1
+        elif existing.score != score:
+            existing.score = score
+            existing.save(update_fields=["score"])
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    return summary
