@@ -103,7 +103,7 @@ class Report:
             "units": [{k: u[k] for k in UNIT_KEYS} for u in self.units],
         }
         if people is not None:
-            data["people"] = people
+            data["people"] = [{k: p[k] for k in PEOPLE_KEYS} for p in people]
         return data
 
 
@@ -259,6 +259,7 @@ class PeopleReader:
         self.statuses = statuses
         self.n_courses = len(campaign_rules(report.campaign).course_ids)
         self.n_lessons = campaign_lesson_count(report.campaign)
+        self.unit_names = {u["unit_code"]: u["unit_name"] for u in report.units}
 
     def shape(self, row: dict) -> dict:
         joined = _to_date(row["joined_on"])
@@ -267,6 +268,7 @@ class PeopleReader:
             "staff_no": row["staff_no"],
             "name": row["name"],
             "unit_code": row["unit_code"],
+            "unit_name": self.unit_names.get(row["unit_code"], ""),
             "position": row["position"],
             "is_leader": bool(row["is_leader"]),
             "status": row["status"],
