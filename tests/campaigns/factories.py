@@ -2,10 +2,14 @@
 
 import datetime as dt
 
-from learning.models import CourseCompletion, CourseIndexPage, CoursePage, LessonPage
-from learning.models import LessonProgress
-
 from learning.campaigns.services import campaign_create
+from learning.models import (
+    CourseCompletion,
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    LessonProgress,
+)
 
 
 def course_index(home):
