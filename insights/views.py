@@ -81,7 +81,7 @@ def _row(cell: dict, scoped: selectors.ScopedSnapshot, courses: dict) -> dict:
         "avg_text": _value_text(cell["province_avg"], ratio),
         "tier_label": tier_label,
         "tier_css": tier_css,
-        "standing_text": _pct(cell["standing"]),
+        "standing_text": "—" if cell["standing"] is None else f"{cell['standing']:.2f}",
         "mastery_text": _pct(cell["mastery"]),
         "completion_text": _pct(cell["completion_rate"]),
         "courses": [(c, courses.get(c, c)) for c in cell["recommended_courses"]],
@@ -223,7 +223,7 @@ def unit_detail(request, code: str):
             for c in scoped.cells
             if c["unit_code"] == unit.code
         ]
-        rows.sort(key=lambda r: r["indicator_code"])
+        rows.sort(key=lambda r: (-(r["priority"] or 0), r["indicator_code"]))
         history = selectors.unit_history_for(
             request.user, code=unit.code, snapshot=scoped.snapshot
         )
