@@ -1,0 +1,871 @@
+"""One benchmark command: ``make bench SIZE=S`` (or ``python -m bench.run --size S``).
+
+Builds the data ladder on PostgreSQL, serves the platform with gunicorn and a real
+Celery worker, and measures each figure beside a baseline taken in the same run:
+
+- lesson page and quiz page throughput against a bare Django view reading one row;
+- answer-save throughput against a bare view writing one row;
+- the quiz storm: N learners start, answer and submit at the same moment
+  (p50/p95/max, errors, acknowledged answers missing from the database);
+- the province-wide and the unit leader's completion report against the plain SQL
+  GROUP BY over the same tables, and a whole-province CSV export through the worker;
+- the gap analysis (time and peak memory of a separate process);
+- the roster import rate (bench.roster_bench).
+
+Load goes only to 127.0.0.1, with bounded concurrency, counts and durations; the
+command stops what it started. Prints the figures and writes bench/results/<size>.json.
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/h_proof_bench),
+BENCH_BROKER_URL (default redis://127.0.0.1:6379/7; the worker is skipped when Redis
+does not answer). ``--reuse`` keeps a database already built by an earlier run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/h_proof_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
+CSRF = "benchcsrfsecretbenchcsrfsecret00"  # 32 characters: an unmasked CSRF secret
+
+# Per size: seconds per throughput figure, concurrent clients, storm learners,
+# roster rows.
+PLANS = {
+    "S": {"seconds": 4, "clients": 4, "storm": 100, "roster": 2_000},
+    "M": {"seconds": 6, "clients": 4, "storm": 500, "roster": 10_000},
+    "L": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
+    "XL": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
+    "NATIONAL": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# Processes -----------------------------------------------------------------------
+
+
+def _env(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.update(extra or {})
+    return env
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=_env(), check=True)
+
+
+def _database_ensure(url: str, fresh: bool) -> bool:
+    """Create the database (dropping it first when fresh); True when it is new."""
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and fresh:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            conn.execute(f'DROP DATABASE "{name}"')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return True
+    return False
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _redis_answers(url: str) -> bool:
+    parts = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
+        ) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class Service:
+    """A child process started in its own process group and stopped with it."""
+
+    def __init__(self, name: str, args: list[str], env: dict):
+        self.name = name
+        self.log = open(f"/tmp/bench-{name}-{os.getpid()}.log", "w")
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def start_gunicorn(port: int, workers: int) -> Service:
+    service = Service(
+        "gunicorn",
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        _env(),
+    )
+    import requests
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if service.proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {service.log.name}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+                return service
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    service.stop()
+    raise SystemExit("gunicorn did not answer /healthz within 90 s")
+
+
+def start_worker() -> Service:
+    return Service(
+        "celery",
+        [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        _env(),
+    )
+
+
+# Load generation ---------------------------------------------------------------
+
+
+def _session(sessionid: str):
+    import requests
+
+    s = requests.Session()
+    s.cookies.set("sessionid", sessionid, domain="127.0.0.1")
+    s.cookies.set("csrftoken", CSRF, domain="127.0.0.1")
+    s.headers["X-CSRFToken"] = CSRF
+    return s
+
+
+def throughput(base: str, sessions: list[str], request, seconds: float) -> dict:
+    """Closed-loop load: one thread per session, each sending ``request(http, i,
+    state)`` back to back for ``seconds``. Returns requests per second and errors."""
+    stop = time.monotonic() + seconds
+    counts = [0] * len(sessions)
+    errors = [0] * len(sessions)
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        http = _session(sessions[i])
+        state: dict = {}
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                ok = request(http, base, i, state)
+            except Exception:  # a refused connection counts as an error
+                ok = False
+            mine.append(time.perf_counter() - started)
+            if ok:
+                counts[i] += 1
+            else:
+                errors[i] += 1
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(sessions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "rps": round(sum(counts) / elapsed, 1),
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "p50_ms": round(_pct(latencies, 50) * 1000, 1),
+    }
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+# Fixtures inside the database -------------------------------------------------------
+
+
+def session_for(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def storm_quiz():
+    """A published quiz of five questions whose answers need no option keys."""
+    from assessments.models import Question, Quiz, QuizSlot
+
+    quiz, created = Quiz.objects.get_or_create(
+        slug="bench-storm",
+        defaults={"title": "基准测试：并发考试", "draft": False, "pass_mark": 60},
+    )
+    if created:
+        questions = list(
+            Question.objects.filter(
+                active=True, type__in=("true_false", "numeric", "short")
+            ).order_by("type", "pk")[:5]
+        )
+        for n, question in enumerate(questions):
+            QuizSlot.objects.create(quiz=quiz, question=question, sort_order=n)
+    return quiz
+
+
+def answer_for(kind: str, n: int):
+    if kind == "true_false":
+        return {"value": n % 2 == 0}
+    return {"text": str(1 + n % 7)}
+
+
+def prepare(size: str, clients: int, storm: int) -> dict:
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from assessments.models import Attempt, AttemptItem
+    from assessments.services import attempt_start
+    from bench.ladder import STAFF_PREFIX
+    from learning.campaigns.models import Campaign
+    from learning.models import LessonPage
+    from organisation.models import StaffProfile
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_write (slot integer PRIMARY KEY, "
+            "value text NOT NULL)"
+        )
+    people = list(
+        User.objects.filter(username__startswith=STAFF_PREFIX, is_active=True)
+        .filter(profile__active=True)
+        .order_by("pk")[: clients + storm]
+    )
+    if len(people) < clients + storm:
+        raise SystemExit("The ladder has too few people for this plan.")
+    quiz = storm_quiz()
+    readers, storm_people = people[:clients], people[clients:]
+    Attempt.objects.filter(quiz=quiz).delete()
+    attempts = [attempt_start(user=u, quiz=quiz).pk for u in readers]
+    kinds = {
+        (item.attempt_id, item.position): item.version.data["type"]
+        for item in AttemptItem.objects.filter(attempt__quiz=quiz).select_related(
+            "version"
+        )
+    }
+    lesson = LessonPage.objects.live().order_by("pk").first()
+    leader = User.objects.get(username="leader")
+    unitlead = User.objects.get(username="unitlead")
+    campaign = (
+        Campaign.objects.filter(code="LAW-2026").first()
+        or Campaign.objects.order_by("pk").first()
+    )
+    return {
+        "reader_sessions": [session_for(u) for u in readers],
+        "reader_attempts": attempts,
+        "reader_positions": {
+            str(a): [(p, kinds[(a, p)]) for (aid, p) in sorted(kinds) if aid == a]
+            for a in attempts
+        },
+        "storm_sessions": [session_for(u) for u in storm_people],
+        "storm_positions": [
+            (p, q.version.data["type"])
+            for p, q in enumerate(
+                sorted(
+                    AttemptItem.objects.filter(attempt_id=attempts[0]).select_related(
+                        "version"
+                    ),
+                    key=lambda item: item.position,
+                ),
+                start=1,
+            )
+        ],
+        "quiz_slug": quiz.slug,
+        "quiz_id": quiz.pk,
+        "lesson_url": lesson.get_url() if lesson else None,
+        "baseline_pk": StaffProfile.objects.order_by("pk").values_list("pk", flat=True)[
+            0
+        ],
+        "leader_session": session_for(leader),
+        "unitlead_session": session_for(unitlead),
+        "campaign": campaign.code if campaign else None,
+        "campaign_id": campaign.pk if campaign else None,
+    }
+
+
+# The figures --------------------------------------------------------------------------
+
+
+def measure_pages(base: str, fx: dict, seconds: float) -> dict:
+    readers = fx["reader_sessions"]
+    baseline_pk = fx["baseline_pk"]
+
+    def get(path):
+        def request(http, base, i, state):
+            return http.get(base + path(i), allow_redirects=False, timeout=30).ok
+
+        return request
+
+    results = {}
+    results["lesson_baseline"] = throughput(
+        base, readers, get(lambda i: f"/bench/baseline/read/{baseline_pk}/"), seconds
+    )
+    if fx["lesson_url"]:
+        results["lesson_page"] = throughput(
+            base, readers, get(lambda i: fx["lesson_url"]), seconds
+        )
+    attempts = fx["reader_attempts"]
+    results["quiz_page"] = throughput(
+        base, readers, get(lambda i: f"/quizzes/attempts/{attempts[i]}/"), seconds
+    )
+
+    def write(http, base, i, state):
+        n = state["n"] = state.get("n", 0) + 1
+        return http.post(
+            f"{base}/bench/baseline/write/{i + 1}/", data=str(n), timeout=30
+        ).ok
+
+    results["answer_baseline"] = throughput(base, readers, write, seconds)
+
+    def save(http, base, i, state):
+        attempt = attempts[i]
+        positions = fx["reader_positions"][str(attempt)]
+        n = state["n"] = state.get("n", 0) + 1
+        position, kind = positions[n % len(positions)]
+        reply = http.post(
+            f"{base}/quizzes/attempts/{attempt}/save/",
+            data=json.dumps(
+                {
+                    "seq": state.get("seq", 0),
+                    "answers": {str(position): answer_for(kind, n)},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        if reply.ok:
+            state["seq"] = reply.json()["seq"]
+        return reply.ok
+
+    # Each client starts from the attempt's current sequence number.
+    from assessments.models import Attempt
+
+    seqs = dict(Attempt.objects.filter(pk__in=attempts).values_list("pk", "seq"))
+    original = save
+
+    def save_from_db(http, base, i, state):
+        state.setdefault("seq", seqs[attempts[i]])
+        return original(http, base, i, state)
+
+    results["answer_save"] = throughput(base, readers, save_from_db, seconds)
+    return results
+
+
+def measure_storm(base: str, fx: dict, threads: int = 50) -> dict:
+    """Every learner: start the quiz, save all answers in one autosave, submit."""
+    sessions = fx["storm_sessions"]
+    positions = fx["storm_positions"]
+    slug = fx["quiz_slug"]
+    latencies: list[float] = []
+    errors: list[str] = []
+    acknowledged: list[tuple[int, int, dict]] = []
+    lock = threading.Lock()
+    threads = min(threads, len(sessions))
+    barrier = threading.Barrier(threads)
+
+    def timed(call):
+        started = time.perf_counter()
+        try:
+            reply = call()
+        except Exception as error:  # refused or reset connections
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                errors.append(type(error).__name__)
+            return None
+        with lock:
+            latencies.append(time.perf_counter() - started)
+            if reply.status_code >= 400:
+                errors.append(str(reply.status_code))
+        return reply if reply.status_code < 400 else None
+
+    def learner(session: str, n: int) -> None:
+        http = _session(session)
+        reply = timed(
+            lambda: http.post(
+                f"{base}/quizzes/{slug}/", allow_redirects=False, timeout=60
+            )
+        )
+        if reply is None:
+            return
+        try:
+            attempt = int(reply.headers["Location"].rstrip("/").split("/")[-1])
+        except (KeyError, ValueError):
+            with lock:
+                errors.append("no attempt")
+            return
+        answers = {str(p): answer_for(kind, n) for p, kind in positions}
+        reply = timed(
+            lambda: http.post(
+                f"{base}/quizzes/attempts/{attempt}/save/",
+                data=json.dumps({"seq": 0, "answers": answers}),
+                headers={"Content-Type": "application/json"},
+                timeout=60,
+            )
+        )
+        if reply is not None:
+            with lock:
+                for p, answer in answers.items():
+                    acknowledged.append((attempt, int(p), answer))
+        timed(
+            lambda: http.post(
+                f"{base}/quizzes/attempts/{attempt}/submit/",
+                allow_redirects=False,
+                timeout=60,
+            )
+        )
+
+    def worker(k: int) -> None:
+        barrier.wait()
+        for n in range(k, len(sessions), threads):
+            learner(sessions[n], n)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    wall = time.perf_counter() - started
+    lost = lost_answers(acknowledged)
+    return {
+        "learners": len(sessions),
+        "client_threads": threads,
+        "requests": len(latencies),
+        "wall_s": round(wall, 2),
+        "p50_ms": round(_pct(latencies, 50) * 1000, 1),
+        "p95_ms": round(_pct(latencies, 95) * 1000, 1),
+        "max_ms": round(max(latencies or [0]) * 1000, 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+        "acknowledged_answers": len(acknowledged),
+        "lost_answers": lost,
+    }
+
+
+def lost_answers(acknowledged: list[tuple[int, int, dict]]) -> int:
+    """Acknowledged answers that are not in the database with the acknowledged value."""
+    from assessments.models import Response
+
+    stored = {
+        (attempt, position): answer
+        for attempt, position, answer in Response.objects.filter(
+            item__attempt_id__in={a for a, _p, _v in acknowledged}
+        ).values_list("item__attempt_id", "item__position", "answer")
+    }
+    return sum(1 for a, p, v in acknowledged if stored.get((a, p)) != v)
+
+
+def measure_reports(base: str, fx: dict, repeats: int = 3) -> dict:
+    import requests
+
+    from learning.campaigns.models import Campaign
+    from learning.campaigns.selectors import campaign_rules
+
+    out: dict = {}
+    if not fx["campaign"]:
+        return out
+
+    def timed_get(session: str) -> tuple[float, int]:
+        http = _session(session)
+        url = f"{base}/reports/campaigns/{fx['campaign']}/"
+        http.get(url, timeout=120)  # warm the worker
+        times, status = [], 0
+        for _ in range(repeats):
+            started = time.perf_counter()
+            reply = http.get(url, timeout=120)
+            times.append(time.perf_counter() - started)
+            status = reply.status_code
+        return statistics.median(times), status
+
+    out["report_org_s"], out["report_org_status"] = timed_get(fx["leader_session"])
+    unit_s, out["report_unit_status"] = timed_get(fx["unitlead_session"])
+    out["report_org_s"] = round(out["report_org_s"], 3)
+    out["report_unit_ms"] = round(unit_s * 1000, 1)
+
+    campaign = Campaign.objects.get(pk=fx["campaign_id"])
+    rules = campaign_rules(campaign)
+    course_ids = list(rules.course_ids) or [0]
+    from django.db import connection
+
+    # The plain SQL over the same tables: everyone active, grouped by unit, with the
+    # number who completed every course of the campaign since it started.
+    sql = (
+        "SELECT s.unit_id, COUNT(*) AS headcount, COUNT(c.user_id) AS completed "
+        "FROM organisation_staffprofile s LEFT JOIN ("
+        "  SELECT user_id FROM learning_coursecompletion"
+        "  WHERE course_id = ANY(%s) AND completed_on >= %s AND NOT superseded"
+        "  GROUP BY user_id HAVING COUNT(DISTINCT course_id) = %s"
+        ") c ON c.user_id = s.user_id WHERE s.active GROUP BY s.unit_id"
+    )
+    times = []
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [course_ids, campaign.starts_on, len(course_ids)])
+            cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    out["report_sql_baseline_s"] = round(statistics.median(times[1:]), 4)
+    out["report_org_ratio"] = round(
+        out["report_org_s"] / max(out["report_sql_baseline_s"], 1e-6), 1
+    )
+    del requests
+    return out
+
+
+def measure_export(fx: dict, timeout: float = 120) -> dict:
+    """A whole-province CSV export built by the Celery worker, end to end."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from insights.reports.services import export_request
+    from learning.campaigns.models import Campaign
+    from organisation.models import Unit
+
+    province = Unit.objects.filter(level="province").order_by("depth").first()
+    started = time.perf_counter()
+    export = export_request(
+        user=User.objects.get(username="leader"),
+        campaign=Campaign.objects.get(pk=fx["campaign_id"]),
+        unit=province,
+        as_of=timezone.localdate(),
+        fmt="csv",
+        show="all",
+    )
+    while time.perf_counter() - started < timeout:
+        export.refresh_from_db()
+        if export.status in ("done", "failed", "ready", "error"):
+            break
+        time.sleep(0.2)
+    return {
+        "report_export_s": round(time.perf_counter() - started, 2),
+        "report_export_status": export.status,
+        "report_export_rows": export.rows,
+    }
+
+
+def measure_gap() -> dict:
+    """The whole gap analysis of the latest period, in its own process."""
+    code = (
+        "import json, os, resource, time\n"
+        "import django\n"
+        "django.setup()\n"
+        "from insights import selectors, services\n"
+        "periods = selectors.value_periods()\n"
+        "if not periods:\n"
+        "    print(json.dumps({}))\n"
+        "    raise SystemExit\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "t = time.perf_counter()\n"
+        "payload = services.analysis_compute(periods[-1].text)\n"
+        "took = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'gap_analysis_s': round(took, 2),"
+        " 'gap_analysis_peak_mb': round(peak / 1024, 1),"
+        " 'gap_process_base_mb': round(before / 1024, 1),"
+        " 'gap_period': periods[-1].text, 'gap_cells': len(payload['cells'])}))\n"
+    )
+    reply = subprocess.run(
+        [PY, "-c", code], cwd=ROOT, env=_env(), capture_output=True, text=True
+    )
+    if reply.returncode:
+        return {"gap_analysis_error": reply.stderr.strip().splitlines()[-1:]}
+    return json.loads(reply.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        database = cursor.fetchone()[0].split(",")[0]
+    return {
+        "host": platform.node(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_mb": memory,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "database": database,
+    }
+
+
+# Main -----------------------------------------------------------------------------
+
+
+def main(argv=None) -> dict:
+    from bench.ladder import SIZES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=list(SIZES), default="S")
+    parser.add_argument("--port", type=int, default=8020)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--reuse", action="store_true", help="keep the database")
+    parser.add_argument("--storm", type=int, help="learners in the quiz storm")
+    parser.add_argument("--seconds", type=float, help="seconds per throughput figure")
+    parser.add_argument("--output", help="JSON file (default bench/results/SIZE.json)")
+    args = parser.parse_args(argv)
+    plan = dict(PLANS[args.size])
+    if args.storm:
+        plan["storm"] = args.storm
+    if args.seconds:
+        plan["seconds"] = args.seconds
+    load_at_start = os.getloadavg()
+    begun = time.perf_counter()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if not url.startswith("postgres"):
+        raise SystemExit("bench.run needs PostgreSQL (DATABASE_URL=postgres://…)")
+    broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
+    with_worker = _redis_answers(broker)
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    if with_worker:
+        os.environ["CELERY_BROKER_URL"] = broker
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
+        log(f"no Redis at {broker}: tasks run in-process, export figure skipped")
+    if not _port_free(args.port):
+        raise SystemExit(f"port {args.port} is in use")
+
+    fresh = _database_ensure(url, fresh=not args.reuse)
+    log(f"database {urlparse(url).path.lstrip('/')} ({'new' if fresh else 'reused'})")
+    started = time.perf_counter()
+    _manage("migrate", "--noinput", "-v0")
+    _manage("compile_catalogues")
+    import django
+
+    django.setup()
+    from organisation.models import Unit
+
+    if not Unit.objects.filter(level="province").exists():
+        _manage("seed_demo")
+    setup_s = time.perf_counter() - started
+    log(f"migrated and seeded in {setup_s:.1f} s; building ladder {args.size}")
+
+    from bench import ladder
+
+    started = time.perf_counter()
+    built = ladder.build(args.size)
+    ladder_s = time.perf_counter() - started
+    log(f"ladder {args.size} in {ladder_s:.1f} s: {built['counts']}")
+
+    fx = prepare(args.size, plan["clients"], plan["storm"])
+    from django.db import connections
+
+    connections.close_all()
+    services = []
+    result: dict = {
+        "size": args.size,
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "plan": plan,
+        "ladder": built,
+        "setup_s": round(setup_s, 1),
+        "ladder_s": round(ladder_s, 1),
+    }
+    try:
+        if with_worker:
+            services.append(start_worker())
+        services.append(start_gunicorn(args.port, args.workers))
+        base = f"http://127.0.0.1:{args.port}"
+        log("gunicorn up; measuring page and save throughput")
+        pages = measure_pages(base, fx, plan["seconds"])
+        result["throughput"] = pages
+        log(f"throughput: { {k: v['rps'] for k, v in pages.items()} }")
+        log(f"quiz storm: {plan['storm']} learners")
+        storm = measure_storm(base, fx)
+        result["storm"] = storm
+        log(f"storm: {storm}")
+        log("reports")
+        result.update(measure_reports(base, fx))
+        if with_worker:
+            result.update(measure_export(fx))
+    finally:
+        for service in reversed(services):
+            service.stop()
+    log("gap analysis")
+    result.update(measure_gap())
+    log("roster import")
+    from bench.roster_bench import measure_roster_import
+
+    roster = measure_roster_import(plan["roster"])
+    result["roster"] = roster
+
+    def rps(key):
+        return pages.get(key, {}).get("rps")
+
+    result.update(
+        {
+            "lesson_page_rps": rps("lesson_page"),
+            "lesson_baseline_rps": rps("lesson_baseline"),
+            "lesson_ratio": _ratio(rps("lesson_page"), rps("lesson_baseline")),
+            "quiz_page_rps": rps("quiz_page"),
+            "quiz_ratio": _ratio(rps("quiz_page"), rps("lesson_baseline")),
+            "answer_save_rps": rps("answer_save"),
+            "answer_baseline_rps": rps("answer_baseline"),
+            "answer_ratio": _ratio(rps("answer_save"), rps("answer_baseline")),
+            "storm_p50_ms": storm["p50_ms"],
+            "storm_p95_ms": storm["p95_ms"],
+            "storm_max_ms": storm["max_ms"],
+            "storm_errors": storm["errors"],
+            "lost_answers": storm["lost_answers"],
+            "roster_import_rows_per_s": roster["roster_import_rows_per_s"],
+            "machine": {**machine(), "load_average_at_start": load_at_start},
+            "gunicorn_workers": args.workers,
+            "celery_worker": with_worker,
+            "total_s": round(time.perf_counter() - begun, 1),
+        }
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = Path(args.output) if args.output else RESULTS / f"{args.size}.json"
+    target.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    summary = {
+        k: result.get(k)
+        for k in (
+            "lesson_page_rps",
+            "lesson_baseline_rps",
+            "quiz_page_rps",
+            "answer_save_rps",
+            "answer_baseline_rps",
+            "storm_p50_ms",
+            "storm_p95_ms",
+            "storm_max_ms",
+            "storm_errors",
+            "lost_answers",
+            "report_org_s",
+            "report_unit_ms",
+            "report_sql_baseline_s",
+            "gap_analysis_s",
+            "gap_analysis_peak_mb",
+            "roster_import_rows_per_s",
+            "total_s",
+        )
+    }
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    log(f"written {target}")
+    return result
+
+
+def _ratio(a, b):
+    if not a or not b:
+        return None
+    return round(a / b, 3)
+
+
+if __name__ == "__main__":
+    resource.setrlimit(
+        resource.RLIMIT_NOFILE,
+        (min(4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]),) * 2,
+    )
+    main()
