@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 
 def course_published(sender, instance, revision=None, **kwargs) -> None:
     if getattr(instance, "material_change", False):
@@ -13,8 +11,9 @@ def course_published(sender, instance, revision=None, **kwargs) -> None:
 
 
 def attempt_finished(sender, attempt=None, **kwargs) -> None:
+    # Sent after the attempt's transaction commits, so the grade is final here.
     if attempt is None:
         return
     from .services import attempt_finished_handle
 
-    transaction.on_commit(lambda: attempt_finished_handle(attempt=attempt))
+    attempt_finished_handle(attempt=attempt)
