@@ -245,17 +245,58 @@ def person_scores(
 
     In: STAFF_COLUMNS, RESPONSE_COLUMNS, QUESTION_INDICATOR_COLUMNS.
     Out: ``user_id, unit_code, indicator_code, earned, possible`` (people on the roster
-    only).
+    only; the two codes as categoricals).
     """
-    df = responses.merge(question_indicators, on="question_id").merge(
-        staff[["user_id", "unit_code"]], on="user_id"
+    columns = ["user_id", "unit_code", "indicator_code", "earned", "possible"]
+    if responses.empty or question_indicators.empty or staff.empty:
+        return pd.DataFrame(
+            {
+                "user_id": pd.Series(dtype="int64"),
+                "unit_code": pd.Series(dtype="category"),
+                "indicator_code": pd.Series(dtype="category"),
+                "earned": pd.Series(dtype="float64"),
+                "possible": pd.Series(dtype="float64"),
+            }
+        )
+    # Integer keys throughout: ten million answers are summed with bincount instead of
+    # a groupby over text columns.
+    people = staff.drop_duplicates("user_id").reset_index(drop=True)
+    units = pd.Categorical(people["unit_code"])
+    codes = pd.Index(question_indicators["indicator_code"].unique())
+    tags = pd.DataFrame(
+        {
+            "question_id": question_indicators["question_id"].to_numpy(),
+            "ind": codes.get_indexer(question_indicators["indicator_code"]),
+        }
+    ).drop_duplicates()
+    row = pd.Index(people["user_id"]).get_indexer(responses["user_id"])
+    answers = pd.DataFrame(
+        {
+            "row": row,
+            "question_id": responses["question_id"].to_numpy(),
+            "earned": responses["score"].clip(0, 1).to_numpy()
+            * responses["points"].to_numpy(),
+            "points": responses["points"].to_numpy(),
+        }
     )
-    df["earned"] = df["score"].clip(0, 1) * df["points"]
-    return (
-        df.groupby(["user_id", "unit_code", "indicator_code"], observed=True)
-        .agg(earned=("earned", "sum"), possible=("points", "sum"))
-        .reset_index()
-    )
+    answers = answers[answers["row"] >= 0].merge(tags, on="question_id")
+    key = answers["row"].to_numpy() * len(codes) + answers["ind"].to_numpy()
+    size = len(people) * len(codes)
+    possible = np.bincount(key, weights=answers["points"].to_numpy(), minlength=size)
+    earned = np.bincount(key, weights=answers["earned"].to_numpy(), minlength=size)
+    seen = np.flatnonzero(np.bincount(key, minlength=size))
+    rows, inds = np.divmod(seen, len(codes))
+    return pd.DataFrame(
+        {
+            "user_id": people["user_id"].to_numpy()[rows],
+            "unit_code": pd.Categorical.from_codes(
+                units.codes[rows], categories=units.categories
+            ),
+            "indicator_code": pd.Categorical.from_codes(inds, categories=codes),
+            "earned": earned[seen],
+            "possible": possible[seen],
+        }
+    )[columns]
 
 
 def mastery(scores: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
@@ -279,7 +320,7 @@ def mastery(scores: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
     units = (
         scores.groupby(["unit_code", "indicator_code"], observed=True)
         .agg(
-            people=("user_id", "nunique"),
+            people=("user_id", "count"),  # one row per person and indicator
             earned=("earned", "sum"),
             possible=("possible", "sum"),
         )
@@ -303,29 +344,61 @@ def mastery(scores: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
         units["possible"] + units["kappa"]
     )
     units.loc[units["people"] < min_group, "mastery"] = np.nan
-    return units[columns].reset_index(drop=True)
+    out = units[columns].reset_index(drop=True)
+    return out.astype({"unit_code": "string", "indicator_code": "string"})
 
 
 # Association -----------------------------------------------------------------------
 
 
-def _rank_rows(matrix: np.ndarray) -> np.ndarray:
-    return stats.rankdata(matrix, axis=1)
+def _resample_ranks(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Average ranks of each unit within each resample, without sorting per resample.
+
+    ``counts`` (n units × resamples) says how many times each unit was drawn. A
+    resample keeps the order of the original values, so a unit's rank in it is the
+    number of drawn copies of smaller values plus the mean position of its own tie
+    group's copies: exactly what ranking the resample would give, computed with sums.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ordered)) + 1]
+    drawn = counts[order]
+    ties = len(starts) < len(values)
+    group_counts = np.add.reduceat(drawn, starts, axis=0) if ties else drawn
+    group_rank = np.cumsum(group_counts, axis=0)
+    group_rank -= (group_counts - 1) / 2
+    ranks = np.empty(counts.shape, dtype=float)
+    if ties:
+        sizes = np.diff(np.r_[starts, len(values)])
+        ranks[order] = np.repeat(group_rank, sizes, axis=0)
+    else:
+        ranks[order] = group_rank
+    return ranks
 
 
 def _bootstrap_ci(
     x: np.ndarray, y: np.ndarray, *, resamples: int, rng: np.random.Generator
 ) -> tuple[float, float]:
-    """Percentile 95% interval of Spearman's rho over units resampled with replacement."""
+    """Percentile 95% interval of Spearman's rho over units resampled with replacement.
+
+    Each resample's rho is the Pearson correlation of the resample's (average) ranks,
+    weighted by how often each unit was drawn.
+    """
     n = len(x)
-    index = rng.integers(0, n, size=(resamples, n))
-    rx = _rank_rows(x[index])
-    ry = _rank_rows(y[index])
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    denominator = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    draws = rng.integers(0, n, size=(resamples, n))
+    offsets = (np.arange(resamples) * n)[:, None]
+    counts = np.bincount((draws + offsets).ravel(), minlength=resamples * n)
+    counts = np.ascontiguousarray(counts.reshape(resamples, n).T, dtype=float)
+    rx = _resample_ranks(x, counts)
+    ry = _resample_ranks(y, counts)
+    # The mean rank of any resample of n units is (n + 1) / 2.
+    rx -= (n + 1) / 2
+    ry -= (n + 1) / 2
+    sxy = np.einsum("ij,ij,ij->j", counts, rx, ry)
+    sxx = np.einsum("ij,ij,ij->j", counts, rx, rx)
+    syy = np.einsum("ij,ij,ij->j", counts, ry, ry)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (rx * ry).sum(axis=1) / denominator
+        rho = sxy / np.sqrt(sxx * syy)
     rho = rho[np.isfinite(rho)]
     if len(rho) < 10:
         return (np.nan, np.nan)
@@ -340,7 +413,7 @@ def correlations(
     resamples: int = 1000,
     seed: int = 20241001,
     min_units: int = 3,
-    max_bootstrap_cells: int = 4_000_000,
+    max_bootstrap_cells: int = 2_000_000,
 ) -> pd.DataFrame:
     """Spearman's rho between each metric and standing across units, per indicator.
 
@@ -499,37 +572,63 @@ def staff_to_remediate(
     When no course targets an indicator, only low scores count (nobody could have
     completed anything). In: gap rows, STAFF_COLUMNS, COMPLETION_COLUMNS,
     COURSE_INDICATOR_COLUMNS, :func:`person_scores`.
-    Out: ``unit_code, indicator_code, staff_no``, sorted by staff number (a list, never
-    a ranking of people).
+    Out: ``unit_code, indicator_code, staff_nos`` — one row per gap, the list sorted by
+    staff number (a list, never a ranking of people).
+
+    Works on a people × indicators boolean matrix, so national rosters stay fast.
     """
     pairs = gaps[["unit_code", "indicator_code"]].drop_duplicates()
-    targeted = set(course_indicators["indicator_code"])
-    completed = (
-        completions.merge(course_indicators, on="course_code")[
-            ["user_id", "indicator_code"]
-        ]
-        .drop_duplicates()
-        .assign(completed=True)
-    )
-    people = pairs[pairs["indicator_code"].isin(targeted)].merge(
-        staff[["user_id", "staff_no", "unit_code"]], on="unit_code"
-    )
-    people = people.merge(completed, on=["user_id", "indicator_code"], how="left")
-    not_completed = people[people["completed"].isna()][
-        ["unit_code", "indicator_code", "user_id"]
+    if pairs.empty or staff.empty:
+        return pd.DataFrame(
+            {"unit_code": pairs["unit_code"], "indicator_code": pairs["indicator_code"]}
+        ).assign(staff_nos=[[] for _ in range(len(pairs))])
+    people = staff.sort_values(["unit_code", "staff_no"]).reset_index(drop=True)
+    row_of = pd.Series(np.arange(len(people)), index=people["user_id"].to_numpy())
+    row_of = row_of[~row_of.index.duplicated()]
+    codes = pd.Index(pairs["indicator_code"].unique())
+    flagged = np.zeros((len(people), len(codes)), dtype=bool)
+    targeted = codes.isin(set(course_indicators["indicator_code"]))
+    flagged[:, targeted] = True  # not completed until a completion says otherwise
+    done = completions.merge(course_indicators, on="course_code")
+    done = done[done["indicator_code"].isin(codes) & done["user_id"].isin(row_of.index)]
+    flagged[
+        row_of.loc[done["user_id"]].to_numpy(),
+        codes.get_indexer(done["indicator_code"]),
+    ] = False
+    low = scores[(scores["possible"] > 0) & scores["user_id"].isin(row_of.index)]
+    low = low[
+        (low["earned"] / low["possible"] < low_score)
+        & low["indicator_code"].isin(codes)
     ]
-    low = scores[scores["possible"] > 0]
-    low = low[low["earned"] / low["possible"] < low_score][
-        ["unit_code", "indicator_code", "user_id"]
-    ].merge(pairs, on=["unit_code", "indicator_code"])
-    out = (
-        pd.concat([not_completed, low], ignore_index=True)
-        .drop_duplicates()
-        .merge(staff[["user_id", "staff_no"]], on="user_id")
+    flagged[
+        row_of.loc[low["user_id"]].to_numpy(), codes.get_indexer(low["indicator_code"])
+    ] = True
+    unit_codes = people["unit_code"].to_numpy()
+    starts = np.r_[0, np.flatnonzero(unit_codes[1:] != unit_codes[:-1]) + 1]
+    bounds = dict(
+        zip(
+            unit_codes[starts],
+            zip(starts, np.r_[starts[1:], len(people)], strict=True),
+            strict=True,
+        )
     )
-    return out.sort_values(["unit_code", "indicator_code", "staff_no"]).reset_index(
-        drop=True
-    )[["unit_code", "indicator_code", "staff_no"]]
+    staff_nos = people["staff_no"].to_numpy(dtype=object)
+    lists = []
+    column = codes.get_indexer(pairs["indicator_code"])
+    for unit, col in zip(pairs["unit_code"].to_numpy(), column, strict=True):
+        span = bounds.get(unit)
+        if span is None:
+            lists.append([])
+            continue
+        a, b = span
+        lists.append(staff_nos[a:b][flagged[a:b, col]].tolist())
+    return pd.DataFrame(
+        {
+            "unit_code": pairs["unit_code"].to_numpy(),
+            "indicator_code": pairs["indicator_code"].to_numpy(),
+            "staff_nos": lists,
+        }
+    )
 
 
 # Effect over time ------------------------------------------------------------------
@@ -611,7 +710,7 @@ class GapAnalysis:
     cells: pd.DataFrame  # gap_cells, highest priority first
     correlations: pd.DataFrame
     courses: pd.DataFrame  # recommended_courses
-    remediation: pd.DataFrame  # staff_to_remediate
+    remediation: pd.DataFrame  # staff_to_remediate (one row per gap)
     history: pd.DataFrame  # standing over every period (with trends)
     did: pd.DataFrame
 
@@ -680,16 +779,14 @@ def _json(value):
     return value
 
 
-def _lists(df: pd.DataFrame, column: str) -> dict[tuple[str, str], list]:
-    """(unit_code, indicator_code) → list of ``column`` values in frame order."""
-    if df.empty:
-        return {}
-    keys = list(zip(df["unit_code"], df["indicator_code"], strict=True))
-    values = df[column].tolist()
-    out: dict[tuple[str, str], list] = {}
-    for key, value in zip(keys, values, strict=True):
-        out.setdefault(key, []).append(value)
-    return out
+def _records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as dicts of plain Python values: floats rounded, NaN/NA as None."""
+    out = df[columns].copy()
+    for column in columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(6)
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
 
 
 def payload(result: GapAnalysis) -> dict:
@@ -700,8 +797,17 @@ def payload(result: GapAnalysis) -> dict:
     group's figure never leaves this function), ``correlations``, ``did`` and
     ``history`` (unit → indicator → [[period, value, standing, tier], …] oldest first).
     """
-    courses = _lists(result.courses, "course_code")
-    staff = _lists(result.remediation, "staff_no")
+    courses: dict[tuple[str, str], list] = {}
+    for unit, indicator, course in result.courses[
+        ["unit_code", "indicator_code", "course_code"]
+    ].itertuples(index=False, name=None):
+        courses.setdefault((unit, indicator), []).append(course)
+    staff = {
+        (u, i): nos
+        for u, i, nos in result.remediation[
+            ["unit_code", "indicator_code", "staff_nos"]
+        ].itertuples(index=False, name=None)
+    }
     columns = [
         "unit_code",
         "level",
@@ -717,15 +823,16 @@ def payload(result: GapAnalysis) -> dict:
         "headcount",
         "priority",
     ]
-    cells = []
-    for row in result.cells[columns].itertuples(index=False, name=None):
-        cell = {c: _json(v) for c, v in zip(columns, row, strict=True)}
+    cells = _records(result.cells, columns)
+    for cell in cells:
         key = (cell["unit_code"], cell["indicator_code"])
         cell["recommended_courses"] = courses.get(key, [])
         cell["staff_to_remediate"] = staff.get(key, [])
-        cells.append(cell)
     history: dict[str, dict[str, list]] = {}
     ordered = result.history.sort_values("period_order")
+    ordered = ordered.assign(
+        value=ordered["value"].round(6), standing=ordered["standing"].round(6)
+    )
     for unit, indicator, period, value, standing_, tier in ordered[
         ["unit_code", "indicator_code", "period", "value", "standing", "tier"]
     ].itertuples(index=False, name=None):
