@@ -258,8 +258,9 @@ def person_scores(
                 "possible": pd.Series(dtype="float64"),
             }
         )
-    # Integer keys throughout: ten million answers are summed with bincount instead of
-    # a groupby over text columns.
+    # Integer keys throughout: ten million answers are summed with bincount over
+    # (person, indicator) instead of a groupby over text columns, and without copying
+    # the answers into a merged frame.
     people = staff.drop_duplicates("user_id").reset_index(drop=True)
     units = pd.Categorical(people["unit_code"])
     codes = pd.Index(question_indicators["indicator_code"].unique())
@@ -269,22 +270,39 @@ def person_scores(
             "ind": codes.get_indexer(question_indicators["indicator_code"]),
         }
     ).drop_duplicates()
+    first = tags.drop_duplicates("question_id")
+    extra = tags[tags.duplicated("question_id")]
+    qids = responses["question_id"].to_numpy()
+    lookup = np.full(int(max(qids.max(initial=0), first["question_id"].max())) + 1, -1)
+    lookup[first["question_id"].to_numpy()] = first["ind"].to_numpy()
     row = pd.Index(people["user_id"]).get_indexer(responses["user_id"])
-    answers = pd.DataFrame(
-        {
-            "row": row,
-            "question_id": responses["question_id"].to_numpy(),
-            "earned": responses["score"].clip(0, 1).to_numpy()
-            * responses["points"].to_numpy(),
-            "points": responses["points"].to_numpy(),
-        }
+    earned_all = (
+        responses["score"].clip(0, 1).to_numpy() * responses["points"].to_numpy()
     )
-    answers = answers[answers["row"] >= 0].merge(tags, on="question_id")
-    key = answers["row"].to_numpy() * len(codes) + answers["ind"].to_numpy()
+    points_all = responses["points"].to_numpy()
+    parts = [(row, lookup[qids], earned_all, points_all)]
+    if not extra.empty:
+        # Questions tagged with several indicators count once for each of them.
+        more = np.isin(qids, extra["question_id"].to_numpy())
+        again = pd.DataFrame(
+            {"question_id": qids[more], "position": np.flatnonzero(more)}
+        )
+        again = again.merge(extra, on="question_id")
+        pos = again["position"].to_numpy()
+        parts.append(
+            (row[pos], again["ind"].to_numpy(), earned_all[pos], points_all[pos])
+        )
     size = len(people) * len(codes)
-    possible = np.bincount(key, weights=answers["points"].to_numpy(), minlength=size)
-    earned = np.bincount(key, weights=answers["earned"].to_numpy(), minlength=size)
-    seen = np.flatnonzero(np.bincount(key, minlength=size))
+    possible = np.zeros(size)
+    earned = np.zeros(size)
+    answered = np.zeros(size, dtype=np.int64)
+    for r, ind, e, p in parts:
+        ok = (r >= 0) & (ind >= 0)
+        key = r[ok] * len(codes) + ind[ok]
+        possible += np.bincount(key, weights=p[ok], minlength=size)
+        earned += np.bincount(key, weights=e[ok], minlength=size)
+        answered += np.bincount(key, minlength=size)
+    seen = np.flatnonzero(answered)
     rows, inds = np.divmod(seen, len(codes))
     return pd.DataFrame(
         {

@@ -68,9 +68,11 @@ class IndicatorValue(models.Model):
         related_name="values",
     )
     period = models.CharField(_("period"), max_length=10)
-    kind = models.CharField(_("period kind"), max_length=10, choices=Kind.choices)
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    kind = models.CharField(
+        _("period kind"), max_length=10, choices=Kind.choices, editable=False
+    )
+    period_start = models.DateField(_("period start"), editable=False)
+    period_end = models.DateField(_("period end"), editable=False)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=6)
     numerator = models.DecimalField(
         _("numerator"), max_digits=16, decimal_places=4, null=True, blank=True
@@ -92,7 +94,26 @@ class IndicatorValue(models.Model):
         indexes = [models.Index(fields=["period", "indicator"])]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} · {self.indicator_id} · {self.period} = {self.value}"
+        return f"{self.unit} · {self.indicator} · {self.period}"
+
+    def clean(self) -> None:
+        """Derive the kind and dates from the period text (edits in the admin)."""
+        from django.core.exceptions import ValidationError
+
+        from .selectors import period_parse
+
+        try:
+            period = period_parse(self.period or "")
+        except ValueError:
+            raise ValidationError(
+                {"period": _("Use a period such as 2025, 2025H1, 2025Q3 or 2025-07.")}
+            )
+        self.period = period.text
+        self.kind, self.period_start, self.period_end = (
+            period.kind,
+            period.start,
+            period.end,
+        )
 
 
 class GapSnapshot(models.Model):

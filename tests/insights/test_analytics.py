@@ -289,3 +289,24 @@ def test_payload_never_carries_raw_mastery():
     assert all(c["mastery"] is None for c in out["cells"])
     assert "raw_mastery" not in out["cells"][0]
     assert out["cells"][0]["staff_to_remediate"] in (["s2"], [])
+
+
+def test_a_question_tagged_with_two_indicators_counts_for_both():
+    staff = A.frame([(1, "s1", "U"), (2, "s2", "U")], A.STAFF_COLUMNS)
+    responses = A.frame(
+        [(1, 10, 1.0, 2.0), (2, 10, 0.5, 2.0), (1, 11, 0.0, 1.0), (9, 10, 1.0, 2.0)],
+        A.RESPONSE_COLUMNS,
+    )
+    tags = A.frame([(10, "a"), (10, "b"), (11, "a")], A.QUESTION_INDICATOR_COLUMNS)
+    out = A.person_scores(staff, responses, tags)
+    got = {
+        (r.user_id, str(r.indicator_code)): (r.earned, r.possible)
+        for r in out.itertuples()
+    }
+    # Person 9 is not on the roster and is ignored.
+    assert got == {
+        (1, "a"): (2.0, 3.0),
+        (1, "b"): (2.0, 2.0),
+        (2, "a"): (1.0, 2.0),
+        (2, "b"): (1.0, 2.0),
+    }
