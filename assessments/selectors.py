@@ -259,3 +259,70 @@ def question_indicator_pairs() -> Iterator[dict]:
     ).order_by()
     for question_id, code in pairs.iterator(chunk_size=5000):
         yield {"question_id": question_id, "indicator_code": code}
+
+
+def attempts_for_statistics(*, quiz: Quiz) -> list[int]:
+    """Attempt ids the item statistics use: by the quiz's grading method, as Moodle does
+    (highest → each person's highest-graded, first, last; average → all attempts)."""
+    rows = list(
+        Attempt.objects.filter(
+            quiz=quiz, status=Attempt.Status.FINISHED, counted=True, preview=False
+        )
+        .order_by("user_id", "number")
+        .values_list("pk", "user_id", "score_percent")
+    )
+    method = quiz.grading_method
+    if method == Quiz.GradingMethod.AVERAGE:
+        return [pk for pk, _u, _s in rows]
+    chosen: dict[int, tuple[int, Decimal]] = {}
+    for pk, user_id, score in rows:
+        current = chosen.get(user_id)
+        if (
+            current is None
+            or method == Quiz.GradingMethod.LAST
+            or (method == Quiz.GradingMethod.HIGHEST and score > current[1])
+        ):
+            chosen[user_id] = (pk, score)
+    return [pk for pk, _s in chosen.values()]
+
+
+def item_mark_records(
+    *, attempt_ids: list[int], draw_positions: set[int]
+) -> list[dict]:
+    """Rows for ``assessments.statistics`` (see its column list), plus chosen option keys."""
+    from . import grading
+
+    items = (
+        AttemptItem.objects.filter(attempt_id__in=attempt_ids)
+        .select_related("version", "response")
+        .order_by("attempt_id", "slot_position", "position")
+    )
+    rows, counters, rgs_cache = [], {}, {}
+    for item in items.iterator(chunk_size=2000):
+        data = item.version.data
+        slot_key = (item.attempt_id, item.slot_position)
+        random_slot = item.slot_position == 0 or item.slot_position in draw_positions
+        counters[slot_key] = counters.get(slot_key, 0) + 1
+        slot = (
+            f"{item.slot_position}.{counters[slot_key]}"
+            if random_slot
+            else str(item.slot_position)
+        )
+        if item.version_id not in rgs_cache:
+            rgs = grading.random_guess_score(data)
+            rgs_cache[item.version_id] = float(rgs) if rgs is not None else float("nan")
+        score = item.response.score
+        rows.append(
+            {
+                "attempt_id": item.attempt_id,
+                "slot": slot,
+                "question_id": item.question_id,
+                "mark": float(score or 0),
+                "max_mark": float(item.points),
+                "random": random_slot,
+                "rgs": rgs_cache[item.version_id],
+                "keys": (item.response.answer or {}).get("keys") or [],
+                "value": (item.response.answer or {}).get("value"),
+            }
+        )
+    return rows

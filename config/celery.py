@@ -48,3 +48,18 @@ schedule(
     "learning.campaigns.tasks.send_leader_digests",
     crontab(hour=8, minute=30, day_of_week="mon"),
 )
+
+# Assessments: close attempts whose time is up (submit, or end as not counted, by each
+# quiz's overdue policy) every minute, so an abandoned timed attempt never stays open.
+schedule(
+    "assessments-close-overdue-attempts",
+    "assessments.tasks.close_overdue_attempts",
+    crontab(minute="*"),
+)
+# Assessments: refresh item statistics of every quiz and the bank's "needs checking"
+# column every 15 minutes (Moodle caches these for 15 minutes too).
+schedule(
+    "assessments-item-statistics",
+    "assessments.tasks.compute_all_statistics",
+    crontab(minute="*/15"),
+)

@@ -254,14 +254,8 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
             category = _category_path(stripped[len("$CATEGORY:") :])
             continue
         if not stripped:
-            # A blank line ends a question unless we are inside its answer block.
-            joined = "\n".join(block)
-            opened = _find_unescaped(joined, "{")
-            inside = opened != -1 and _find_unescaped(joined, "}", opened) == -1
-            if inside:
-                block.append(line)
-            else:
-                flush()
+            # As in Moodle, a blank line always ends a question.
+            flush()
             continue
         if not block:
             block_start = number

@@ -3,7 +3,8 @@
 Required: ``code, category, type, text``. Optional: ``option_a`` … ``option_h``,
 ``answer``, ``tolerance``, ``explanation``, ``indicators``, ``business_lines``,
 ``points`` and the extras ``difficulty``, ``option_order``, ``multiple_grading``,
-``fractions`` (each option's share of the points in percent, ``;``-separated, written
+``option_feedback`` (``|``-separated, one per option), ``fractions`` (each
+option's share of the points in percent, ``;``-separated, written
 only when the answer letters cannot express it, e.g. negative marks).
 """
 
@@ -33,6 +34,7 @@ OPTIONAL = OPTION_COLUMNS + [
     "option_order",
     "multiple_grading",
     "fractions",
+    "option_feedback",
 ]
 HEADERS = REQUIRED + OPTIONAL
 TRUE = {"true", "t", "1", "对", "正确", "是", "√"}
@@ -201,11 +203,13 @@ def records_from_table(
                             "fractions must list one percentage per option, separated by ;"
                         ),
                     )
+            feedback = row.get("option_feedback", "").split("|")
+            feedback += [""] * (len(texts) - len(feedback))
             rec.options = [
-                {"text": t, "fraction": f, "feedback": ""}
-                for t, f in zip(texts, fractions, strict=False)
+                {"text": t, "fraction": f, "feedback": fb.strip()}
+                for t, f, fb in zip(texts, fractions, feedback, strict=False)
             ]
-        elif texts:
+        elif texts and kind in TYPES:
             bad("option_a", _("only choice questions have options"))
         if kind == "true_false":
             word = answer.lower()
@@ -272,4 +276,7 @@ def rows_for(records: list[QuestionRecord]):
             rec.option_order or "random",
             rec.multiple_grading or "all_or_nothing",
             fractions,
+            "|".join(o.get("feedback", "") for o in rec.options)
+            if any(o.get("feedback") for o in rec.options)
+            else "",
         ]
