@@ -289,7 +289,7 @@ def attempts_for_statistics(*, quiz: Quiz) -> list[int]:
 def item_mark_records(
     *, attempt_ids: list[int], draw_positions: set[int]
 ) -> list[dict]:
-    """Rows for ``assessments.statistics`` (see its column list), plus chosen option keys."""
+    """Rows for ``assessments.item_statistics`` (see its column list), plus chosen option keys."""
     from . import grading
 
     items = (

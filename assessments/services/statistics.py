@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 from django.db import transaction
 
-from .. import statistics as stats
+from .. import item_statistics as stats
 from ..models import Question, Quiz, StatisticsSnapshot
 from ..selectors import attempts_for_statistics, item_mark_records
 
