@@ -431,7 +431,7 @@ def correlations(
     resamples: int = 1000,
     seed: int = 20241001,
     min_units: int = 3,
-    max_bootstrap_cells: int = 2_000_000,
+    max_bootstrap_cells: int = 1_000_000,
 ) -> pd.DataFrame:
     """Spearman's rho between each metric and standing across units, per indicator.
 
