@@ -248,7 +248,8 @@ def index_page(page, *, words: set[str] | None = None) -> None:
             "kind": kind,
             "title_terms": _joined(index_terms(title, words=words)),
             "body_terms": _joined(index_terms(body, words=words)),
-            "plain_text": body[:4000],
+            # Courses are introduced by their summary; lessons by the passage hit.
+            "plain_text": (page.summary if kind == "course" else body)[:4000],
         },
     )
 
