@@ -10,6 +10,7 @@ The scope always starts from organisation.selectors: a unit obtained through
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -205,6 +206,26 @@ def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) 
         0
     ]
     return _with_rate({k: int(found[k] or 0) for k in COUNT_KEYS})
+
+
+def campaign_summary_cached(
+    campaign: Campaign, *, user, as_of: dt.date, seconds: int = 300
+) -> dict:
+    """campaign_summary, kept for a few minutes per (campaign, scope, day): the index
+    page lists every campaign, and each summary is a pass over the audience."""
+    from django.core.cache import cache
+
+    from organisation.permissions import ALL, user_scope_paths
+
+    paths = user_scope_paths(user)
+    scope = "ALL" if paths is ALL else "|".join(paths)
+    key = f"reports:summary:{campaign.pk}:{campaign.updated_at.timestamp()}:{as_of}:"
+    key += hashlib.sha1(scope.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = campaign_summary(campaign, user=user, as_of=as_of)
+        cache.set(key, found, seconds)
+    return found
 
 
 def top_units(user) -> list[Unit]:

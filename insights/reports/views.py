@@ -24,6 +24,8 @@ from .exports import csv_stream
 from .models import ReportExport
 
 PAGE_SIZE = 50
+# Above this many people the page lists sub-units only (the CSV and files list everyone).
+PEOPLE_LIST_LIMIT = 5000
 FILTERS = {
     "not_done": selectors.NOT_DONE,
     "overdue": ("overdue",),
@@ -64,7 +66,7 @@ def index(request):
     campaigns = list(selectors.campaigns_for_reports(request.user))
     as_of = timezone.localdate()
     cards = [
-        (c, selectors.campaign_summary(c, user=request.user, as_of=as_of))
+        (c, selectors.campaign_summary_cached(c, user=request.user, as_of=as_of))
         for c in campaigns
     ]
     top_units = selectors.top_units(request.user)
@@ -95,9 +97,11 @@ def campaign_unit(request, code: str, unit_code: str):
     unit = unit_get_visible(request.user, code=unit_code)
     as_of, show = _as_of(request), _filter(request)
     report = selectors.campaign_report(campaign, unit=unit, as_of=as_of)
-    people = selectors.campaign_people(report, statuses=FILTERS[show])
-    paginator = Paginator(_CountedPeople(people), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = None
+    if report.summary["headcount"] <= PEOPLE_LIST_LIMIT:
+        people = selectors.campaign_people(report, statuses=FILTERS[show])
+        paginator = Paginator(_CountedPeople(people), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
     visible = {
         u.code
         for u in units_visible_to(request.user).filter(
