@@ -485,10 +485,12 @@ def correlations(
 # Gaps ------------------------------------------------------------------------------
 
 PRIORITY_FORMULA = (
-    "priority = 100 × (1 − standing) × need, where need is the mean of the available "
-    "terms (1 − mastery position) and (1 − completion rate); mastery position is the "
-    "unit's percentile of shrunk mastery among units with a mastery figure for that "
-    "indicator (0 lowest, 1 highest)."
+    "priority = 100 × weakness × need. weakness = ((1 − standing) + severity) / 2, "
+    "where severity = min(1, max(0, −gap / (2 × band))) is how far the unit is worse "
+    "than the average of its level, in bands (1 at two bands or more). need is the "
+    "mean of the available terms (1 − mastery position) and (1 − completion rate); "
+    "mastery position is the unit's percentile of shrunk mastery among units with a "
+    "mastery figure for that indicator (0 lowest, 1 highest)."
 )
 
 
@@ -500,8 +502,9 @@ def gap_cells(
     In: :func:`standing` for one period, :func:`completion_rates`, :func:`mastery`.
     Out: one row per (unit, indicator) with a value: the standing columns plus
     ``completion_rate``, ``headcount``, ``mastery``, ``raw_mastery``, ``people``,
-    ``mastery_position``, ``need`` and ``priority`` (0–100, see PRIORITY_FORMULA),
-    sorted by priority (highest first), then unit and indicator code.
+    ``mastery_position``, ``need``, ``severity`` and ``priority`` (0–100, see
+    PRIORITY_FORMULA), sorted by priority (highest first), then the gap (worst
+    first), unit and indicator code.
 
     A poor standing alone does not make a high priority: the gap must also go with
     low mastery or low completion, which is what training can address.
@@ -532,9 +535,12 @@ def gap_cells(
     )
     # Without either figure nothing suggests training would help: need is left at 0.5.
     df["need"] = terms.mean(axis=1, skipna=True).fillna(0.5)
-    df["priority"] = (100 * (1 - df["standing"]) * df["need"]).round(2)
+    df["severity"] = (-df["gap"] / (2 * df["band"])).clip(0, 1)
+    weakness = ((1 - df["standing"]) + df["severity"]) / 2
+    df["priority"] = (100 * weakness * df["need"]).round(2)
     return df.sort_values(
-        ["priority", "unit_code", "indicator_code"], ascending=[False, True, True]
+        ["priority", "gap", "unit_code", "indicator_code"],
+        ascending=[False, True, True, True],
     ).reset_index(drop=True)
 
 
