@@ -63,3 +63,11 @@ schedule(
     "assessments.tasks.compute_all_statistics",
     crontab(minute="*/15"),
 )
+
+# Courses: publish lessons and courses scheduled by trainers ("go live at"), every
+# five minutes, so scheduled publishing works without a cron job.
+schedule(
+    "learning-publish-scheduled-pages",
+    "learning.tasks.publish_scheduled_pages",
+    crontab(minute="*/5"),
+)
