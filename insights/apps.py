@@ -9,10 +9,12 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from organisation.importing import register
 
-        from .services import indicator_values_import
+        register("indicator_values", _("Indicator values"), _import_values)
 
-        register(
-            "indicator_values",
-            _("Indicator values"),
-            indicator_values_import,
-        )
+
+def _import_values(**options):
+    # Imported on use: the analytics behind the services load pandas and scipy, which
+    # no process should pay for at start-up.
+    from .services import indicator_values_import
+
+    return indicator_values_import(**options)

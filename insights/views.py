@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from organisation.selectors import unit_get_visible
 from organisation.tabular import csv_rows, write_xlsx
 
-from . import permissions, selectors, services
+from . import permissions, selectors
 
 TIER_LABELS = {
     "upper": ("Upper reach", "badge-ok"),
@@ -344,6 +344,8 @@ def export(request, fmt: str):
 def gap_campaign(request):
     if not permissions.can_create_gap_campaign(request.user):
         raise PermissionDenied
+    from . import services  # pandas and scipy load only when a campaign is made
+
     period = request.POST.get("period", "")
     try:
         campaign = services.gap_campaign_create(
