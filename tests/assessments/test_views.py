@@ -1,0 +1,236 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Attempt, Response
+from tests.assessments.factories import make_question, make_quiz, right_keys
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quiz(reference_data):
+    questions = [
+        make_question("V1", explanation="秘密解析一"),
+        make_question(
+            "V2", type="true_false", correct_bool=True, explanation="秘密解析二"
+        ),
+        make_question("V3", type="numeric", numeric_answer="1.3125", tolerance="0.01"),
+        make_question("V4", type="short", accepted_answers="标准答案甲"),
+    ]
+    return make_quiz("view-quiz", questions)
+
+
+def _login(client, user):
+    client.force_login(user)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, quiz):
+    for url in (
+        reverse("assessments:index"),
+        reverse("assessments:quiz", args=[quiz.slug]),
+    ):
+        response = client.get(url)
+        assert (
+            response.status_code == 302 and "/accounts/login/" in response["Location"]
+        )
+
+
+def test_another_learners_attempt_is_not_found(client, learner, tree, quiz):
+    other = StaffFactory(unit=tree["G3"], staff_no="O0001").user
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    _login(client, other)
+    for name in ("attempt", "summary", "result"):
+        assert (
+            client.get(reverse(f"assessments:{name}", args=[attempt.pk])).status_code
+            == 404
+        )
+    reply = client.post(
+        reverse("assessments:save", args=[attempt.pk]),
+        data=json.dumps({"seq": 0, "answers": {"1": {"text": "x"}}}),
+        content_type="application/json",
+    )
+    assert reply.status_code == 404
+
+
+def test_draft_quizzes_are_hidden_from_learners_but_previewable_by_trainers(
+    client, learner, trainer, quiz
+):
+    quiz.draft = True
+    quiz.save()
+    _login(client, learner)
+    assert client.get(reverse("assessments:quiz", args=[quiz.slug])).status_code == 404
+    _login(client, trainer)
+    page = client.get(reverse("assessments:quiz", args=[quiz.slug]))
+    assert page.status_code == 200 and "草稿" in page.content.decode()
+    client.post(reverse("assessments:quiz", args=[quiz.slug]))
+    attempt = Attempt.objects.get(user=trainer)
+    assert attempt.preview and not attempt.counted
+
+
+def test_nothing_before_submission_reveals_the_right_answer(client, learner, quiz):
+    _login(client, learner)
+    client.post(reverse("assessments:quiz", args=[quiz.slug]))
+    attempt = Attempt.objects.get(user=learner)
+    pages = [
+        client.get(reverse("assessments:attempt", args=[attempt.pk]) + f"?q={n}")
+        for n in range(1, 5)
+    ]
+    pages.append(client.get(reverse("assessments:summary", args=[attempt.pk])))
+    reply = client.post(
+        reverse("assessments:save", args=[attempt.pk]),
+        data=json.dumps(
+            {
+                "seq": 0,
+                "answers": {
+                    "1": {"keys": [attempt.items.get(position=1).option_keys[0]]}
+                },
+            }
+        ),
+        content_type="application/json",
+    )
+    assert set(reply.json()) == {"ok", "seq"}
+    html = "".join(p.content.decode() for p in pages)
+    for secret in (
+        "秘密解析",
+        "1.3125",
+        "标准答案甲",
+        "fraction",
+        "正确答案",
+        "option-right",
+        "right answer",
+    ):
+        assert secret not in html
+    item = attempt.items.select_related("version").get(position=1)
+    right = right_keys(item)[0]
+    assert (
+        html.count(right) == 1
+    )  # present only as an option value, like every other option
+    client.post(reverse("assessments:submit", args=[attempt.pk]))
+    result = client.get(
+        reverse("assessments:result", args=[attempt.pk])
+    ).content.decode()
+    assert "秘密解析一" in result
+
+
+def test_a_stale_save_gets_409_with_the_page_out_of_date_message(client, learner, quiz):
+    _login(client, learner)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    url = reverse("assessments:save", args=[attempt.pk])
+    body = json.dumps({"seq": 0, "answers": {"3": {"text": "1.31"}}})
+    assert (
+        client.post(url, data=body, content_type="application/json").status_code == 200
+    )
+    replay = client.post(
+        url, data=body.replace("1.31", "9"), content_type="application/json"
+    )
+    assert replay.status_code == 409
+    assert "页面已过期" in replay.json()["error"]
+    assert Response.objects.get(item__attempt=attempt, item__position=3).answer == {
+        "text": "1.31"
+    }
+
+
+def test_the_form_post_path_saves_without_javascript(client, learner, quiz):
+    _login(client, learner)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    reply = client.post(
+        reverse("assessments:attempt", args=[attempt.pk]),
+        {
+            "seq": 0,
+            "position": 4,
+            "answer_present": 1,
+            "answer": "标准答案甲",
+            "go": "summary",
+            "flagged": "1",
+        },
+    )
+    assert reply.status_code == 302 and "summary" in reply["Location"]
+    item = attempt.items.get(position=4)
+    assert item.response.answer == {"text": "标准答案甲"} and item.flagged
+
+
+def _quiz_with(n, reference_data):
+    return make_quiz(f"budget-{n}", [make_question(f"B{n}-{i}") for i in range(n)])
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_quiz_page_has_a_fixed_query_budget(
+    client, learner, reference_data, size, django_assert_max_num_queries
+):
+    quiz = _quiz_with(size, reference_data)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    _login(client, learner)
+    url = reverse("assessments:attempt", args=[attempt.pk]) + "?q=2"
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_an_answer_save_has_a_fixed_query_budget(
+    client, learner, reference_data, size, django_assert_max_num_queries
+):
+    quiz = _quiz_with(size, reference_data)
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    _login(client, learner)
+    url = reverse("assessments:save", args=[attempt.pk])
+    body = json.dumps({"seq": 0, "answers": {"2": {"keys": []}}, "flags": {"2": True}})
+    with django_assert_max_num_queries(10):
+        assert (
+            client.post(url, data=body, content_type="application/json").status_code
+            == 200
+        )
+
+
+@pytest.mark.parametrize("attempts", [2, 20])
+def test_my_exams_has_a_fixed_query_budget(
+    client, learner, quiz, attempts, django_assert_max_num_queries
+):
+    for _ in range(attempts):
+        a = services.attempt_start(user=learner, quiz=quiz)
+        services.attempt_submit(attempt_id=a.pk, user=learner)
+    _login(client, learner)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("assessments:index"))
+    assert page.status_code == 200
+
+
+def test_marking_is_scoped_to_the_trainers_units(client, tree, learner, reference_data):
+    from organisation.models import RoleAssignment
+    from organisation.services import role_assign
+
+    quiz = make_quiz("essay", [make_question("ES", type="essay")])
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_save(
+        attempt_id=attempt.pk, user=learner, seq=0, answers={1: {"text": "答"}}
+    )
+    services.attempt_submit(attempt_id=attempt.pk, user=learner)
+    elsewhere = StaffFactory(unit=tree["G3"], staff_no="T0009").user
+    role_assign(user=elsewhere, role=RoleAssignment.Role.TRAINER, unit=tree["C2"])
+    _login(client, elsewhere)
+    assert "李学员" not in client.get("/admin/assessments/marking/").content.decode()
+    assert (
+        client.get(f"/admin/assessments/marking/attempt/{attempt.pk}/").status_code
+        == 404
+    )
+    local = StaffFactory(unit=tree["G1"], staff_no="T0010").user
+    role_assign(user=local, role=RoleAssignment.Role.TRAINER, unit=tree["G1"])
+    _login(client, local)
+    page = client.get(f"/admin/assessments/marking/attempt/{attempt.pk}/")
+    assert page.status_code == 200
+    response = attempt.items.get().response
+    client.post(
+        f"/admin/assessments/marking/attempt/{attempt.pk}/",
+        {"response": response.pk, "score": "1", "comment": "好"},
+    )
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.FINISHED and attempt.score == 1
+
+
+def test_learners_cannot_open_the_marking_pages(client, learner):
+    _login(client, learner)
+    assert client.get("/admin/assessments/marking/").status_code in (302, 403)
