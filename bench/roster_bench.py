@@ -4,10 +4,9 @@ Run against the configured database (PostgreSQL for figures worth quoting):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python -m bench.roster_bench --rows 10000
 
-It creates the units it needs, imports N new people (created), imports the same file
-again (all unchanged), and as a baseline inserts N rows of the same width into a
-scratch table with one executemany. Prints JSON. Leaves the imported people in place
-(they use the staff-number prefix BENCH-).
+It creates the units it needs, imports N new people (created) and the same file again
+(all unchanged) inside a transaction that is rolled back, and as a baseline inserts N
+rows of the same width into a scratch table with one executemany. Prints JSON.
 """
 
 from __future__ import annotations
@@ -18,23 +17,12 @@ import os
 import time
 
 
-def _delete_bench_people(connection) -> None:
-    """Remove the people of an earlier run with plain SQL (no per-row signals)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM organisation_staffprofile_business_lines WHERE staffprofile_id IN "
-            "(SELECT id FROM organisation_staffprofile WHERE staff_no LIKE 'BENCH-%%')"
-        )
-        cursor.execute("DELETE FROM organisation_staffprofile WHERE staff_no LIKE 'BENCH-%%'")
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'BENCH-%%'")
-
-
 def measure_roster_import(rows: int = 10000) -> dict:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from organisation.importing import run_import
     from organisation.models import Unit
@@ -47,11 +35,22 @@ def measure_roster_import(rows: int = 10000) -> dict:
     for i in range(20):
         Unit.objects.get_or_create(
             code=f"BENCH-{i:02d}",
-            defaults={"name": f"基准{i}", "level": "grassroots", "parent": root, "path": ""},
+            defaults={
+                "name": f"基准{i}",
+                "level": "grassroots",
+                "parent": root,
+                "path": "",
+            },
         )
     _recompute_paths()
-    _delete_bench_people(connection)
-    headers = ["staff_no", "name", "unit_code", "position", "business_lines", "is_leader"]
+    headers = [
+        "staff_no",
+        "name",
+        "unit_code",
+        "position",
+        "business_lines",
+        "is_leader",
+    ]
     table = Table(
         headers=headers,
         rows=[
@@ -69,12 +68,16 @@ def measure_roster_import(rows: int = 10000) -> dict:
             for n in range(rows)
         ],
     )
-    started = time.perf_counter()
-    first = run_import(staff_import, table=table)
-    created_s = time.perf_counter() - started
-    started = time.perf_counter()
-    second = run_import(staff_import, table=table)
-    unchanged_s = time.perf_counter() - started
+    # Both imports run in one transaction that is rolled back, so every run starts from
+    # the same database and leaves nothing behind (nothing to clean up by hand).
+    with transaction.atomic():
+        started = time.perf_counter()
+        first = run_import(staff_import, table=table)
+        created_s = time.perf_counter() - started
+        started = time.perf_counter()
+        second = run_import(staff_import, table=table)
+        unchanged_s = time.perf_counter() - started
+        transaction.set_rollback(True)
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_scratch")
@@ -83,7 +86,14 @@ def measure_roster_import(rows: int = 10000) -> dict:
             "unit varchar(40), position varchar(60), lines varchar(100), leader boolean)"
         )
         values = [
-            (f"B{n}", f"测试人员{n}", f"BENCH-{n % 20:02d}", "检察官助理", "civil", False)
+            (
+                f"B{n}",
+                f"测试人员{n}",
+                f"BENCH-{n % 20:02d}",
+                "检察官助理",
+                "civil",
+                False,
+            )
             for n in range(rows)
         ]
         started = time.perf_counter()
@@ -109,4 +119,6 @@ def measure_roster_import(rows: int = 10000) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10000)
-    print(json.dumps(measure_roster_import(parser.parse_args().rows), ensure_ascii=False))
+    print(
+        json.dumps(measure_roster_import(parser.parse_args().rows), ensure_ascii=False)
+    )

@@ -56,11 +56,6 @@ def test_repeated_failed_sign_ins_are_throttled(learner):
     assert response.status_code in (403, 429, 200)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config/settings.py sets X_FRAME_OPTIONS = 'SAMEORIGIN', so "
-    "check --deploy warns security.W019 (owner: foundation/settings)",
-)
 def test_check_deploy_passes_with_production_settings():
     env = dict(os.environ)
     env.update(

@@ -1,0 +1,67 @@
+"""A timed quiz in the browser: answers survive a reload, submit once, review as allowed."""
+
+import pytest
+
+from assessments.models import Attempt
+from tests.assessments.factories import make_question, make_quiz
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
+    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0001", name="测验人").user
+    user.set_password("demo12345")
+    user.save()
+    first = make_question(
+        "E2E-1",
+        text="《检察机关案件质量主要评价指标》以哪一指标为核心？",
+        options=[("案-件比", 1), ("不捕率", 0), ("诉前羁押率", 0)],
+        explanation="评价指标体系以案-件比为核心构建。",
+    )
+    second = make_question(
+        "E2E-2",
+        text="案=800，件=1050，案-件比约为多少？",
+        options=[("1:1.31", 1), ("1:1.05", 0), ("1:0.76", 0)],
+        explanation="1050÷800=1.3125，即 1:1.31。",
+    )
+    make_quiz(
+        "e2e-timed", [first, second], title="案-件比限时测验", time_limit_minutes=10
+    )
+
+    sign_in(page, "Q0001", "demo12345")
+    page.goto(page.base_url + "/quizzes/e2e-timed/")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#timer-value")
+
+    # Answer the first question; the autosave acknowledges it.
+    page.locator("label.option", has_text="案-件比").click()
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('已保存')"
+    )
+    # Reload mid-way: the answer is still there, and the timer keeps running.
+    page.reload()
+    assert (
+        page.locator("label.option", has_text="案-件比").locator("input").is_checked()
+    )
+    screenshot(page, "quiz-after-reload")
+
+    page.click("button[name=go][value='2']")
+    page.locator("label.option", has_text="1:1.05").click()
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('已保存')"
+    )
+    page.click("button[name=go][value=summary]")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_load_state()
+
+    attempt = Attempt.objects.get(user=user)
+    assert attempt.status == Attempt.Status.FINISHED
+    body = page.locator("main").inner_text()
+    assert "50" in body  # one of two right
+    assert (
+        "评价指标体系以案-件比为核心构建" in body
+    )  # explanation shown after submitting
+    screenshot(page, "quiz-result")
