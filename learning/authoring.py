@@ -69,7 +69,9 @@ def course_authoring_setup(*, index: CourseIndexPage) -> Workflow:
             GroupPagePermission.objects.get_or_create(
                 group=groups[name], page=index, permission=permission
             )
-    root = Collection.get_first_root_node()
+    # A database that lost Wagtail's initial data (a flushed test database) has no
+    # root collection yet; permissions need one.
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for group in groups.values():
         for app_label, codenames in MEDIA_PERMISSIONS:
             for codename in codenames:

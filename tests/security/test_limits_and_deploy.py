@@ -58,6 +58,8 @@ def test_repeated_failed_sign_ins_are_throttled(learner):
 
 def test_check_deploy_passes_with_production_settings():
     env = dict(os.environ)
+    # The browser tests allow sync ORM calls beside Playwright's loop; production must not.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.production",
