@@ -758,7 +758,7 @@ def main(argv=None) -> dict:
     from organisation.models import Unit
 
     if not Unit.objects.filter(level="province").exists():
-        _manage("seed_demo")
+        _manage("seed_demo", "--force")
     setup_s = time.perf_counter() - started
     log(f"migrated and seeded in {setup_s:.1f} s; building ladder {args.size}")
 
