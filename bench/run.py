@@ -661,14 +661,6 @@ def measure_gap() -> dict:
     return json.loads(reply.stdout.strip().splitlines()[-1])
 
 
-def _roster_leftovers_delete() -> None:
-    """The roster benchmark deletes its people of an earlier run with plain SQL; the
-    campaign memberships the roster signal gave them must go first."""
-    from learning.campaigns.models import CampaignMember
-
-    CampaignMember.objects.filter(staff__staff_no__startswith="BENCH-").delete()
-
-
 def machine() -> dict:
     cpu = ""
     try:
@@ -807,7 +799,6 @@ def main(argv=None) -> dict:
     log("roster import")
     from bench.roster_bench import measure_roster_import
 
-    _roster_leftovers_delete()
     try:
         roster = measure_roster_import(plan["roster"])
     except Exception as error:  # keep the other figures when this one fails

@@ -261,19 +261,7 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
             block_start = number
         block.append(line)
     flush()
-    if errors:
-        raise ImportRejected(errors)
-    seen: dict[str, int] = {}
-    for rec in records:
-        if rec.code in seen:
-            errors.append(
-                RowError(
-                    rec.line,
-                    "code",
-                    _('code "%(code)s" appears twice') % {"code": rec.code},
-                )
-            )
-        seen[rec.code] = rec.line
+    # Duplicate codes are refused by questions_import, for every format alike.
     if errors:
         raise ImportRejected(errors)
     return records
