@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from organisation.permissions import can_manage_campaigns
 
@@ -23,10 +25,23 @@ def _manager(request) -> None:
         raise PermissionDenied
 
 
+def language_switch(request):
+    """Django's language switch, which also stores a signed-in person's choice: the
+    cookie stays in one browser, while reminder emails are written in the stored one."""
+    response = set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        LanguagePreference.objects.update_or_create(
+            user=request.user, defaults={"language": code}
+        )
+    return response
+
+
 @login_required
 def notifications(request):
-    # Remember the reader's language so that reminder emails use it.
-    LanguagePreference.objects.update_or_create(
+    # Until a person picks a language, their reminders use the one they read pages in;
+    # a choice made with the language switch is never overwritten here.
+    LanguagePreference.objects.get_or_create(
         user=request.user, defaults={"language": request.LANGUAGE_CODE}
     )
     page = Paginator(notifications_for(request.user), 30).get_page(

@@ -159,3 +159,32 @@ def test_the_bell_costs_one_query_and_none_for_visitors(client, setup):
 def test_the_notifications_page_needs_a_sign_in(client):
     response = client.get(reverse("campaigns:notifications"))
     assert response.status_code == 302
+
+
+def test_switching_the_language_stores_it_for_reminder_emails(client, setup):
+    campaign, people = setup
+    client.force_login(people[2].user)
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert LanguagePreference.objects.get(user=people[2].user).language == "en"
+    # Reading notifications in another browser (no cookie) keeps the stored choice.
+    client.cookies.clear()
+    client.force_login(people[2].user)
+    client.get(reverse("campaigns:notifications"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert LanguagePreference.objects.get(user=people[2].user).language == "en"
+
+    reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=1))
+    deliver_all()
+    assert mail.outbox[-1].subject.startswith("Mandatory training due tomorrow")
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert LanguagePreference.objects.get(user=people[2].user).language == "zh-hans"
+
+
+def test_an_unknown_language_or_a_visitor_stores_nothing(client, setup):
+    campaign, people = setup
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.force_login(people[2].user)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert not LanguagePreference.objects.exists()
