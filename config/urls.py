@@ -1,17 +1,18 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from learning.campaigns.views import language_switch
 from organisation import views as organisation_views
 
 urlpatterns = [
     path("healthz", organisation_views.healthz, name="healthz"),
     path("accounts/", include("organisation.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
