@@ -10,7 +10,8 @@ Definition (docs: DESIGN.md, completion_report):
   dated on or after the (current cycle's) start and not after the report date;
 - exempt: not completed and an exemption that has not expired on the report date;
 - overdue: neither, and the report date is past the person's due date;
-- in_progress: some progress (a lesson done since the start, or one course completed);
+- in_progress: some progress since the start: a lesson done, one course completed, or
+  a completion of an earlier version of a course that a material change superseded;
 - not_started: the rest, including people who never signed in.
 """
 
@@ -193,6 +194,7 @@ def people_sql(
     as_of: dt.date,
     *,
     extra: tuple[str, ...] = (),
+    narrow: bool = True,
 ) -> tuple[str, list]:
     """SQL (with params) giving one row per audience member, columns PEOPLE_COLUMNS
     (plus ``extra``: names of annotations on ``staff`` to carry through).
@@ -200,6 +202,11 @@ def people_sql(
     ``staff`` is the scope, a queryset from organisation.selectors; the rules are
     applied to it here. The statement joins pre-aggregated completions and lesson
     progress, so the database does the work in one pass however many people match.
+
+    ``narrow`` restricts those aggregates to the audience's users, which lets the
+    database look a small scope's people up by index; for a province-wide scope pass
+    False: the aggregates then read only the campaign's courses, with no extra pass
+    over the roster (the outer join keeps the result the same).
     """
     ops, quote = connection.ops, connection.ops.quote_name
     rules = campaign_rules(campaign)
@@ -220,29 +227,30 @@ def people_sql(
             *extra,
         )
     )
+    current = Q(superseded=False)
+    completions = CourseCompletion.objects.filter(
+        course_id__in=course_ids,
+        completed_on__gte=cycle.starts_on,
+        completed_on__lte=as_of,
+    )
+    lessons = LessonProgress.objects.filter(
+        course_id__in=course_ids,
+        completed_at__gte=_day_start(cycle.starts_on),
+        completed_at__lt=_day_start(as_of + dt.timedelta(days=1)),
+    )
+    if narrow:
+        completions = completions.filter(user_id__in=users)
+        lessons = lessons.filter(user_id__in=users)
+    # Superseded completions are kept in the count: they are progress, not completion.
     c_sql, c_params = _sql(
-        CourseCompletion.objects.filter(
-            course_id__in=course_ids,
-            completed_on__gte=cycle.starts_on,
-            completed_on__lte=as_of,
-            superseded=False,
-            user_id__in=users,
-        )
-        .order_by()
+        completions.order_by()
         .values("user_id")
-        .annotate(n=Count("course_id", distinct=True), last_done=Max("completed_on"))
-    )
-    l_sql, l_params = _sql(
-        LessonProgress.objects.filter(
-            course_id__in=course_ids,
-            completed_at__gte=_day_start(cycle.starts_on),
-            completed_at__lt=_day_start(as_of + dt.timedelta(days=1)),
-            user_id__in=users,
+        .annotate(
+            n=Count("course_id", distinct=True, filter=current),
+            last_done=Max("completed_on", filter=current),
         )
-        .order_by()
-        .values("user_id")
-        .annotate(n=Count("id"))
     )
+    l_sql, l_params = _sql(lessons.order_by().values("user_id").annotate(n=Count("id")))
     e_sql, e_params = _sql(
         Exemption.objects.filter(campaign_id=campaign.pk)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
@@ -252,9 +260,16 @@ def people_sql(
     member_table = quote(CampaignMember._meta.db_table)
     as_of_db = ops.adapt_datefield_value(as_of)
 
+    # The date a person joined the audience matters only for due dates counted from
+    # joining; with a fixed due date the membership table is not read at all.
+    members, member_params, joined = "", [], "NULL AS joined_on"
     if cycle.due_on is not None:
         overdue_sql, overdue_params = ("1=1" if as_of > cycle.due_on else "1=0"), []
     else:
+        members = (
+            f" LEFT JOIN {member_table} m ON m.staff_id = a.id AND m.campaign_id = %s"
+        )
+        member_params, joined = [campaign.pk], "m.joined_on"
         latest_join = as_of - dt.timedelta(days=cycle.due_days or 0)
         if cycle.starts_on < latest_join:
             overdue_sql = "COALESCE(m.joined_on, %s) < %s"
@@ -269,19 +284,19 @@ def people_sql(
         " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
         " COALESCE(l.n, 0) AS lessons,"
         " CASE WHEN e.staff_id IS NULL THEN 0 ELSE 1 END AS exempt,"
-        " m.joined_on,"
+        f" {joined},"
         f" CASE WHEN COALESCE(c.n, 0) >= {n_courses:d} THEN 'completed'"
         " WHEN e.staff_id IS NOT NULL THEN 'exempt'"
         f" WHEN {overdue_sql} THEN 'overdue'"
-        " WHEN COALESCE(c.n, 0) > 0 OR COALESCE(l.n, 0) > 0 THEN 'in_progress'"
+        " WHEN c.user_id IS NOT NULL OR l.user_id IS NOT NULL THEN 'in_progress'"
         " ELSE 'not_started' END AS status"
         f" FROM ({a_sql}) a"
         f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
         f" LEFT JOIN ({l_sql}) l ON l.user_id = a.user_id"
         f" LEFT JOIN ({e_sql}) e ON e.staff_id = a.id"
-        f" LEFT JOIN {member_table} m ON m.staff_id = a.id AND m.campaign_id = %s"
+        f"{members}"
     )
-    params = overdue_params + a_params + c_params + l_params + e_params + [campaign.pk]
+    params = overdue_params + a_params + c_params + l_params + e_params + member_params
     return sql, params
 
 

@@ -60,11 +60,33 @@ def test_it_counts_completions_only_between_start_and_report_date(law, people):
 
 
 @pytest.mark.django_db
-def test_a_superseded_completion_reopens_the_campaign(law, people):
+def test_a_superseded_completion_reopens_the_campaign_as_in_progress(law, people):
     make_campaign([law], starts_on=START, due_on=DUE)
     complete(people[0].user, law, dt.date(2026, 4, 1), superseded=True)
+    complete(people[1].user, law, dt.date(2026, 2, 1), superseded=True)  # too early
 
-    assert status_of(report(as_of="2026-05-10"))["P0"] == "not_started"
+    data = report(as_of="2026-05-10")
+    statuses = status_of(data)
+    # Finishing the earlier version is progress, not completion (DESIGN.md).
+    assert statuses["P0"] == "in_progress"
+    assert statuses["P1"] == "not_started"
+    person = next(p for p in data["people"] if p["staff_no"] == "P0")
+    assert person["completed_on"] is None
+    assert data["summary"]["completed"] == 0
+    assert data["summary"]["in_progress"] == 1
+    # Past the due date it is overdue like any other unfinished campaign.
+    assert status_of(report(as_of="2026-07-10"))["P0"] == "overdue"
+
+
+@pytest.mark.django_db
+def test_the_current_version_completes_after_a_superseded_one(law, people):
+    make_campaign([law], starts_on=START, due_on=DUE)
+    complete(people[0].user, law, dt.date(2026, 4, 1), superseded=True)
+    complete(people[0].user, law, dt.date(2026, 4, 20), version=2)
+
+    data = report(as_of="2026-05-10")
+    person = next(p for p in data["people"] if p["staff_no"] == "P0")
+    assert (person["status"], person["completed_on"]) == ("completed", "2026-04-20")
 
 
 @pytest.mark.django_db
