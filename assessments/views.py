@@ -302,12 +302,15 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _attempt_for(request, attempt_id)
     next_url = _safe_next(request)
     try:
-        services.attempt_submit(attempt_id=attempt.pk, user=request.user)
+        # The service reads the attempt only when it is the learner's own.
+        attempt = services.attempt_submit(attempt_id=attempt_id, user=request.user)
     except AssessmentError as error:
+        if error.code == "not_found":
+            raise Http404 from None
         messages.error(request, error.message)
+        attempt = _attempt_for(request, attempt_id)
     return redirect(
         _with_next(reverse("assessments:result", args=[attempt.pk]), next_url)
     )

@@ -12,11 +12,13 @@ Guarantees:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from collections import namedtuple
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,7 @@ from .. import grading
 from ..errors import AssessmentError
 from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
 from ..signals import attempt_finished
-from .questions import question_current_version
+from .questions import question_current_versions
 
 STALE = "stale"
 
@@ -118,21 +120,31 @@ def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
 def attempt_start(
     *, user, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
 ) -> Attempt:
-    """Resume the user's unfinished attempt, or start a new one if the rules allow."""
+    """Resume the user's unfinished attempt, or start a new one if the rules allow.
+
+    A start is one lean transaction (it runs for every learner when a whole office
+    begins an exam at once): one aggregate over the learner's earlier attempts, the
+    slots, the questions' versions in one query, and three inserts.
+    """
     now = now or timezone.now()
-    open_attempt = (
-        Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
-        .order_by("-number")
-        .first()
+    previous = Attempt.objects.filter(user=user, quiz=quiz)
+    seen = previous.aggregate(
+        open_id=Max("pk", filter=Q(status=Attempt.Status.IN_PROGRESS)),
+        used=Count("pk", filter=Q(preview=False)),
+        number=Max("number"),
     )
-    if open_attempt:
-        return open_attempt
+    if seen["open_id"]:
+        open_attempt = (
+            previous.filter(status=Attempt.Status.IN_PROGRESS)
+            .order_by("-number")
+            .first()
+        )
+        if open_attempt:
+            return open_attempt
     problem = quiz_availability_error(quiz, now=now, preview=preview)
     if problem:
         raise AssessmentError(problem, code="unavailable")
-    previous = Attempt.objects.filter(user=user, quiz=quiz)
-    used = previous.filter(preview=False).count()
-    if not preview and attempts_remaining(quiz, used) == 0:
+    if not preview and attempts_remaining(quiz, seen["used"]) == 0:
         raise AssessmentError(_("You have used all your attempts at this quiz."))
     rng = random.Random()
     questions = quiz_question_list(quiz, rng)
@@ -148,7 +160,21 @@ def attempt_start(
         deadline = now + dt.timedelta(minutes=minutes)
     if quiz.close_at and (deadline is None or deadline > quiz.close_at):
         deadline = quiz.close_at if not preview else deadline
-    number = (previous.aggregate(n=Max("number"))["n"] or 0) + 1
+    versions = question_current_versions(questions=[q for _p, q in questions])
+    items = []
+    for position, (slot_position, question) in enumerate(questions, start=1):
+        version = versions[question.pk]
+        items.append(
+            AttemptItem(
+                position=position,
+                question=question,
+                version=version,
+                slot_position=slot_position,
+                points=Decimal(version.data["points"]),
+                option_keys=_option_keys(version.data, rng),
+            )
+        )
+    number = (seen["number"] or 0) + 1
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -158,32 +184,17 @@ def attempt_start(
                 deadline=deadline,
                 preview=preview,
                 counted=not preview,
+                max_score=sum((item.points for item in items), Decimal(0)),
             )
     except IntegrityError:
         # Two tabs started at once: the other one won; resume its attempt.
         return Attempt.objects.get(user=user, quiz=quiz, number=number)
-    items = []
-    total = Decimal(0)
-    for position, (slot_position, question) in enumerate(questions, start=1):
-        version = question_current_version(question=question)
-        points = Decimal(version.data["points"])
-        total += points
-        items.append(
-            AttemptItem(
-                attempt=attempt,
-                position=position,
-                question=question,
-                version=version,
-                slot_position=slot_position,
-                points=points,
-                option_keys=_option_keys(version.data, rng),
-            )
-        )
+    for item in items:
+        item.attempt = attempt
     AttemptItem.objects.bulk_create(items)
-    items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
+    if not connection.features.can_return_rows_from_bulk_insert:
+        items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
     Response.objects.bulk_create(Response(item=item) for item in items)
-    attempt.max_score = total
-    attempt.save(update_fields=["max_score"])
     return attempt
 
 
@@ -235,6 +246,75 @@ def _refusal(attempt_id: int, user, seq: int, now) -> AssessmentError:
     )
 
 
+# The hot statements of a quiz storm, written as plain SQL: the ORM's compilation of
+# a conditional UPDATE and of bulk_update's CASE expressions cost more CPU than the
+# database work itself when hundreds of learners save at once.
+
+_ATTEMPT = Attempt._meta.db_table
+# What a save needs to know of each item it writes, read without building models.
+_Shown = namedtuple(
+    "_Shown",
+    "position id checked_at flagged option_keys version__data response__id",
+)
+_RESPONSE = Response._meta.db_table
+
+
+def _advance_seq(attempt_id: int, user_id: int, seq: int, now) -> bool:
+    """The save gate: bump the sequence number of an open, current, in-time attempt."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s AND user_id = %s "
+            "AND status = %s AND seq = %s AND (deadline IS NULL OR deadline > %s)",
+            [attempt_id, user_id, Attempt.Status.IN_PROGRESS, seq, now],
+        )
+        return cursor.rowcount == 1
+
+
+def _write_answers(written: list[tuple[int, dict]], seq: int, now) -> None:
+    """Store (response id, answer) pairs with the new sequence number."""
+    if not written:
+        return
+    if connection.vendor != "postgresql":
+        Response.objects.bulk_update(
+            [Response(pk=pk, answer=a, seq=seq, saved_at=now) for pk, a in written],
+            ["answer", "seq", "saved_at"],
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, seq = %s, "
+            "saved_at = %s FROM unnest(%s::bigint[], %s::text[]) AS v(id, answer) "
+            "WHERE r.id = v.id",
+            [
+                seq,
+                now,
+                [pk for pk, _a in written],
+                [json.dumps(a) for _p, a in written],
+            ],
+        )
+
+
+def _write_marks(responses: list[Response]) -> None:
+    if not responses:
+        return
+    if connection.vendor != "postgresql":
+        Response.objects.bulk_update(responses, ["fraction", "score", "needs_marking"])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_RESPONSE} AS r SET fraction = v.fraction, score = v.score, "
+            "needs_marking = v.needs_marking FROM unnest(%s::bigint[], "
+            "%s::numeric[], %s::numeric[], %s::boolean[]) "
+            "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id",
+            [
+                [r.pk for r in responses],
+                [r.fraction for r in responses],
+                [r.score for r in responses],
+                [r.needs_marking for r in responses],
+            ],
+        )
+
+
 @transaction.atomic
 def attempt_save(
     *,
@@ -253,35 +333,36 @@ def attempt_save(
     now = now or timezone.now()
     answers = answers or {}
     flags = flags or {}
-    gate = Attempt.objects.filter(
-        pk=attempt_id, user=user, status=Attempt.Status.IN_PROGRESS, seq=seq
-    ).filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
-    if not gate.update(seq=F("seq") + 1):
+    if not _advance_seq(attempt_id, user.pk, seq, now):
         raise _refusal(attempt_id, user, seq, now)
     new_seq = seq + 1
     positions = {int(p) for p in answers} | {int(p) for p in flags}
     if not positions:
         return new_seq
     items = {
-        item.position: item
-        for item in AttemptItem.objects.filter(
+        row[0]: _Shown(*row)
+        for row in AttemptItem.objects.filter(
             attempt_id=attempt_id, position__in=positions
-        ).select_related("version")
+        ).values_list(*_Shown._fields)
     }
+    written = []
     for position, raw in answers.items():
         item = items.get(int(position))
         if item is None:
             raise AssessmentError(_("That question is not part of this attempt."))
         if item.checked_at:
             raise AssessmentError(_("This question has been checked and is locked."))
-        answer = _clean_answer(item.version.data, item, raw)
-        Response.objects.filter(item=item).update(
-            answer=answer, seq=new_seq, saved_at=now
-        )
-    for position, flagged in flags.items():
-        item = items.get(int(position))
-        if item is not None and item.flagged != bool(flagged):
-            AttemptItem.objects.filter(pk=item.pk).update(flagged=bool(flagged))
+        answer = _clean_answer(item.version__data, item, raw)
+        written.append((item.response__id, answer))
+    # One statement for all the answers and one for the changed flags.
+    _write_answers(written, new_seq, now)
+    flagged = [
+        AttemptItem(pk=items[int(p)].id, flagged=bool(v))
+        for p, v in flags.items()
+        if int(p) in items and items[int(p)].flagged != bool(v)
+    ]
+    if flagged:
+        AttemptItem.objects.bulk_update(flagged, ["flagged"])
     return new_seq
 
 
@@ -318,11 +399,18 @@ def attempt_check_item(
     return new_seq
 
 
-def attempt_recompute(attempt: Attempt) -> Attempt:
-    """Totals, percentage, pass/fail and status from the responses' marks."""
-    responses = Response.objects.filter(item__attempt=attempt)
-    waiting = responses.filter(needs_marking=True).exists()
-    total = responses.aggregate(s=Sum("score"))["s"] or Decimal(0)
+def attempt_recompute(attempt: Attempt, responses: list | None = None) -> Attempt:
+    """Totals, percentage, pass/fail and status from the responses' marks.
+
+    ``responses`` (all of the attempt's, already in memory) spares the two queries.
+    """
+    if responses is None:
+        rows = Response.objects.filter(item__attempt=attempt)
+        waiting = rows.filter(needs_marking=True).exists()
+        total = rows.aggregate(s=Sum("score"))["s"] or Decimal(0)
+    else:
+        waiting = any(r.needs_marking for r in responses)
+        total = sum((r.score for r in responses if r.score is not None), Decimal(0))
     attempt.score = Decimal(total).quantize(Decimal("0.01"))
     maximum = attempt.max_score or Decimal(0)
     percent = max(Decimal(0), attempt.score) * 100 / maximum if maximum else Decimal(0)
@@ -398,7 +486,12 @@ def attempt_submit(
     if not won:
         attempt.refresh_from_db()
         return attempt
-    attempt.refresh_from_db()
+    # What the gate wrote, without reading the row again.
+    attempt.status = Attempt.Status.FINISHED
+    attempt.finished_at = now
+    attempt.ending = ending
+    attempt.counted = counted
+    attempt.seq += 1
     items = list(
         AttemptItem.objects.filter(attempt=attempt).select_related(
             "version", "response"
@@ -410,8 +503,8 @@ def attempt_submit(
         if item.checked_at is None:
             _grade_response(response, item)
         responses.append(response)
-    Response.objects.bulk_update(responses, ["fraction", "score", "needs_marking"])
-    attempt = attempt_recompute(attempt)
+    _write_marks(responses)
+    attempt = attempt_recompute(attempt, responses)
     _announce(attempt)
     return attempt
 

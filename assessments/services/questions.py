@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from ..models import Category, Option, Question, QuestionVersion
 
@@ -102,6 +103,30 @@ def question_publish_version(*, question: Question) -> QuestionVersion:
 def question_current_version(*, question: Question) -> QuestionVersion:
     latest = question.versions.order_by("-number").first()
     return latest or question_publish_version(question=question)
+
+
+def question_current_versions(*, questions) -> dict[int, QuestionVersion]:
+    """The latest version of each question by question id, in one query.
+
+    A question never published yet gets its first version here (rare: the bank
+    publishes on save).
+    """
+    questions = list(questions)
+    newest = (
+        QuestionVersion.objects.filter(question=OuterRef("question"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    versions = {
+        v.question_id: v
+        for v in QuestionVersion.objects.filter(
+            question_id__in=[q.pk for q in questions], number=Subquery(newest)
+        )
+    }
+    for question in questions:
+        if question.pk not in versions:
+            versions[question.pk] = question_publish_version(question=question)
+    return versions
 
 
 FIELDS = (
