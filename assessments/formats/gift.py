@@ -99,8 +99,15 @@ def _parse_meta(text: str) -> dict:
     return meta
 
 
-def _number(text: str) -> Decimal:
-    return Decimal(text.strip())
+def _number(text: str, digits: int = 16, places: int = 6) -> Decimal:
+    """A finite number that a column of ``digits`` digits, ``places`` of them after the
+    point, can hold (numeric answers and tolerances by default); InvalidOperation else."""
+    value = Decimal(text.strip())
+    whole = digits - places
+    if value.is_finite() and value.adjusted() < whole:
+        if abs(value.quantize(Decimal(1).scaleb(-places))) < Decimal(10) ** whole:
+            return value
+    raise InvalidOperation(text)
 
 
 def _options(body: str) -> list[tuple[str, str]]:
@@ -132,7 +139,7 @@ def _weight(text: str) -> tuple[Decimal | None, str]:
     match = re.match(r"^%(-?[0-9.]+)%", text)
     if not match:
         return None, text
-    return Decimal(match.group(1)) / 100, text[match.end() :]
+    return _number(match.group(1), 6, 5 - 2) / 100, text[match.end() :]
 
 
 def _feedback(text: str) -> tuple[str, str]:
@@ -304,12 +311,18 @@ def _question(source: str, line: int, category: str, meta: dict) -> QuestionReco
         line=line,
         multiple_grading=meta.get("grading") or None,
     )
+    if rec.multiple_grading not in (None, "all_or_nothing", "partial"):
+        raise ValueError(_("multiple_grading must be all_or_nothing or partial"))
     _answer_block(rec, body)
     if meta.get("points"):
-        rec.points = Decimal(meta["points"])
+        rec.points = _number(meta["points"], 6, 2)
     if meta.get("difficulty"):
+        if meta["difficulty"] not in ("1", "2", "3"):
+            raise ValueError(_("difficulty must be 1, 2 or 3"))
         rec.difficulty = int(meta["difficulty"])
     if meta.get("option_order"):
+        if meta["option_order"] not in ("authored", "alphabetical", "random"):
+            raise ValueError(_("option_order must be authored, alphabetical or random"))
         rec.option_order = meta["option_order"]
     if "indicators" in meta:
         rec.indicators = [c for c in meta["indicators"].split(",") if c]
