@@ -16,9 +16,14 @@ FORMATS = ("gift", "aiken", "csv", "xlsx")
 def decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # UTF-16 and binary files can decode as UTF-8 full of NULs, which no text
+        # column (PostgreSQL's least of all) can store.
+        if "\x00" not in text:
+            return text
+        break
     raise ImportRejected(
         [RowError(0, "", _("the file is neither UTF-8 nor GB18030 text"))]
     )
