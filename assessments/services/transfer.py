@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from organisation.tabular import (
 
 from ..formats import QuestionRecord, record_from_question
 from ..formats.tabular import records_from_table
-from ..models import Category, ExternalResult, Question
+from ..models import Category, ExternalResult, Option, Question
 from .questions import category_ensure, question_upsert
 
 
@@ -76,6 +77,19 @@ def questions_import(
             )
         if len(rec.options) > 8:
             errors.append(RowError(rec.line, "options", _("at most 8 options")))
+        # What the columns cannot hold is refused here, not by the database mid-import.
+        for model, column, values in (
+            (Category, "path", [rec.category]),
+            (Category, "name", rec.category.split("/")),
+            (Option, "text", [o["text"] for o in rec.options]),
+            (Option, "feedback", [o.get("feedback", "") for o in rec.options]),
+        ):
+            for value in values:
+                try:
+                    model._meta.get_field(column).run_validators(value)
+                except ValidationError as error:
+                    errors.append(RowError(rec.line, column, " ".join(error.messages)))
+                    break
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     summary = ImportSummary()
