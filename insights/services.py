@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,14 +54,26 @@ def parse_indicator_value(text: str) -> Decimal:
                 _('a ratio must start with a positive number, got "%(value)s"')
                 % {"value": text}
             )
-        return (right / left).quantize(Decimal("0.000001"))
+        return _storable(right / left)
     if text.endswith(("%", "％")):
-        return (parse_decimal(text[:-1]) / 100).quantize(Decimal("0.000001"))
+        return _storable(parse_decimal(text[:-1]) / 100)
     if ":" in text or "：" in text:
         raise ValueError(
             _('expected a ratio such as 1:1.31, got "%(value)s"') % {"value": text}
         )
-    return parse_decimal(text)
+    return _storable(parse_decimal(text))
+
+
+def _storable(value: Decimal, *, digits: int = 16, places: int = 6) -> Decimal:
+    """``value`` rounded to ``places``; ValueError when a column of ``digits`` digits,
+    ``places`` of them after the point, cannot hold it (the database would refuse it
+    in the middle of the import)."""
+    whole = digits - places
+    if value.adjusted() < whole:
+        value = value.quantize(Decimal(1).scaleb(-places))
+        if abs(value) < Decimal(10) ** whole:
+            return value
+    raise ValueError(DecimalValidator.messages["max_whole_digits"] % {"max": whole})
 
 
 def indicator_values_import(
@@ -138,7 +151,7 @@ def indicator_values_import(
             extra[column] = None
             if row.get(column):
                 try:
-                    extra[column] = parse_decimal(row[column])
+                    extra[column] = _storable(parse_decimal(row[column]), places=4)
                 except ValueError as exc:
                     errors.append(RowError(number, column, str(exc)))
         if extra["denominator"] is not None and extra["denominator"] == 0:
