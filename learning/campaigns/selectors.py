@@ -23,7 +23,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from learning.models import CourseCompletion, CoursePage, LessonProgress
@@ -200,7 +200,7 @@ def people_sql(
     (plus ``extra``: names of annotations on ``staff`` to carry through).
 
     ``staff`` is the scope, a queryset from organisation.selectors; the rules are
-    applied to it here. The statement joins pre-aggregated completions and lesson
+    applied to it here. The statement joins one pre-aggregate of completions and lesson
     progress, so the database does the work in one pass however many people match.
 
     ``narrow`` restricts those aggregates to the audience's users, which lets the
@@ -227,7 +227,6 @@ def people_sql(
             *extra,
         )
     )
-    current = Q(superseded=False)
     completions = CourseCompletion.objects.filter(
         course_id__in=course_ids,
         completed_on__gte=cycle.starts_on,
@@ -241,16 +240,26 @@ def people_sql(
     if narrow:
         completions = completions.filter(user_id__in=users)
         lessons = lessons.filter(user_id__in=users)
-    # Superseded completions are kept in the count: they are progress, not completion.
-    c_sql, c_params = _sql(
-        completions.order_by()
-        .values("user_id")
-        .annotate(
-            n=Count("course_id", distinct=True, filter=current),
-            last_done=Max("completed_on", filter=current),
+    # One aggregate per person over completions and lessons together (one join, not
+    # two). Superseded completions are kept: they are progress, not completion.
+    cc_sql, cc_params = _sql(
+        completions.order_by().values(
+            "user_id", "course_id", "completed_on", "superseded"
         )
     )
-    l_sql, l_params = _sql(lessons.order_by().values("user_id").annotate(n=Count("id")))
+    ll_sql, ll_params = _sql(lessons.order_by().values("user_id"))
+    c_sql = (
+        "SELECT x.user_id,"
+        " COUNT(DISTINCT CASE WHEN x.kind = 1 AND NOT x.superseded"
+        " THEN x.course_id END) AS n,"
+        " MAX(CASE WHEN x.kind = 1 AND NOT x.superseded"
+        " THEN x.completed_on END) AS last_done,"
+        " SUM(CASE WHEN x.kind = 2 THEN 1 ELSE 0 END) AS lessons"
+        f" FROM (SELECT u.*, 1 AS kind FROM ({cc_sql}) u"
+        " UNION ALL SELECT v.user_id, NULL, NULL, (1 = 0), 2"
+        f" FROM ({ll_sql}) v) x GROUP BY x.user_id"
+    )
+    c_params = cc_params + ll_params
     e_sql, e_params = _sql(
         Exemption.objects.filter(campaign_id=campaign.pk)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
@@ -282,21 +291,20 @@ def people_sql(
     sql = (
         f"SELECT {carried}a.id AS staff_id, a.user_id, a.staff_no, a.name, a.unit_id,"
         " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
-        " COALESCE(l.n, 0) AS lessons,"
+        " COALESCE(c.lessons, 0) AS lessons,"
         " CASE WHEN e.staff_id IS NULL THEN 0 ELSE 1 END AS exempt,"
         f" {joined},"
         f" CASE WHEN COALESCE(c.n, 0) >= {n_courses:d} THEN 'completed'"
         " WHEN e.staff_id IS NOT NULL THEN 'exempt'"
         f" WHEN {overdue_sql} THEN 'overdue'"
-        " WHEN c.user_id IS NOT NULL OR l.user_id IS NOT NULL THEN 'in_progress'"
+        " WHEN c.user_id IS NOT NULL THEN 'in_progress'"
         " ELSE 'not_started' END AS status"
         f" FROM ({a_sql}) a"
         f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
-        f" LEFT JOIN ({l_sql}) l ON l.user_id = a.user_id"
         f" LEFT JOIN ({e_sql}) e ON e.staff_id = a.id"
         f"{members}"
     )
-    params = overdue_params + a_params + c_params + l_params + e_params + member_params
+    params = overdue_params + a_params + c_params + e_params + member_params
     return sql, params
 
 
