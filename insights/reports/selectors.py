@@ -1,8 +1,10 @@
 """The completion report ("一个都不能少"): counts per unit rolled up the tree, and people.
 
 Every figure comes from ``learning.campaigns.selectors.people_sql`` (the one definition
-of a person's status), aggregated in the database with GROUP BY over the audience; the
-only Python work is adding unit counts up the tree (a few thousand units at most).
+of a person's status). A large scope is aggregated in the database with one GROUP BY
+over the audience; a small unit (``SMALL_SCOPE`` people) is read person by person in
+one query through the unit path prefix and counted in Python. The other Python work is
+adding unit counts up the tree (a few thousand units at most).
 The scope always starts from organisation.selectors: a unit obtained through
 ``unit_get_visible`` or the units and staff visible to a user.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -86,8 +89,18 @@ class Report:
     leaders: dict
     units: list[dict]
     by_code: dict[str, dict] = field(default_factory=dict)
-    # Counts of the people attached to a unit itself (not to its sub-units).
-    own: dict[str, dict] = field(default_factory=dict)
+    # Counts (in COUNT_KEYS order) of the people attached to a unit itself, not to its
+    # sub-units, by unit code.
+    own_counts: dict[str, list[int]] = field(default_factory=dict)
+    # Every person of a small scope, read in the report's one query (None otherwise).
+    people_rows: list[dict] | None = None
+
+    def own(self, code: str) -> dict | None:
+        """Counts of the people attached to the unit itself (None when there are none)."""
+        counts = self.own_counts.get(code)
+        if counts is None:
+            return None
+        return _with_rate(dict(zip(COUNT_KEYS, counts, strict=True)))
 
     def children_of(self, unit: Unit | None) -> list[dict]:
         """Rows of the direct sub-units of ``unit`` (the scope's top units for None)."""
@@ -111,9 +124,56 @@ class Report:
 UNIT_KEYS = ("unit_code", "unit_name", "level") + COUNT_KEYS + ("completion_rate",)
 
 
-def _person_base(campaign, scope, as_of):
+# A unit whose subtree holds at most this many active people is read person by person
+# (index lookups from the unit's path prefix) in one query, and every figure of its
+# page comes from those rows; a larger scope is aggregated in the database.
+SMALL_SCOPE = 3000
+
+
+def _person_base(campaign, scope, as_of, *, narrow: bool = True):
     staff = scope.staff.annotate(unit_path=F("unit__path"), unit_code=F("unit__code"))
-    return people_sql(campaign, staff, as_of, extra=("unit_path", "unit_code"))
+    return people_sql(
+        campaign, staff, as_of, extra=("unit_path", "unit_code"), narrow=narrow
+    )
+
+
+def _is_small(scope: Scope) -> bool:
+    """One capped count: it stops after SMALL_SCOPE + 1 people, whatever the scope."""
+    if scope.root is None:
+        return False
+    capped = scope.staff.filter(active=True).order_by().values("pk")
+    return capped[: SMALL_SCOPE + 1].count() <= SMALL_SCOPE
+
+
+def _group_people(people: list[dict]) -> list[tuple]:
+    """The rows of the aggregate query (unit_id, is_leader, then COUNT_KEYS), computed
+    from people rows."""
+    index = {status: i for i, status in enumerate(COUNT_KEYS)}
+    groups: dict[tuple, list] = {}
+    for person in people:
+        key = (person["unit_id"], bool(person["is_leader"]))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [*key, *([0] * len(COUNT_KEYS))]
+        group[2] += 1
+        group[2 + index[person["status"]]] += 1
+    return [tuple(g) for g in groups.values()]
+
+
+def _grouped_counts(campaign, scope, as_of) -> list[tuple]:
+    """Per (unit, leader or not): headcount and people per status, one aggregate query
+    over the whole scope (the aggregates read only the campaign's courses)."""
+    sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
+    status_sums = ", ".join(
+        f"SUM(CASE WHEN p.status = '{s}' THEN 1 ELSE 0 END)" for s in STATUSES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.unit_id, p.is_leader, COUNT(*), {status_sums}"
+            f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
+            params,
+        )
+        return cursor.fetchall()
 
 
 def campaign_report(
@@ -124,60 +184,60 @@ def campaign_report(
     as_of: dt.date | None = None,
 ) -> Report:
     """Counts for every unit in scope (their subtrees included), the leaders' row and
-    the summary, in two queries whatever the number of people."""
+    the summary, in a fixed number of queries whatever the number of people.
+
+    A unit with a small subtree (``SMALL_SCOPE``) is read person by person in one
+    query whose rows the report keeps (``people_rows``): its people list, counts and
+    timeline need no further query. Larger scopes run one aggregate query."""
     as_of = as_of or timezone.localdate()
     scope = report_scope(user=user, unit=unit)
-    sql, params = people_sql(campaign, scope.staff, as_of)
-    status_sums = ", ".join(
-        f"SUM(CASE WHEN p.status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in STATUSES
-    )
-    grouped = rows(
-        f"SELECT p.unit_id, p.is_leader, COUNT(*) AS headcount, {status_sums}"
-        f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-        params,
-    )
+    people_rows = None
+    if _is_small(scope):
+        sql, params = _person_base(campaign, scope, as_of)
+        people_rows = rows(f"{sql} ORDER BY a.unit_path, a.staff_no", params)
+        grouped = _group_people(people_rows)
+    else:
+        grouped = _grouped_counts(campaign, scope, as_of)
     units = list(
-        scope.units.order_by("path").values(
-            "id", "code", "name", "level", "path", "parent__code", "depth"
+        scope.units.order_by("path").values_list(
+            "id", "code", "name", "level", "parent_id", "parent__code", "depth"
         )
     )
-    by_path = {u["path"]: _empty() for u in units}
-    by_id = {u["id"]: u["path"] for u in units}
-    code_of = {u["id"]: u["code"] for u in units}
-    own: dict[str, dict] = {}
-    summary, leaders = _empty(), _empty()
-    for group in grouped:
-        counts = {k: int(group[k] or 0) for k in COUNT_KEYS}
-        for k in COUNT_KEYS:
-            summary[k] += counts[k]
-            if group["is_leader"]:
-                leaders[k] += counts[k]
-        path = by_id.get(group["unit_id"])
-        if path is None:
-            continue
-        mine = own.setdefault(code_of[group["unit_id"]], _empty())
-        for k in COUNT_KEYS:
-            mine[k] += counts[k]
-        # Add the unit's counts to itself and every ancestor in scope.
-        end = len(path)
-        while end > 0:
-            prefix = path[:end]
-            if prefix in by_path:
-                target = by_path[prefix]
-                for k in COUNT_KEYS:
-                    target[k] += counts[k]
-            end = path.rfind("/", 0, end - 1) + 1
+    # Counts as lists in COUNT_KEYS order: own (people attached to the unit itself),
+    # then totals rolled up from the deepest units to their parents, one addition
+    # per unit (a few thousand) rather than one per group and ancestor.
+    width = len(COUNT_KEYS)
+    own: dict[int, list[int]] = {}
+    summary, leaders = [0] * width, [0] * width
+    for unit_id, is_leader, *counts in grouped:
+        mine = own.get(unit_id)
+        if mine is None:
+            own[unit_id] = list(counts)
+        else:
+            own[unit_id] = [a + b for a, b in zip(mine, counts, strict=True)]
+        summary = [a + b for a, b in zip(summary, counts, strict=True)]
+        if is_leader:
+            leaders = [a + b for a, b in zip(leaders, counts, strict=True)]
+    totals = {u[0]: own.get(u[0]) or [0] * width for u in units}
+    for unit_id, _code, _name, _level, parent_id, _parent, _depth in sorted(
+        units, key=lambda u: -u[6]
+    ):
+        if parent_id in totals:
+            totals[parent_id] = [
+                a + b for a, b in zip(totals[parent_id], totals[unit_id], strict=True)
+            ]
     unit_rows = [
         {
-            "unit_code": u["code"],
-            "unit_name": u["name"],
-            "level": u["level"],
-            "parent_code": u["parent__code"],
-            "depth": u["depth"],
-            **_with_rate(by_path[u["path"]]),
+            "unit_code": code,
+            "unit_name": name,
+            "level": level,
+            "parent_code": parent_code,
+            "depth": depth,
+            **_with_rate(dict(zip(COUNT_KEYS, totals[unit_id], strict=True))),
         }
-        for u in units
+        for unit_id, code, name, level, _parent, parent_code, depth in units
     ]
+    summary = dict(zip(COUNT_KEYS, summary, strict=True))
     if unit is not None and unit_rows:
         summary = {k: unit_rows[0][k] for k in COUNT_KEYS}
     report = Report(
@@ -186,11 +246,12 @@ def campaign_report(
         cycle=campaign_cycle(campaign, as_of),
         scope=scope,
         summary=_with_rate(summary),
-        leaders=_with_rate(leaders),
+        leaders=_with_rate(dict(zip(COUNT_KEYS, leaders, strict=True))),
         units=unit_rows,
     )
     report.by_code = {u["unit_code"]: u for u in unit_rows}
-    report.own = {code: _with_rate(counts) for code, counts in own.items()}
+    report.people_rows = people_rows
+    report.own_counts = {u[1]: own[u[0]] for u in units if u[0] in own}
     return report
 
 
@@ -255,8 +316,16 @@ PEOPLE_KEYS = (
 )
 
 
+def _narrow(report: Report) -> bool:
+    """Whether the report's people queries narrow their aggregates to the audience:
+    not for a unit too large for the small path (see people_sql)."""
+    return report.scope.root is None
+
+
 def _people_query(report: Report, statuses: tuple[str, ...] | None) -> tuple[str, list]:
-    sql, params = _person_base(report.campaign, report.scope, report.as_of)
+    sql, params = _person_base(
+        report.campaign, report.scope, report.as_of, narrow=_narrow(report)
+    )
     where = ""
     if statuses:
         where = " WHERE p.status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")"
@@ -300,17 +369,34 @@ class PeopleReader:
             ),
         }
 
+    def _loaded(self) -> list[dict] | None:
+        """The small path's rows (already in memory), filtered; None otherwise."""
+        loaded = self.report.people_rows
+        if loaded is None or not self.statuses:
+            return loaded
+        return [r for r in loaded if r["status"] in self.statuses]
+
     def count(self) -> int:
+        loaded = self._loaded()
+        if loaded is not None:
+            return len(loaded)
         sql, params = _people_query(self.report, self.statuses)
         return rows(f"SELECT COUNT(*) AS n FROM ({sql}) q", params)[0]["n"]
 
     def page(self, *, offset: int, limit: int) -> list[dict]:
+        loaded = self._loaded()
+        if loaded is not None:
+            return [self.shape(r) for r in loaded[offset : offset + limit]]
         sql, params = _people_query(self.report, self.statuses)
         found = rows(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", params)
         return [self.shape(r) for r in found]
 
     def __iter__(self) -> Iterator[dict]:
         """Every row, read in chunks through a server-side cursor (constant memory)."""
+        loaded = self._loaded()
+        if loaded is not None:
+            yield from (self.shape(r) for r in loaded)
+            return
         sql, params = _people_query(self.report, self.statuses)
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
@@ -331,7 +417,16 @@ def campaign_people(
 
 def completions_timeline(report: Report) -> list[tuple[str, int]]:
     """(day, people who completed the campaign that day), in date order."""
-    sql, params = people_sql(report.campaign, report.scope.staff, report.as_of)
+    if report.people_rows is not None:
+        days = Counter(
+            str(_to_date(r["last_done"]))
+            for r in report.people_rows
+            if r["status"] == "completed" and r["last_done"]
+        )
+        return sorted(days.items())
+    sql, params = people_sql(
+        report.campaign, report.scope.staff, report.as_of, narrow=_narrow(report)
+    )
     found = rows(
         f"SELECT p.last_done AS day, COUNT(*) AS n FROM ({sql}) p"
         " WHERE p.status = 'completed' GROUP BY p.last_done ORDER BY p.last_done",

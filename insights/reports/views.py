@@ -110,7 +110,7 @@ def campaign_unit(request, code: str, unit_code: str):
     }
     crumbs = [u for u in unit_ancestors(unit) if u.code in visible]
     children = report.children_of(unit)
-    own = report.own.get(unit.code)
+    own = report.own(unit.code)
     timeline = selectors.completions_timeline(report)
     return render(
         request,
