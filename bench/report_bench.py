@@ -7,11 +7,16 @@ about two completions per person; then measures
 - the province-wide report (``insights.reports.selectors.campaign_report``: every
   unit rolled up, the leaders' row, the summary) against a plain SQL GROUP BY over
   the same tables counting completed people per unit (the baseline);
-- a unit leader's report page (the real view through Django's test client);
-- the CSV export of the whole province, streamed: time and peak Python memory.
+- a unit leader's report page (the real view through Django's test client) beside
+  the bench's bare read view, turn about;
+- the leadership's page for the whole province;
+- streamed CSV exports of a grassroots unit, a city and the whole province, each in
+  a fresh process: rows, time and peak resident memory.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_campaigns_bench \\
         .venv/bin/python -m bench.report_bench --staff 100000 --staff 300000
+    # measure a database built before
+    DATABASE_URL=... .venv/bin/python -m bench.report_bench --staff 300000 --measure-only
 
 The database must be its own: it is migrated, seeded with the demo and filled.
 """
@@ -25,7 +30,6 @@ import random
 import statistics
 import sys
 import time
-import tracemalloc
 
 
 def _setup() -> None:
@@ -53,25 +57,18 @@ def build(staff: int) -> None:
     rng = random.Random(5)
     started = time.perf_counter()
     unit_ids = ladder.build_units(size, rng)
+    from organisation.models import StaffProfile
+
+    before = StaffProfile.objects.filter(
+        staff_no__startswith=ladder.STAFF_PREFIX
+    ).count()
     user_ids = ladder.build_staff(size, unit_ids, rng)
     course_ids = ladder.build_courses(size)
     ladder.build_campaigns(size, course_ids, rng)
-    # Completions for people not yet given any (the ladder's own rule).
-    from learning.models import CourseCompletion
-
-    missing = user_ids
-    done = set(
-        CourseCompletion.objects.filter(user_id__in=user_ids[-1:]).values_list(
-            "user_id", flat=True
-        )
-    )
-    if not done:
-        first_new = CourseCompletion.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", flat=True
-        )
-        have = set(first_new)
-        missing = [u for u in user_ids if u not in have]
-        ladder.build_learning(size, missing, course_ids, rng)
+    # Completions and lesson progress for the people this step added (the ladder's
+    # own rule); people of a smaller size built before keep theirs.
+    if user_ids[before:]:
+        ladder.build_learning(size, user_ids[before:], course_ids, rng)
     # The bench's campaigns cover the ladder's courses, most people in scope.
     for campaign in Campaign.objects.filter(code__startswith="BEN-"):
         if not campaign.courses.exists():
@@ -87,6 +84,20 @@ def _median(fn, runs: int = 5) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
+
+
+def _paired(fn, baseline, runs: int = 5) -> tuple[float, float, object, object]:
+    """Medians of ``fn`` and ``baseline`` run turn about, so that both see the same
+    machine load (the machine is shared)."""
+    times, base_times, result, base = [], [], None, None
+    for _ in range(runs):
+        started = time.perf_counter()
+        base = baseline()
+        base_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), statistics.median(base_times), result, base
 
 
 def baseline_sql(campaign, as_of: dt.date):
@@ -109,13 +120,54 @@ def baseline_sql(campaign, as_of: dt.date):
         return cursor.fetchall()
 
 
-def measure() -> dict:
+CSV_CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from insights.reports.exports import csv_stream
+from insights.reports.selectors import campaign_people, campaign_report
+from learning.campaigns.models import Campaign
+from organisation.models import Unit
+campaign = Campaign.objects.get(code=sys.argv[1])
+unit = Unit.objects.get(code=sys.argv[2])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+report = campaign_report(campaign, unit=unit)
+rows, size = 0, 0
+for line in csv_stream(report, campaign_people(report)):
+    rows += 1
+    size += len(line)
+print(json.dumps({
+    "rows": rows - 1, "mb": round(size / 2**20, 1),
+    "s": round(time.perf_counter() - started, 2),
+    "rss_before_mb": round(before / 1024, 1),
+    "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+}))
+"""
+
+
+def csv_in_child(campaign_code: str, unit_code: str) -> dict:
+    """Stream one unit's CSV in a fresh process: rows, time and peak resident memory
+    (the whole process, database driver included), before and after the export."""
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", CSV_CHILD, campaign_code, unit_code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(*, csv: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
 
-    from insights.reports.exports import csv_stream
-    from insights.reports.selectors import campaign_people, campaign_report
+    from insights.reports.selectors import campaign_report
     from learning.campaigns.models import Campaign
     from organisation.models import RoleAssignment, StaffProfile, Unit
     from organisation.services import role_assign
@@ -126,40 +178,54 @@ def measure() -> dict:
     campaign = Campaign.objects.get(code="LAW-2026")
     results = {"staff_active": staff, "units": units}
 
-    base_t, base_rows = _median(lambda: baseline_sql(campaign, as_of))
-    report_t, report = _median(lambda: campaign_report(campaign, as_of=as_of))
+    report_t, base_t, report, base_rows = _paired(
+        lambda: campaign_report(campaign, as_of=as_of),
+        lambda: baseline_sql(campaign, as_of),
+    )
     results["province_report_s"] = round(report_t, 3)
     results["sql_baseline_s"] = round(base_t, 3)
     results["ratio"] = round(report_t / base_t, 2)
     assert sum(r[1] for r in base_rows) == report.summary["headcount"]
     assert sum(r[2] for r in base_rows) == report.summary["completed"]
 
+    User = get_user_model()
+    province = Unit.objects.filter(level="province").order_by("depth").first()
+    chief, _created = User.objects.get_or_create(username="bench-province-leader")
+    role_assign(user=chief, role=RoleAssignment.Role.LEADERSHIP)
     # A unit leader's page: a grassroots unit of the generated province.
     unit = Unit.objects.filter(level="grassroots", code__startswith="LX").first()
-    User = get_user_model()
     leader, _created = User.objects.get_or_create(username="bench-unit-leader")
     role_assign(user=leader, role=RoleAssignment.Role.UNIT_LEADER, unit=unit)
     client = Client()
     client.force_login(leader)
     url = reverse("reports:campaign_unit", args=[campaign.code, unit.code])
+    bare = f"/bench/baseline/read/{StaffProfile.objects.values('pk').first()['pk']}/"
     assert client.get(url).status_code == 200
-    page_t, _response = _median(lambda: client.get(url), runs=7)
-    results["unit_leader_page_s"] = round(page_t, 3)
+    assert client.get(bare).status_code == 200
+    page_t, bare_t, _page, _bare = _paired(
+        lambda: client.get(url), lambda: client.get(bare), runs=9
+    )
+    results["unit_leader_page_ms"] = round(page_t * 1000, 1)
+    results["bare_read_view_ms"] = round(bare_t * 1000, 1)
     results["unit_leader_unit"] = unit.code
     results["unit_leader_headcount"] = campaign_report(
         campaign, unit=unit, as_of=as_of
     ).summary["headcount"]
 
-    # The CSV of the whole province, streamed.
-    tracemalloc.start()
-    started = time.perf_counter()
-    lines = 0
-    for _line in csv_stream(report, campaign_people(report)):
-        lines += 1
-    results["csv_s"] = round(time.perf_counter() - started, 2)
-    results["csv_rows"] = lines - 1
-    results["csv_peak_python_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
-    tracemalloc.stop()
+    # The leadership's page for the whole province (report, chart and timeline).
+    client.force_login(chief)
+    url = reverse("reports:campaign_unit", args=[campaign.code, province.code])
+    assert client.get(url).status_code == 200
+    page_t, _page = _median(lambda: client.get(url), runs=3)
+    results["province_page_s"] = round(page_t, 3)
+
+    if csv:
+        # Streamed CSVs of a grassroots unit, a city and the whole province, each in
+        # its own process: peak memory must not grow with the number of rows.
+        city = Unit.objects.filter(level="city", code__startswith="LX").first()
+        for name, code in (("unit", unit.code), ("city", city.code)):
+            results[f"csv_{name}"] = csv_in_child(campaign.code, code)
+        results["csv_province"] = csv_in_child(campaign.code, province.code)
     return results
 
 
@@ -167,12 +233,13 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, action="append")
     parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument("--no-csv", action="store_true", help="skip the CSV exports")
     args = parser.parse_args(argv)
     _setup()
     for staff in args.staff or [100_000]:
         if not args.measure_only:
             build(staff)
-        figures = measure()
+        figures = measure(csv=not args.no_csv)
         print(f"report_bench at {staff:,} generated staff:")
         for key, value in figures.items():
             print(f"  {key}: {value}")
