@@ -52,6 +52,16 @@ RESPONSE_COLUMNS = {
 }
 # Which questions are tagged with which indicators.
 QUESTION_INDICATOR_COLUMNS = {"question_id": "int64", "indicator_code": "string"}
+# The same answers summed per unit and indicator (what the database hands over at
+# scale): people who answered, points earned (score clipped to 0–1 × points) and
+# possible. Units are procuratorates, people on the roster only.
+UNIT_SCORE_COLUMNS = {
+    "unit_code": "string",
+    "indicator_code": "string",
+    "people": "int64",
+    "earned": "float64",
+    "possible": "float64",
+}
 # Campaign exposure: a unit reached by a campaign whose courses target an indicator,
 # and the position (period_order) of the first period that began after it started.
 EXPOSURE_COLUMNS = {
@@ -332,10 +342,14 @@ def mastery(scores: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
     chance. ``mastery`` is null for units where fewer than ``min_group`` people
     answered.
     """
-    columns = ["unit_code", "indicator_code", "people", "raw_mastery", "mastery"]
+    return mastery_from_sums(unit_score_sums(scores), min_group=min_group)
+
+
+def unit_score_sums(scores: pd.DataFrame) -> pd.DataFrame:
+    """:func:`person_scores` summed per unit and indicator (UNIT_SCORE_COLUMNS)."""
     if scores.empty:
-        return pd.DataFrame(columns=columns)
-    units = (
+        return empty(UNIT_SCORE_COLUMNS)
+    return (
         scores.groupby(["unit_code", "indicator_code"], observed=True)
         .agg(
             people=("user_id", "count"),  # one row per person and indicator
@@ -344,7 +358,16 @@ def mastery(scores: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
         )
         .reset_index()
     )
-    units = units[units["possible"] > 0].copy()
+
+
+def mastery_from_sums(sums: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame:
+    """:func:`mastery` from UNIT_SCORE_COLUMNS (see there for the method)."""
+    columns = ["unit_code", "indicator_code", "people", "raw_mastery", "mastery"]
+    if sums.empty:
+        return pd.DataFrame(columns=columns)
+    units = sums[sums["possible"] > 0].copy()
+    if units.empty:
+        return pd.DataFrame(columns=columns)
     units["raw_mastery"] = units["earned"] / units["possible"]
     totals = units.groupby("indicator_code").agg(
         s=("earned", "sum"),
@@ -586,16 +609,19 @@ def staff_to_remediate(
     staff: pd.DataFrame,
     completions: pd.DataFrame,
     course_indicators: pd.DataFrame,
-    scores: pd.DataFrame,
+    scores: pd.DataFrame | None,
     *,
     low_score: float = 0.6,
+    low: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """People of a gap's unit who have not completed any course targeting the indicator,
     or whose share of points on its questions is below ``low_score``.
 
     When no course targets an indicator, only low scores count (nobody could have
     completed anything). In: gap rows, STAFF_COLUMNS, COMPLETION_COLUMNS,
-    COURSE_INDICATOR_COLUMNS, :func:`person_scores`.
+    COURSE_INDICATOR_COLUMNS, :func:`person_scores` — or, instead of the scores,
+    ``low``: the (``user_id, indicator_code``) pairs already found below
+    ``low_score``.
     Out: ``unit_code, indicator_code, staff_nos`` — one row per gap, the list sorted by
     staff number (a list, never a ranking of people).
 
@@ -619,11 +645,10 @@ def staff_to_remediate(
         row_of.loc[done["user_id"]].to_numpy(),
         codes.get_indexer(done["indicator_code"]),
     ] = False
-    low = scores[(scores["possible"] > 0) & scores["user_id"].isin(row_of.index)]
-    low = low[
-        (low["earned"] / low["possible"] < low_score)
-        & low["indicator_code"].isin(codes)
-    ]
+    if low is None:
+        low = scores[scores["possible"] > 0]
+        low = low[low["earned"] / low["possible"] < low_score]
+    low = low[low["user_id"].isin(row_of.index) & low["indicator_code"].isin(codes)]
     flagged[
         row_of.loc[low["user_id"]].to_numpy(), codes.get_indexer(low["indicator_code"])
     ] = True
@@ -747,8 +772,10 @@ def analyse(
     staff: pd.DataFrame,
     completions: pd.DataFrame,
     course_indicators: pd.DataFrame,
-    responses: pd.DataFrame,
-    question_indicators: pd.DataFrame,
+    responses: pd.DataFrame | None = None,
+    question_indicators: pd.DataFrame | None = None,
+    unit_scores: pd.DataFrame | None = None,
+    low_scores: pd.DataFrame | None = None,
     exposure: pd.DataFrame | None = None,
     rule: TierRule = TierRule(),
     min_group: int = 5,
@@ -757,7 +784,11 @@ def analyse(
 ) -> GapAnalysis:
     """Run every step for one period; ``values`` may hold other periods for trends.
 
-    In: the frames of the declared input columns. Out: :class:`GapAnalysis`.
+    In: the frames of the declared input columns; the answers either one per row
+    (``responses`` with ``question_indicators``) or, as the database hands them over
+    at scale, summed per unit (``unit_scores``, UNIT_SCORE_COLUMNS) with the people
+    below the low-score mark (``low_scores``: ``user_id, indicator_code``).
+    Out: :class:`GapAnalysis`.
     """
     history = standing(values, indicators, rule)
     history = history.merge(
@@ -770,13 +801,23 @@ def analyse(
     current = history[history["period"] == period]
     current = current.drop(columns=["change", "improved"])
     rates = completion_rates(staff, completions, course_indicators)
-    scores = person_scores(staff, responses, question_indicators)
-    masteries = mastery(scores, min_group=min_group)
+    if unit_scores is not None:
+        scores = None
+        masteries = mastery_from_sums(unit_scores, min_group=min_group)
+    else:
+        scores = person_scores(
+            staff,
+            responses if responses is not None else empty(RESPONSE_COLUMNS),
+            question_indicators
+            if question_indicators is not None
+            else empty(QUESTION_INDICATOR_COLUMNS),
+        )
+        masteries = mastery(scores, min_group=min_group)
     cells = gap_cells(current, rates, masteries)
     corr = correlations(cells, resamples=resamples, seed=seed)
     courses = recommended_courses(cells, staff, completions, course_indicators)
     remediation = staff_to_remediate(
-        cells, staff, completions, course_indicators, scores
+        cells, staff, completions, course_indicators, scores, low=low_scores
     )
     did = difference_in_differences(
         history, exposure if exposure is not None else empty(EXPOSURE_COLUMNS)
@@ -803,76 +844,186 @@ def _json(value):
     return value
 
 
-def _records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """Rows as dicts of plain Python values: floats rounded, NaN/NA as None."""
-    out = df[columns].copy()
-    for column in columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].round(6)
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")
+CELL_FIELDS = [
+    "unit_code",
+    "level",
+    "indicator_code",
+    "value",
+    "province_avg",
+    "gap",
+    "standing",
+    "tier",
+    "mastery",
+    "people",
+    "completion_rate",
+    "headcount",
+    "priority",
+]
 
 
-def payload(result: GapAnalysis) -> dict:
-    """The analysis as plain JSON-ready data (what a snapshot stores).
+def _plain(series: pd.Series) -> np.ndarray:
+    """A column as an object array of plain Python values: floats rounded to 6
+    places, NaN/NA as None (vectorised, no per-element pandas access)."""
+    out = np.empty(len(series), dtype=object)
+    if pd.api.types.is_bool_dtype(series) and not series.hasnans:
+        out[:] = series.to_numpy(dtype=bool).tolist()
+        return out
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        present = np.isfinite(numbers)
+        if pd.api.types.is_integer_dtype(series):
+            out[present] = numbers[present].astype("int64").tolist()
+        else:
+            out[present] = np.round(numbers[present], 6).tolist()
+        return out
+    out[:] = series.astype(object).to_numpy()
+    out[pd.isna(out)] = None
+    return out
+
+
+def cell_rows(result: GapAnalysis) -> pd.DataFrame:
+    """One row per (unit, indicator) as a snapshot stores it.
+
+    Out: CELL_FIELDS as plain Python values (floats rounded to 6 places, None for
+    missing), then ``recommended_courses`` (course codes, least completed first),
+    ``staff_to_remediate`` (staff numbers, sorted), ``history`` (``[period, value,
+    standing, tier]`` oldest first), ``in_period`` and ``rank``. Rows of the period
+    come first, highest priority first (``rank`` 0, 1, …); then units and indicators
+    with values in earlier periods only (``in_period`` false, no gap figures). No raw
+    mastery: a small group's figure never leaves the analysis.
+    """
+    cells = result.cells
+    out = pd.DataFrame({c: _plain(cells[c]) for c in CELL_FIELDS})
+    keys = pd.MultiIndex.from_arrays(
+        [out["unit_code"].to_numpy(), out["indicator_code"].to_numpy()]
+    )
+    courses = result.courses
+    course_lists = (
+        pd.Series(
+            courses["course_code"].astype(object).to_numpy(),
+            index=pd.MultiIndex.from_arrays(
+                [
+                    courses["unit_code"].astype(object).to_numpy(),
+                    courses["indicator_code"].astype(object).to_numpy(),
+                ]
+            ),
+        )
+        .groupby(level=[0, 1], sort=False)
+        .agg(list)
+        if len(courses)
+        else pd.Series(dtype=object)
+    )
+    got = course_lists.reindex(keys).to_numpy() if len(course_lists) else None
+    out["recommended_courses"] = (
+        [c if isinstance(c, list) else [] for c in got]
+        if got is not None
+        else [[] for _ in range(len(out))]
+    )
+    remediation = result.remediation
+    staff = pd.Series(
+        remediation["staff_nos"].to_numpy(),
+        index=pd.MultiIndex.from_arrays(
+            [
+                remediation["unit_code"].astype(object).to_numpy(),
+                remediation["indicator_code"].astype(object).to_numpy(),
+            ]
+        ),
+    )
+    staff = staff[~staff.index.duplicated()]
+    got = staff.reindex(keys).to_numpy() if len(staff) else [None] * len(out)
+    out["staff_to_remediate"] = [c if isinstance(c, list) else [] for c in got]
+    out["in_period"] = True
+
+    history = result.history.sort_values(
+        ["unit_code", "indicator_code", "period_order"], kind="stable"
+    )
+    unit = history["unit_code"].astype(object).to_numpy()
+    indicator = history["indicator_code"].astype(object).to_numpy()
+    points = list(
+        map(
+            list,
+            zip(
+                _plain(history["period"]),
+                _plain(history["value"]),
+                _plain(history["standing"]),
+                _plain(history["tier"]),
+                strict=True,
+            ),
+        )
+    )
+    if len(points):
+        change = np.r_[
+            True, (unit[1:] != unit[:-1]) | (indicator[1:] != indicator[:-1])
+        ]
+        starts = np.flatnonzero(change)
+        bounds = np.r_[starts, len(points)]
+        series = pd.Series(
+            [points[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            index=pd.MultiIndex.from_arrays([unit[starts], indicator[starts]]),
+            dtype=object,
+        )
+        got = series.reindex(keys).to_numpy()
+        out["history"] = [h if isinstance(h, list) else [] for h in got]
+        earlier = series[~series.index.isin(keys)]
+    else:
+        out["history"] = [[] for _ in range(len(out))]
+        earlier = pd.Series(dtype=object)
+    if len(earlier):
+        levels = history.drop_duplicates("unit_code").set_index("unit_code")["level"]
+        extra = pd.DataFrame(
+            {c: np.full(len(earlier), None, dtype=object) for c in CELL_FIELDS}
+        )
+        extra["unit_code"] = earlier.index.get_level_values(0).to_numpy()
+        extra["indicator_code"] = earlier.index.get_level_values(1).to_numpy()
+        extra["level"] = _plain(
+            levels.reindex(extra["unit_code"]).reset_index(drop=True)
+        )
+        extra["people"] = 0
+        extra["recommended_courses"] = [[] for _ in range(len(extra))]
+        extra["staff_to_remediate"] = [[] for _ in range(len(extra))]
+        extra["history"] = earlier.to_numpy()
+        extra["in_period"] = False
+        out = pd.concat([out, extra], ignore_index=True)
+    out["rank"] = np.arange(len(out))
+    return out
+
+
+def payload_part(frame: pd.DataFrame) -> list[dict]:
+    """Rows of a small result frame (correlations, did) as JSON-ready dicts."""
+    return [{k: _json(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def payload(result: GapAnalysis, rows: pd.DataFrame | None = None) -> dict:
+    """The analysis as plain JSON-ready data (what ``gap_analysis`` prints).
 
     Out: ``cells`` (one dict per gap row, highest priority first, with
     ``recommended_courses`` and ``staff_to_remediate``; no raw mastery, so that a small
     group's figure never leaves this function), ``correlations``, ``did`` and
     ``history`` (unit → indicator → [[period, value, standing, tier], …] oldest first).
+    ``rows`` is :func:`cell_rows` of the result when the caller has it already.
     """
-    courses: dict[tuple[str, str], list] = {}
-    for unit, indicator, course in result.courses[
-        ["unit_code", "indicator_code", "course_code"]
-    ].itertuples(index=False, name=None):
-        courses.setdefault((unit, indicator), []).append(course)
-    staff = {
-        (u, i): nos
-        for u, i, nos in result.remediation[
-            ["unit_code", "indicator_code", "staff_nos"]
-        ].itertuples(index=False, name=None)
-    }
-    columns = [
-        "unit_code",
-        "level",
-        "indicator_code",
-        "value",
-        "province_avg",
-        "gap",
-        "standing",
-        "tier",
-        "mastery",
-        "people",
-        "completion_rate",
-        "headcount",
-        "priority",
+    if rows is None:
+        rows = cell_rows(result)
+    current = rows[rows["in_period"]]
+    fields = CELL_FIELDS + ["recommended_courses", "staff_to_remediate"]
+    cells = [
+        dict(zip(fields, values, strict=True))
+        for values in zip(*(current[f].tolist() for f in fields), strict=True)
     ]
-    cells = _records(result.cells, columns)
-    for cell in cells:
-        key = (cell["unit_code"], cell["indicator_code"])
-        cell["recommended_courses"] = courses.get(key, [])
-        cell["staff_to_remediate"] = staff.get(key, [])
     history: dict[str, dict[str, list]] = {}
-    ordered = result.history.sort_values("period_order")
-    ordered = ordered.assign(
-        value=ordered["value"].round(6), standing=ordered["standing"].round(6)
-    )
-    for unit, indicator, period, value, standing_, tier in ordered[
-        ["unit_code", "indicator_code", "period", "value", "standing", "tier"]
-    ].itertuples(index=False, name=None):
-        history.setdefault(unit, {}).setdefault(indicator, []).append(
-            [period, _json(value), _json(standing_), tier]
-        )
+    for unit, indicator, points in zip(
+        rows["unit_code"].tolist(),
+        rows["indicator_code"].tolist(),
+        rows["history"].tolist(),
+        strict=True,
+    ):
+        if points:
+            history.setdefault(unit, {})[indicator] = points
+    history = {u: dict(sorted(i.items())) for u, i in sorted(history.items())}
     return {
         "cells": cells,
-        "correlations": [
-            {k: _json(v) for k, v in row.items()}
-            for row in result.correlations.to_dict("records")
-        ],
-        "did": [
-            {k: _json(v) for k, v in row.items()}
-            for row in result.did.to_dict("records")
-        ],
+        "correlations": payload_part(result.correlations),
+        "did": payload_part(result.did),
         "history": history,
     }
 

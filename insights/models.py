@@ -119,9 +119,10 @@ class IndicatorValue(models.Model):
 class GapSnapshot(models.Model):
     """The stored result of the gap analysis for one period; pages read only these.
 
-    ``payload`` holds what the pages and exports need (see
-    ``insights.services.snapshot_payload``); each row carries the unit's path so that a
-    reader's scope is applied before anything is shown.
+    ``payload`` holds the province-wide parts (correlations, difference-in-differences,
+    indicator and course names, the method); the per-(unit, indicator) results are rows
+    of :class:`GapCell`, so that a national run stores them with one bulk write and a
+    reader's scope is applied in the query, before anything is loaded.
     """
 
     period = models.CharField(_("period"), max_length=10, unique=True)
@@ -136,6 +137,55 @@ class GapSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.period
+
+
+class GapCell(models.Model):
+    """One (unit, indicator) result of a snapshot, as a row.
+
+    ``rank`` is the position in the gap list (0 = highest priority). ``history`` holds
+    the unit's values of the indicator up to the snapshot's period, oldest first, as
+    ``[period, value, standing, tier]``. A unit and indicator with values in earlier
+    periods only is stored with ``in_period`` false: it has a history but no gap.
+    """
+
+    snapshot = models.ForeignKey(
+        GapSnapshot, on_delete=models.CASCADE, related_name="cells"
+    )
+    rank = models.PositiveIntegerField()
+    in_period = models.BooleanField(default=True)
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.CASCADE, related_name="+"
+    )
+    indicator_code = models.CharField(max_length=40)
+    level = models.CharField(max_length=20, blank=True)
+    value = models.FloatField(null=True)
+    province_avg = models.FloatField(null=True)
+    gap = models.FloatField(null=True)
+    standing = models.FloatField(null=True)
+    tier = models.CharField(max_length=10, blank=True)
+    mastery = models.FloatField(null=True)
+    people = models.PositiveIntegerField(default=0)
+    completion_rate = models.FloatField(null=True)
+    headcount = models.PositiveIntegerField(null=True)
+    priority = models.FloatField(null=True)
+    recommended_courses = models.JSONField(default=list)
+    staff_to_remediate = models.JSONField(default=list)
+    history = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["snapshot", "rank"]
+        verbose_name = _("gap analysis result")
+        verbose_name_plural = _("gap analysis results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "unit", "indicator_code"],
+                name="one_cell_per_unit_indicator",
+            )
+        ]
+        indexes = [models.Index(fields=["snapshot", "in_period", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.unit_id} · {self.indicator_code}"
 
 
 class AnalysisRun(models.Model):

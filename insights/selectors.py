@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -20,7 +21,7 @@ from organisation.models import Indicator, StaffProfile, Unit
 from organisation.permissions import ALL, user_scope_paths
 from organisation.selectors import units_visible_to
 
-from .models import GapSnapshot, IndicatorEdition, IndicatorValue
+from .models import GapCell, GapSnapshot, IndicatorEdition, IndicatorValue
 
 PERIOD_RE = re.compile(
     r"^(?P<year>\d{4})(?:(?P<half>[Hh][12])|(?P<quarter>[Qq][1-4])|-(?P<month>\d{1,2}))?$"
@@ -199,6 +200,150 @@ def response_records(*, until: dt.date) -> list[tuple]:
     return out
 
 
+def _score_sum_querysets(until: dt.date):
+    """Per person and indicator tag, the sums of points earned (score clipped to 0–1
+    × points) and possible, for the platform's finished attempts and for imported
+    results up to ``until``: two grouped querysets, as ``response_records`` and
+    ``question_indicator_records`` would give them row by row."""
+    from django.db.models import Case, DecimalField, F, FloatField, Q, Sum, Value, When
+    from django.db.models.functions import Cast, Greatest, Least
+
+    from assessments.models import Attempt, ExternalResult, Response
+
+    def sums(score, points):
+        # A question worth 0 points counts as 1, as response_records has it.
+        number = DecimalField(max_digits=20, decimal_places=6)
+        points = Case(
+            When(**{points: 0}, then=Value(Decimal(1))),
+            default=F(points),
+            output_field=number,
+        )
+        clipped = Least(
+            Greatest(F(score), Value(Decimal(0)), output_field=number),
+            Value(Decimal(1)),
+            output_field=number,
+        )
+        return {
+            "earned": Cast(Sum(clipped * points), FloatField()),
+            "possible": Cast(Sum(points), FloatField()),
+        }
+
+    platform = (
+        Response.objects.filter(
+            item__attempt__status=Attempt.Status.FINISHED,
+            item__attempt__preview=False,
+            fraction__isnull=False,
+            item__question__indicators__isnull=False,
+        )
+        .filter(
+            Q(item__attempt__finished_at__isnull=True)
+            | Q(item__attempt__finished_at__date__lte=until)
+        )
+        .values(
+            uid=F("item__attempt__user_id"),
+            iid=F("item__question__indicators"),
+        )
+        .annotate(**sums("fraction", "item__points"))
+        .order_by()
+    )
+    imported = (
+        ExternalResult.objects.filter(
+            answered_on__lte=until, question__indicators__isnull=False
+        )
+        .values(uid=F("user_id"), iid=F("question__indicators"))
+        .annotate(**sums("score", "question__points"))
+        .order_by()
+    )
+    return platform, imported
+
+
+def score_sum_records(*, until: dt.date, low_score: float = 0.6):
+    """The answers summed in the database, in the two shapes the analysis needs.
+
+    Returns ``(unit_sums, low)``: ``unit_sums`` are (procuratorate code,
+    indicator_code, people, earned, possible) over active staff (one person counts
+    once per indicator they answered), and ``low`` is a frame ``user_id,
+    indicator_code`` of the people on the roster whose share of points on an
+    indicator's questions is below ``low_score``. Ten million answers reach Python
+    as a few hundred thousand numbers: PostgreSQL sums them per person and indicator
+    into a temporary table, then per unit, and the low pairs come back packed.
+    """
+    import numpy as np
+    import pandas as pd
+    from django.db import connection, transaction
+
+    from organisation.models import Indicator
+
+    platform, imported = _score_sum_querysets(until)
+    parts = []
+    params: list = []
+    for queryset in (platform, imported):
+        sql, qparams = queryset.query.sql_with_params()
+        parts.append(sql)
+        params.extend(qparams)
+    staff_table = StaffProfile._meta.db_table
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    owner = procuratorate_of()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS insights_score_sums")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE insights_score_sums AS "
+            "SELECT per.uid, per.iid, sum(per.earned) AS earned, "
+            "sum(per.possible) AS possible "
+            f"FROM ({parts[0]} UNION ALL {parts[1]}) per "
+            "GROUP BY per.uid, per.iid",
+            params,
+        )
+        cursor.execute(
+            "SELECT sp.unit_id, s.iid, count(*), sum(s.earned), sum(s.possible) "
+            f"FROM insights_score_sums s JOIN {staff_table} sp "
+            "ON sp.user_id = s.uid AND sp.active GROUP BY sp.unit_id, s.iid"
+        )
+        unit_rows = cursor.fetchall()
+        low_sql = (
+            f"FROM insights_score_sums s JOIN {staff_table} sp "
+            "ON sp.user_id = s.uid AND sp.active "
+            "WHERE s.possible > 0 AND s.earned / s.possible < %s"
+        )
+        if connection.vendor == "postgresql":
+            # Packed as 10-byte big-endian records in a few hundred values: one
+            # Python object per thousands of pairs instead of one per pair.
+            cursor.execute(
+                "SELECT string_agg(int8send(s.uid::int8) || int2send(s.iid::int2), "
+                f"''::bytea) {low_sql} GROUP BY s.uid %% 256",
+                [low_score],
+            )
+            record = np.dtype([("uid", ">i8"), ("iid", ">i2")])
+            chunks = [np.frombuffer(bytes(b), dtype=record) for (b,) in cursor]
+            packed = np.concatenate(chunks) if chunks else np.empty(0, record)
+            uid = packed["uid"].astype("int64")
+            iid = packed["iid"].astype("int64")
+        else:
+            cursor.execute(f"SELECT s.uid, s.iid {low_sql}", [low_score])
+            pairs = np.array(cursor.fetchall(), dtype="int64").reshape(-1, 2)
+            uid, iid = pairs[:, 0], pairs[:, 1]
+        cursor.execute("DROP TABLE insights_score_sums")
+    # Departments' staff count for their procuratorate.
+    totals: dict[tuple[str, str], list] = {}
+    for unit_id, indicator_id, people, earned, possible in unit_rows:
+        key = (owner[unit_id], codes[indicator_id])
+        entry = totals.setdefault(key, [0, 0.0, 0.0])
+        entry[0] += people
+        entry[1] += float(earned)
+        entry[2] += float(possible)
+    unit_sums = [(u, i, n, e, p) for (u, i), (n, e, p) in totals.items()]
+    ids = np.array(sorted(codes), dtype="int64")
+    low = pd.DataFrame(
+        {
+            "user_id": uid,
+            "indicator_code": pd.Categorical.from_codes(
+                np.searchsorted(ids, iid), categories=[codes[i] for i in ids]
+            ),
+        }
+    )
+    return unit_sums, low
+
+
 def question_indicator_records() -> list[tuple]:
     """(question_id, indicator_code)."""
     try:
@@ -290,10 +435,31 @@ class ScopedSnapshot:
         return self.snapshot.period
 
 
-def _visible_codes(user) -> set[str] | object:
+CELL_FIELDS = [
+    "level",
+    "indicator_code",
+    "value",
+    "province_avg",
+    "gap",
+    "standing",
+    "tier",
+    "mastery",
+    "people",
+    "completion_rate",
+    "headcount",
+    "priority",
+    "recommended_courses",
+    "staff_to_remediate",
+]
+
+
+def _cells_visible_to(user, snapshot: GapSnapshot) -> QuerySet:
+    """The snapshot's rows of the units the user may see (their subtree for a unit
+    leader), through ``units_visible_to``."""
+    cells = GapCell.objects.filter(snapshot=snapshot)
     if user_scope_paths(user) is ALL:
-        return ALL
-    return set(units_visible_to(user).values_list("code", flat=True))
+        return cells
+    return cells.filter(unit__in=units_visible_to(user))
 
 
 def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
@@ -303,28 +469,40 @@ def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
         if period:
             raise Http404
         return None
-    visible = _visible_codes(user)
-    payload = snapshot.payload
-    units = {
-        code: meta
-        for code, meta in payload.get("units", {}).items()
-        if visible is ALL or code in visible
-    }
-    cells = [c for c in payload.get("cells", []) if c["unit_code"] in units]
+    rows = (
+        _cells_visible_to(user, snapshot)
+        .filter(in_period=True)
+        .order_by("rank")
+        .values_list(
+            "unit__code", "unit__name", "unit__level", "unit__path", *CELL_FIELDS
+        )
+    )
+    units: dict[str, dict] = {}
+    cells = []
+    for code, name, level, path, *values in rows:
+        if code not in units:
+            units[code] = {"name": name, "level": level, "path": path}
+        cells.append({"unit_code": code, **dict(zip(CELL_FIELDS, values, strict=True))})
     return ScopedSnapshot(
         snapshot=snapshot,
         units=units,
         cells=cells,
-        indicators=payload.get("indicators", {}),
+        indicators=snapshot.payload.get("indicators", {}),
     )
 
 
 def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
-    """indicator code → [[period, value, standing, tier], …] for a unit the user may see."""
-    from organisation.selectors import unit_get_visible
+    """indicator code → [[period, value, standing, tier], …] for a unit the user may see.
 
-    unit_get_visible(user, code=code)  # 404 outside the reader's scope
-    return snapshot.payload.get("history", {}).get(code, {})
+    Read through the reader's scope: a unit outside it has no history (the unit page
+    has already answered 404 for it)."""
+    rows = (
+        _cells_visible_to(user, snapshot)
+        .filter(unit__code=code)
+        .order_by("indicator_code")
+        .values_list("indicator_code", "history")
+    )
+    return {indicator: points for indicator, points in rows if points}
 
 
 def latest_run():

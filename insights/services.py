@@ -9,13 +9,15 @@ JSON a snapshot stores.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
+import time
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import DecimalValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from organisation.tabular import (
 )
 
 from . import analytics, selectors
-from .models import AnalysisRun, GapSnapshot, IndicatorValue
+from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
 
 
 class InsightsError(Exception):
@@ -266,9 +268,13 @@ def _clean(value):
     return value
 
 
-def analysis_compute(period_text: str) -> dict:
-    """Gather every record, run the analysis for one period, return the snapshot payload.
+def _analyse(period_text: str, timings: dict | None = None):
+    """Gather the records and run the analysis for one period.
 
+    Returns ``(result, rows, meta)``: the :class:`analytics.GapAnalysis`, its
+    :func:`analytics.cell_rows` and the province-wide part of a snapshot (period,
+    correlations, difference-in-differences, indicator and course names, method).
+    ``timings`` (if given) receives the seconds spent extracting and analysing.
     Raises InsightsError when the period is malformed or has no indicator values.
     """
     try:
@@ -283,83 +289,223 @@ def analysis_compute(period_text: str) -> dict:
             _("There are no indicator values for %(period)s.") % {"period": period.text}
         )
     A = analytics
+    clock = time.perf_counter()
     same_kind = [p for p in selectors.value_periods() if p.kind == period.kind]
     same_kind = [p for p in same_kind if p.end <= period.end]
     min_group = getattr(settings, "MIN_GROUP_SIZE", 5)
-    result = A.analyse(
-        period=period.text,
-        values=A.frame(
+    # The answers are summed in the database: ten million rows never reach Python.
+    unit_sums, low = selectors.score_sum_records(until=period.end)
+    frames = {
+        "values": A.frame(
             selectors.value_records(kind=period.kind, until=period.end),
             A.VALUE_COLUMNS,
         ),
-        indicators=A.frame(
+        "indicators": A.frame(
             selectors.indicator_records(period.start.year), A.INDICATOR_COLUMNS
         ),
-        staff=A.frame(selectors.staff_records(), A.STAFF_COLUMNS),
-        completions=A.frame(
+        "staff": A.frame(selectors.staff_records(), A.STAFF_COLUMNS),
+        "completions": A.frame(
             selectors.completion_records(until=period.end), A.COMPLETION_COLUMNS
         ),
-        course_indicators=A.frame(
+        "course_indicators": A.frame(
             selectors.course_indicator_records(), A.COURSE_INDICATOR_COLUMNS
         ),
-        responses=A.frame(
-            selectors.response_records(until=period.end), A.RESPONSE_COLUMNS
-        ),
-        question_indicators=A.frame(
-            selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS
-        ),
-        exposure=A.frame(selectors.exposure_records(same_kind), A.EXPOSURE_COLUMNS),
-        rule=tier_rule(),
-        min_group=min_group,
+        "unit_scores": A.frame(unit_sums, A.UNIT_SCORE_COLUMNS),
+        "low_scores": low,
+        "exposure": A.frame(selectors.exposure_records(same_kind), A.EXPOSURE_COLUMNS),
+    }
+    extracted = time.perf_counter()
+    result = A.analyse(
+        period=period.text, rule=tier_rule(), min_group=min_group, **frames
     )
-    payload = A.payload(result)
+    del frames
+    rows = A.cell_rows(result)
+    indicator_codes = set(rows["indicator_code"])
+    rule = tier_rule()
+    meta = {
+        "period": period.text,
+        "correlations": A.payload_part(result.correlations),
+        "did": A.payload_part(result.did),
+        "indicators": {
+            i.code: {
+                "name": i.name,
+                "name_en": i.name_en,
+                "direction": i.direction,
+                "ratio": selectors.is_ratio_indicator(i.code),
+            }
+            for i in Indicator.objects.filter(code__in=indicator_codes)
+        },
+        "courses": selectors.course_titles(set(result.courses["course_code"])),
+        "method": {
+            "rate_band": rule.rate_band,
+            "ratio_band": rule.ratio_band,
+            "min_group": min_group,
+            "priority_formula": A.PRIORITY_FORMULA,
+        },
+    }
+    if timings is not None:
+        timings["extract_s"] = extracted - clock
+        timings["analyse_s"] = time.perf_counter() - extracted
+    return result, rows, meta
+
+
+def analysis_compute(period_text: str) -> dict:
+    """Run the analysis for one period and return it as one JSON-ready payload.
+
+    ``cells`` (highest priority first), ``history``, ``units`` and the province-wide
+    parts of :func:`_analyse`. Raises InsightsError (see there).
+    """
+    result, rows, meta = _analyse(period_text)
+    payload = analytics.payload(result, rows) | meta
     unit_codes = {c["unit_code"] for c in payload["cells"]}
     payload["units"] = {
         u.code: {"name": u.name, "level": u.level, "path": u.path}
         for u in Unit.objects.filter(code__in=unit_codes)
     }
-    indicator_codes = {c["indicator_code"] for c in payload["cells"]}
-    payload["indicators"] = {
-        i.code: {
-            "name": i.name,
-            "name_en": i.name_en,
-            "direction": i.direction,
-            "ratio": selectors.is_ratio_indicator(i.code),
-        }
-        for i in Indicator.objects.filter(code__in=indicator_codes)
-    }
-    course_codes = {code for c in payload["cells"] for code in c["recommended_courses"]}
-    payload["courses"] = selectors.course_titles(course_codes)
-    rule = tier_rule()
-    payload["period"] = period.text
-    payload["method"] = {
-        "rate_band": rule.rate_band,
-        "ratio_band": rule.ratio_band,
-        "min_group": min_group,
-        "priority_formula": A.PRIORITY_FORMULA,
-    }
     return payload
 
 
+CELL_COLUMNS = [
+    "rank",
+    "in_period",
+    "indicator_code",
+    "level",
+    "value",
+    "province_avg",
+    "gap",
+    "standing",
+    "tier",
+    "mastery",
+    "people",
+    "completion_rate",
+    "headcount",
+    "priority",
+]
+CELL_LISTS = ["recommended_courses", "staff_to_remediate", "history"]
+
+
+def _rows_from_payload(payload: dict):
+    """A payload's cells and history (the former JSON-only snapshot) as cell rows."""
+    import pandas as pd
+
+    cells = list(payload.get("cells", []))
+    history = payload.get("history", {})
+    seen = set()
+    records = []
+    for cell in cells:
+        key = (cell["unit_code"], cell["indicator_code"])
+        seen.add(key)
+        records.append(
+            {
+                **cell,
+                "in_period": True,
+                "history": history.get(key[0], {}).get(key[1], []),
+            }
+        )
+    for unit_code, indicators in history.items():
+        for indicator_code, points in indicators.items():
+            if (unit_code, indicator_code) not in seen:
+                records.append(
+                    {
+                        "unit_code": unit_code,
+                        "indicator_code": indicator_code,
+                        "level": payload.get("units", {})
+                        .get(unit_code, {})
+                        .get("level"),
+                        "people": 0,
+                        "in_period": False,
+                        "history": points,
+                    }
+                )
+    columns = analytics.CELL_FIELDS + CELL_LISTS + ["in_period"]
+    rows = pd.DataFrame.from_records(records, columns=columns).astype(object)
+    rows = rows.where(rows.notna(), None)
+    for column in CELL_LISTS:
+        rows[column] = [v if isinstance(v, list) else [] for v in rows[column]]
+    rows["rank"] = range(len(rows))
+    return rows
+
+
+def _cells_write(snapshot: GapSnapshot, rows) -> int:
+    """Replace the snapshot's rows: COPY on PostgreSQL, batched inserts elsewhere."""
+    GapCell.objects.filter(snapshot=snapshot).delete()
+    unit_ids = dict(
+        Unit.objects.filter(code__in=set(rows["unit_code"])).values_list("code", "pk")
+    )
+    known = rows["unit_code"].isin(unit_ids.keys()).to_numpy()
+    if not known.all():  # a unit deleted since the values were imported
+        rows = rows[known]
+    columns = {c: rows[c].tolist() for c in CELL_COLUMNS + CELL_LISTS}
+    for column in ("rank", "people", "headcount"):  # a float column when some is NaN
+        columns[column] = [None if v is None else int(v) for v in columns[column]]
+    units = [unit_ids[c] for c in rows["unit_code"].tolist()]
+    count = len(units)
+    if connection.vendor == "postgresql":
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        for column in CELL_LISTS:
+            columns[column] = [dumps(v) for v in columns[column]]
+        names = ["snapshot_id", "unit_id"] + CELL_COLUMNS + CELL_LISTS
+        fields = [columns[c] for c in CELL_COLUMNS + CELL_LISTS]
+        with connection.cursor() as cursor:
+            statement = "COPY {} ({}) FROM STDIN".format(
+                connection.ops.quote_name(GapCell._meta.db_table),
+                ", ".join(connection.ops.quote_name(n) for n in names),
+            )
+            with cursor.cursor.copy(statement) as copy:
+                for row in zip([snapshot.pk] * count, units, *fields, strict=True):
+                    copy.write_row(row)
+        return count
+    GapCell.objects.bulk_create(
+        (
+            GapCell(
+                snapshot=snapshot,
+                unit_id=unit,
+                **dict(zip(CELL_COLUMNS + CELL_LISTS, values, strict=True)),
+            )
+            for unit, *values in zip(
+                units, *(columns[c] for c in CELL_COLUMNS + CELL_LISTS), strict=True
+            )
+        ),
+        batch_size=1000,
+    )
+    return count
+
+
 @transaction.atomic
-def snapshot_store(*, period_text: str, payload: dict) -> GapSnapshot:
-    """Create or replace the snapshot of one period."""
+def _snapshot_write(*, period_text: str, meta: dict, rows) -> GapSnapshot:
     period = selectors.period_parse(period_text)
     snapshot, _created = GapSnapshot.objects.update_or_create(
         period=period.text,
         defaults={
             "period_end": period.end,
             "computed_at": timezone.now(),
-            "payload": payload,
+            "payload": meta,
         },
     )
+    _cells_write(snapshot, rows)
     return snapshot
 
 
-def snapshot_refresh(period_text: str) -> GapSnapshot:
-    return snapshot_store(
-        period_text=period_text, payload=analysis_compute(period_text)
+def snapshot_store(*, period_text: str, payload: dict) -> GapSnapshot:
+    """Create or replace the snapshot of one period from a whole payload
+    (:func:`analysis_compute`): cells and history become rows, the rest is kept."""
+    meta = {k: v for k, v in payload.items() if k not in ("cells", "history", "units")}
+    return _snapshot_write(
+        period_text=period_text, meta=meta, rows=_rows_from_payload(payload)
     )
+
+
+def snapshot_refresh(period_text: str, timings: dict | None = None) -> GapSnapshot:
+    """Recompute and store one period's snapshot. ``timings`` (if given) receives
+    the seconds spent extracting, analysing and writing."""
+    result, rows, meta = _analyse(period_text, timings)
+    del result
+    started = time.perf_counter()
+    snapshot = _snapshot_write(period_text=period_text, meta=meta, rows=rows)
+    if timings is not None:
+        timings["write_s"] = time.perf_counter() - started
+        timings["cells"] = len(rows)
+    return snapshot
 
 
 def snapshots_schedule(*, periods: list[str] | None = None) -> AnalysisRun:

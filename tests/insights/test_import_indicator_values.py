@@ -171,4 +171,4 @@ def test_an_import_recomputes_the_snapshot(
     with django_capture_on_commit_callbacks(execute=True):
         run(path)
     snapshot = GapSnapshot.objects.get(period="2025")
-    assert {c["unit_code"] for c in snapshot.payload["cells"]} == {"G1", "G2"}
+    assert {c.unit.code for c in snapshot.cells.filter(in_period=True)} == {"G1", "G2"}

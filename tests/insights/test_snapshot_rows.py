@@ -1,0 +1,107 @@
+"""Snapshots stored as rows: what the analysis computed, read back through the scope."""
+
+import pandas as pd
+import pytest
+
+from insights import analytics as A
+from insights import selectors
+from insights.models import GapCell
+from insights.services import analysis_compute, snapshot_refresh, snapshot_store
+from organisation.models import RoleAssignment
+from organisation.services import role_assign
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def leader(planted):
+    user = StaffFactory(unit=planted["province"], staff_no="LD1", name="省院领导").user
+    role_assign(user=user, role=RoleAssignment.Role.LEADERSHIP)
+    return user
+
+
+@pytest.fixture
+def g07_leader(planted):
+    user = StaffFactory(
+        unit=planted["units"]["G07"], staff_no="UL7", name="七院长"
+    ).user
+    role_assign(
+        user=user, role=RoleAssignment.Role.UNIT_LEADER, unit=planted["units"]["G07"]
+    )
+    return user
+
+
+def test_the_rows_equal_what_the_analysis_computed(planted, leader):
+    computed = analysis_compute("2026Q3")
+    snapshot = snapshot_refresh("2026Q3")
+    scoped = selectors.snapshot_for(leader, "2026Q3")
+    assert scoped.cells == computed["cells"]
+    assert (
+        len(scoped.cells)
+        == GapCell.objects.filter(snapshot=snapshot, in_period=True).count()
+    )
+    assert scoped.units == computed["units"]
+    for unit_code, indicators in computed["history"].items():
+        got = selectors.unit_history_for(leader, code=unit_code, snapshot=snapshot)
+        assert got == indicators
+    for key in ("correlations", "did", "indicators", "courses", "method", "period"):
+        assert snapshot.payload[key] == computed[key]
+    # The large parts live in rows only.
+    assert not {"cells", "history", "units"} & set(snapshot.payload)
+
+
+def test_a_stored_payload_round_trips_through_rows(planted, leader):
+    computed = analysis_compute("2026Q3")
+    snapshot = snapshot_store(period_text="2026Q3", payload=computed)
+    scoped = selectors.snapshot_for(leader, "2026Q3")
+    assert scoped.cells == computed["cells"]
+    got = selectors.unit_history_for(leader, code="G01", snapshot=snapshot)
+    assert got == computed["history"]["G01"]
+
+
+def test_a_unit_leader_reads_only_the_rows_of_their_subtree(planted, g07_leader):
+    snapshot = planted["snapshot"]
+    everyone = set(
+        GapCell.objects.filter(snapshot=snapshot).values_list("unit__code", flat=True)
+    )
+    assert len(everyone) > 1
+    scoped = selectors.snapshot_for(g07_leader, snapshot.period)
+    assert scoped.cells
+    assert {c["unit_code"] for c in scoped.cells} == {"G07"}
+    assert set(scoped.units) == {"G07"}
+    assert selectors.unit_history_for(g07_leader, code="G07", snapshot=snapshot)
+    # Another unit's rows stay out of reach even when asked for by code.
+    assert selectors.unit_history_for(g07_leader, code="G01", snapshot=snapshot) == {}
+
+
+def test_database_sums_equal_the_row_by_row_scores(planted):
+    """The SQL aggregate (unit sums and low scorers) gives what person_scores gives
+    from every answer fetched one by one."""
+    period = selectors.period_parse("2026Q3")
+    staff = A.frame(selectors.staff_records(), A.STAFF_COLUMNS)
+    scores = A.person_scores(
+        staff,
+        A.frame(selectors.response_records(until=period.end), A.RESPONSE_COLUMNS),
+        A.frame(selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS),
+    )
+    unit_sums, low = selectors.score_sum_records(until=period.end, low_score=0.6)
+    expected = A.unit_score_sums(scores).astype(A.UNIT_SCORE_COLUMNS)
+    got = A.frame(unit_sums, A.UNIT_SCORE_COLUMNS)
+    key = ["unit_code", "indicator_code"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-9,
+    )
+    flagged = scores[scores["earned"] / scores["possible"] < 0.6]
+    assert len(flagged) > 0
+    assert set(
+        zip(low["user_id"], low["indicator_code"].astype(str), strict=True)
+    ) == set(
+        zip(flagged["user_id"], flagged["indicator_code"].astype(str), strict=True)
+    )
+    # Nothing after the period's end counts.
+    early, _low = selectors.score_sum_records(until=period.start.replace(year=2020))
+    assert early == []
