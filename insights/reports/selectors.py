@@ -399,7 +399,7 @@ class PeopleReader:
             return
         sql, params = _people_query(self.report, self.statuses)
         with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
+            _plan_for_every_row(cursor, sql, params)
             names = [c[0] for c in cursor.description]
             while True:
                 chunk = cursor.fetchmany(2000)
@@ -407,6 +407,24 @@ class PeopleReader:
                     break
                 for values in chunk:
                     yield self.shape(dict(zip(names, values, strict=True)))
+
+
+def _plan_for_every_row(cursor, sql: str, params: list) -> None:
+    """Open the server-side cursor planned for reading every row.
+
+    PostgreSQL plans a cursor for its first tenth (cursor_tuple_fraction), and for
+    this statement that picks nested loops that re-run the per-person aggregate for
+    each person: a city of 7,440 people took 22 s instead of 1 s. The plan is fixed
+    when the cursor is declared, so the setting is restored straight after."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    with connection.cursor() as setting:
+        setting.execute("SET cursor_tuple_fraction = 1")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            setting.execute("RESET cursor_tuple_fraction")
 
 
 def campaign_people(
