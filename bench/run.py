@@ -708,6 +708,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--storm", type=int, help="learners in the quiz storm")
     parser.add_argument("--seconds", type=float, help="seconds per throughput figure")
     parser.add_argument("--output", help="JSON file (default bench/results/SIZE.json)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when answers are lost or a figure could not be measured (CI)",
+    )
     args = parser.parse_args(argv)
     plan = dict(PLANS[args.size])
     if args.storm:
@@ -857,7 +862,42 @@ def main(argv=None) -> dict:
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     log(f"written {target}")
+    problems = failures(result)
+    for problem in problems:
+        log(f"FAILED: {problem}")
+    if problems and args.strict:
+        raise SystemExit(1)
     return result
+
+
+def failures(result: dict) -> list[str]:
+    """What makes a run wrong rather than slow: lost answers, a figure that could not
+    be measured, a page or file that failed. Slow figures are never failures here."""
+    problems = []
+    if result.get("lost_answers"):
+        problems.append(f"{result['lost_answers']} acknowledged answers lost")
+    for key in (
+        "lesson_page_rps",
+        "lesson_baseline_rps",
+        "quiz_page_rps",
+        "answer_save_rps",
+        "answer_baseline_rps",
+        "roster_import_rows_per_s",
+    ):
+        if not result.get(key):
+            problems.append(f"no figure for {key}")
+    for key in ("report_org_status", "report_unit_status"):
+        if key in result and result[key] != 200:
+            problems.append(f"{key} is {result[key]}")
+    if result.get("celery_worker") and result.get("report_export_status") != "done":
+        problems.append(f"the export ended {result.get('report_export_status')!r}")
+    if "gap_analysis_error" in result:
+        problems.append(f"gap analysis failed: {result['gap_analysis_error']}")
+    throughput = result.get("throughput", {})
+    for name, figure in throughput.items():
+        if figure.get("requests") and figure.get("errors", 0) > figure["requests"]:
+            problems.append(f"{name}: more errors than answered requests")
+    return problems
 
 
 def _ratio(a, b):
