@@ -58,8 +58,10 @@ e2e: install-dev
 	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
 
 SIZE ?= S
+# BENCH_ARGS: e.g. --reuse (keep the database built by an earlier run), --strict (exit 1
+# when answers are lost or a figure cannot be measured; CI uses it).
 bench: install-dev
-	$(PY) -m bench.run --size $(SIZE)
+	$(PY) -m bench.run --size $(SIZE) $(BENCH_ARGS)
 
 # Production mode on one machine (see docs/deploy.md): needs the variables of .env.example.
 prod: install
