@@ -274,29 +274,8 @@ def session_for(user) -> str:
     return store.session_key
 
 
-def storm_quiz():
-    """A published quiz of five questions whose answers need no option keys."""
-    from assessments.models import Question, Quiz, QuizSlot
-
-    quiz, created = Quiz.objects.get_or_create(
-        slug="bench-storm",
-        defaults={"title": "基准测试：并发考试", "draft": False, "pass_mark": 60},
-    )
-    if created:
-        questions = list(
-            Question.objects.filter(
-                active=True, type__in=("true_false", "numeric", "short")
-            ).order_by("type", "pk")[:5]
-        )
-        for n, question in enumerate(questions):
-            QuizSlot.objects.create(quiz=quiz, question=question, sort_order=n)
-    return quiz
-
-
-def answer_for(kind: str, n: int):
-    if kind == "true_false":
-        return {"value": n % 2 == 0}
-    return {"text": str(1 + n % 7)}
+# The quiz storm's fixtures and checks live in bench.quiz_storm (one storm, not two).
+from bench.quiz_storm import answer_for, lost_answers, storm_quiz  # noqa: E402
 
 
 def prepare(size: str, clients: int, storm: int) -> dict:
@@ -440,108 +419,29 @@ def measure_pages(base: str, fx: dict, seconds: float) -> dict:
     return results
 
 
-def measure_storm(base: str, fx: dict, threads: int = 50) -> dict:
-    """Every learner: start the quiz, save all answers in one autosave, submit."""
-    sessions = fx["storm_sessions"]
-    positions = fx["storm_positions"]
-    slug = fx["quiz_slug"]
-    latencies: list[float] = []
-    errors: list[str] = []
-    acknowledged: list[tuple[int, int, dict]] = []
-    lock = threading.Lock()
-    threads = min(threads, len(sessions))
-    barrier = threading.Barrier(threads)
+def measure_storm(base: str, fx: dict) -> dict:
+    """bench.quiz_storm's storm: every learner released at once starts the quiz,
+    saves all answers in one autosave and submits."""
+    from bench.quiz_storm import attempts_finished, storm
 
-    def timed(call):
-        started = time.perf_counter()
-        try:
-            reply = call()
-        except Exception as error:  # refused or reset connections
-            with lock:
-                latencies.append(time.perf_counter() - started)
-                errors.append(type(error).__name__)
-            return None
-        with lock:
-            latencies.append(time.perf_counter() - started)
-            if reply.status_code >= 400:
-                errors.append(str(reply.status_code))
-        return reply if reply.status_code < 400 else None
-
-    def learner(session: str, n: int) -> None:
-        http = _session(session)
-        reply = timed(
-            lambda: http.post(
-                f"{base}/quizzes/{slug}/", allow_redirects=False, timeout=60
-            )
-        )
-        if reply is None:
-            return
-        try:
-            attempt = int(reply.headers["Location"].rstrip("/").split("/")[-1])
-        except (KeyError, ValueError):
-            with lock:
-                errors.append("no attempt")
-            return
-        answers = {str(p): answer_for(kind, n) for p, kind in positions}
-        reply = timed(
-            lambda: http.post(
-                f"{base}/quizzes/attempts/{attempt}/save/",
-                data=json.dumps({"seq": 0, "answers": answers}),
-                headers={"Content-Type": "application/json"},
-                timeout=60,
-            )
-        )
-        if reply is not None:
-            with lock:
-                for p, answer in answers.items():
-                    acknowledged.append((attempt, int(p), answer))
-        timed(
-            lambda: http.post(
-                f"{base}/quizzes/attempts/{attempt}/submit/",
-                allow_redirects=False,
-                timeout=60,
-            )
-        )
-
-    def worker(k: int) -> None:
-        barrier.wait()
-        for n in range(k, len(sessions), threads):
-            learner(sessions[n], n)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    wall = time.perf_counter() - started
-    lost = lost_answers(acknowledged)
+    figures = storm(base, fx["storm_sessions"], fx["storm_positions"], fx["quiz_slug"])
+    acknowledged = figures.pop("acknowledged")
+    attempts = figures.pop("attempts")
+    overall = figures["overall"]
     return {
-        "learners": len(sessions),
-        "client_threads": threads,
-        "requests": len(latencies),
-        "wall_s": round(wall, 2),
-        "p50_ms": round(_pct(latencies, 50) * 1000, 1),
-        "p95_ms": round(_pct(latencies, 95) * 1000, 1),
-        "max_ms": round(max(latencies or [0]) * 1000, 1),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors)),
+        "learners": len(fx["storm_sessions"]),
+        "requests": figures["requests"],
+        "all_acked_s": figures["all_acked_s"],
+        "p50_ms": overall["p50_ms"],
+        "p95_ms": overall["p95_ms"],
+        "max_ms": overall["max_ms"],
+        "by_kind": figures["by_kind"],
+        "errors": figures["errors"],
+        "error_kinds": figures["error_kinds"],
         "acknowledged_answers": len(acknowledged),
-        "lost_answers": lost,
+        "lost_answers": lost_answers(acknowledged),
+        "attempts_finished": attempts_finished(attempts),
     }
-
-
-def lost_answers(acknowledged: list[tuple[int, int, dict]]) -> int:
-    """Acknowledged answers that are not in the database with the acknowledged value."""
-    from assessments.models import Response
-
-    stored = {
-        (attempt, position): answer
-        for attempt, position, answer in Response.objects.filter(
-            item__attempt_id__in={a for a, _p, _v in acknowledged}
-        ).values_list("item__attempt_id", "item__position", "answer")
-    }
-    return sum(1 for a, p, v in acknowledged if stored.get((a, p)) != v)
 
 
 def measure_reports(base: str, fx: dict, repeats: int = 3) -> dict:
