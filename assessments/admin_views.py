@@ -12,23 +12,25 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from organisation.importing import run_import
-from organisation.tabular import ImportRejected, csv_rows, write_xlsx
+from organisation.models import ImportJob
+from organisation.tabular import csv_rows, write_xlsx
+from organisation.tasks import import_job_run
 
 from . import selectors
 from .errors import AssessmentError
-from .formats.reading import FORMATS, guess_format, load_questions
+from .formats.reading import FORMATS, guess_format
 from .formats.writing import write_questions
 from .models import Quiz, Response, StatisticsSnapshot
-from .permissions import can_mark, can_see_statistics
+from .permissions import can_edit_bank, can_mark, can_see_statistics
 from .presenters import result_view
 from .services import response_mark
-from .services.transfer import question_records, questions_import
+from .services.transfer import question_records
 
 
 class _AdminPage(WagtailAdminTemplateMixin, TemplateView):
@@ -242,35 +244,48 @@ class TransferView(_AdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("formats", FORMATS)
+        context["can_import"] = can_edit_bank(self.request.user)
+        context["jobs"] = ImportJob.objects.filter(
+            kind="questions", created_by=self.request.user
+        )[:5]
         return context
 
     def post(self, request, *args, **kwargs):
+        """Queue the file as an import job and show its progress page.
+
+        The job (organisation.importing) parses and writes in a Celery task: all
+        applied, or refused whole with every line or row in error.
+        """
+        if not can_edit_bank(request.user):
+            raise PermissionDenied
         upload = request.FILES.get("file")
         context = self.get_context_data()
+        fmt = request.POST.get("format") or ""
         if upload is None:
             context["errors"] = [_("Choose a file to import.")]
             return self.render_to_response(context)
-        fmt = request.POST.get("format") or guess_format(upload.name)
-        category = request.POST.get("category", "").strip()
-        dry_run = bool(request.POST.get("dry_run"))
+        fmt = fmt or guess_format(upload.name)
+        if fmt not in FORMATS:
+            context["errors"] = [
+                _("Choose the format: the file name does not tell it.")
+            ]
+            return self.render_to_response(context)
         if upload.size > 20 * 1024 * 1024:
             context["errors"] = [_("The file is larger than 20 MB.")]
             return self.render_to_response(context)
-        try:
-            table = load_questions(
-                upload.read(), format=fmt, filename=upload.name, category=category
-            )
-            summary = run_import(
-                questions_import,
-                table=table,
-                dry_run=dry_run,
-                category=category or None,
-            )
-        except ImportRejected as rejected:
-            context["errors"] = [str(e) for e in rejected.errors]
-            return self.render_to_response(context)
-        context["summary"] = summary
-        return self.render_to_response(context)
+        job = ImportJob.objects.create(
+            kind="questions",
+            file=upload,
+            options={
+                "format": fmt,
+                "category": request.POST.get("category", "").strip(),
+            },
+            dry_run=bool(request.POST.get("dry_run")),
+            created_by=request.user,
+        )
+        language = translation.get_language()
+        transaction.on_commit(lambda: import_job_run.delay(job.pk, language))
+        return redirect("organisation_import_job", pk=job.pk)
 
 
 def questions_export(request):

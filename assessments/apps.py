@@ -9,7 +9,14 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from organisation.importing import register
 
-        from .services.transfer import questions_import, results_import
+        from .services.transfer import questions_import_file, results_import
 
-        register("questions", _("Questions (CSV/XLSX)"), questions_import)
+        register(
+            "questions",
+            _("Questions (GIFT/Aiken/CSV/XLSX)"),
+            questions_import_file,
+            reads_table=False,
+        )
+        # Trainers import questions from the question bank's own page (which checks
+        # their bank rights); the general data-import page stays administrators'.
         register("results", _("External exam results"), results_import)

@@ -17,3 +17,18 @@ def can_mark(user) -> bool:
 
 def can_see_statistics(user) -> bool:
     return is_trainer(user)
+
+
+def can_edit_bank(user) -> bool:
+    """Importing questions writes the bank: the rights to add and change questions
+    and categories (trainers get them by migration), not the trainer role alone."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_perms(
+            [
+                "assessments.add_question",
+                "assessments.change_question",
+                "assessments.add_category",
+            ]
+        )
+    )

@@ -127,6 +127,38 @@ def questions_import(
     return summary
 
 
+def questions_import_file(
+    *,
+    table: Table | None = None,
+    data: bytes | None = None,
+    filename: str = "",
+    format: str | None = None,
+    category: str | None = None,
+    dry_run: bool = False,
+    progress=None,
+    **options,
+) -> ImportSummary:
+    """Import a GIFT, Aiken, CSV or XLSX file's bytes (the admin's import job).
+
+    The format comes from ``format`` or the file name; everything else is
+    ``questions_import``: all or nothing, errors with their line or row.
+    """
+    from ..formats.reading import guess_format, load_questions
+
+    if table is None:
+        fmt = format or guess_format(filename)
+        if data is None or not fmt:
+            raise ImportRejected(
+                [RowError(0, "format", _("unknown format: %s") % (fmt or filename))]
+            )
+        table = load_questions(
+            data, format=fmt, filename=filename, category=category or ""
+        )
+    return questions_import(
+        table=table, dry_run=dry_run, progress=progress, category=category or None
+    )
+
+
 def question_records(*, category: str | None = None) -> list[QuestionRecord]:
     """The bank (or one category and its sub-categories) as records, ordered for export."""
     questions = Question.objects.select_related("category").prefetch_related(
