@@ -189,12 +189,7 @@ def attempt_start(
     except IntegrityError:
         # Two tabs started at once: the other one won; resume its attempt.
         return Attempt.objects.get(user=user, quiz=quiz, number=number)
-    for item in items:
-        item.attempt = attempt
-    AttemptItem.objects.bulk_create(items)
-    if not connection.features.can_return_rows_from_bulk_insert:
-        items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
-    Response.objects.bulk_create(Response(item=item) for item in items)
+    _insert_items(attempt, items, now)
     return attempt
 
 
@@ -257,6 +252,44 @@ _Shown = namedtuple(
     "position id checked_at flagged option_keys version__data response__id",
 )
 _RESPONSE = Response._meta.db_table
+_ITEM = AttemptItem._meta.db_table
+
+
+def _insert_items(attempt: Attempt, items: list[AttemptItem], now) -> None:
+    """The attempt's items and their empty responses (one statement on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        for item in items:
+            item.attempt = attempt
+        AttemptItem.objects.bulk_create(items)
+        if not connection.features.can_return_rows_from_bulk_insert:
+            items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
+        Response.objects.bulk_create(
+            Response(item=item, saved_at=now) for item in items
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH shown AS (INSERT INTO {_ITEM} (attempt_id, position, question_id, "
+            "version_id, slot_position, points, option_keys, flagged, checked_at) "
+            "SELECT %s, v.position, v.question_id, v.version_id, v.slot_position, "
+            "v.points, v.option_keys::jsonb, false, NULL FROM unnest(%s::int[], "
+            "%s::bigint[], %s::bigint[], %s::int[], %s::numeric[], %s::text[]) AS "
+            "v(position, question_id, version_id, slot_position, points, option_keys) "
+            f"RETURNING id) INSERT INTO {_RESPONSE} (item_id, answer, saved_at, seq, "
+            "score, fraction, needs_marking, marked_by_id, marked_at, comment) "
+            "SELECT id, '{}'::jsonb, %s, 0, NULL, NULL, false, NULL, NULL, '' "
+            "FROM shown",
+            [
+                attempt.pk,
+                [i.position for i in items],
+                [i.question_id for i in items],
+                [i.version_id for i in items],
+                [i.slot_position for i in items],
+                [i.points for i in items],
+                [json.dumps(i.option_keys) for i in items],
+                now,
+            ],
+        )
 
 
 def _advance_seq(attempt_id: int, user_id: int, seq: int, now) -> bool:
@@ -294,24 +327,29 @@ def _write_answers(written: list[tuple[int, dict]], seq: int, now) -> None:
         )
 
 
-def _write_marks(responses: list[Response]) -> None:
-    if not responses:
+def _write_marks(marks: list[tuple]) -> None:
+    """Store (response id, fraction, score, needs_marking) rows."""
+    if not marks:
         return
     if connection.vendor != "postgresql":
-        Response.objects.bulk_update(responses, ["fraction", "score", "needs_marking"])
+        Response.objects.bulk_update(
+            [
+                Response(pk=pk, fraction=f, score=s, needs_marking=n)
+                for pk, f, s, n in marks
+            ],
+            ["fraction", "score", "needs_marking"],
+        )
         return
+    ids, fractions, scores, needs = (
+        list(column) for column in zip(*marks, strict=True)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_RESPONSE} AS r SET fraction = v.fraction, score = v.score, "
             "needs_marking = v.needs_marking FROM unnest(%s::bigint[], "
             "%s::numeric[], %s::numeric[], %s::boolean[]) "
             "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id",
-            [
-                [r.pk for r in responses],
-                [r.fraction for r in responses],
-                [r.score for r in responses],
-                [r.needs_marking for r in responses],
-            ],
+            [ids, fractions, scores, needs],
         )
 
 
@@ -366,17 +404,20 @@ def attempt_save(
     return new_seq
 
 
-def _grade_response(response: Response, item: AttemptItem) -> None:
-    fraction = grading.fraction_for(item.version.data, response.answer)
+def _mark(data: dict, answer: dict, points: Decimal):
+    """(fraction, score, needs_marking) of one answer to the version ``data``."""
+    fraction = grading.fraction_for(data, answer)
     if fraction is None:
-        answered = grading.is_answered(item.version.data, response.answer)
-        response.fraction = None if answered else Decimal(0)
-        response.score = None if answered else Decimal(0)
-        response.needs_marking = answered
-    else:
-        response.fraction = fraction
-        response.score = (fraction * item.points).quantize(Decimal("0.001"))
-        response.needs_marking = False
+        answered = grading.is_answered(data, answer)
+        zero = None if answered else Decimal(0)
+        return zero, zero, answered
+    return fraction, (fraction * points).quantize(Decimal("0.001")), False
+
+
+def _grade_response(response: Response, item: AttemptItem) -> None:
+    response.fraction, response.score, response.needs_marking = _mark(
+        item.version.data, response.answer, item.points
+    )
 
 
 @transaction.atomic
@@ -399,18 +440,17 @@ def attempt_check_item(
     return new_seq
 
 
-def attempt_recompute(attempt: Attempt, responses: list | None = None) -> Attempt:
-    """Totals, percentage, pass/fail and status from the responses' marks.
+def attempt_recompute(attempt: Attempt) -> Attempt:
+    """Totals, percentage, pass/fail and status from the responses' marks."""
+    rows = Response.objects.filter(item__attempt=attempt)
+    waiting = rows.filter(needs_marking=True).exists()
+    total = rows.aggregate(s=Sum("score"))["s"] or Decimal(0)
+    _apply_totals(attempt, total, waiting)
+    attempt.save(update_fields=["score", "score_percent", "status", "passed"])
+    return attempt
 
-    ``responses`` (all of the attempt's, already in memory) spares the two queries.
-    """
-    if responses is None:
-        rows = Response.objects.filter(item__attempt=attempt)
-        waiting = rows.filter(needs_marking=True).exists()
-        total = rows.aggregate(s=Sum("score"))["s"] or Decimal(0)
-    else:
-        waiting = any(r.needs_marking for r in responses)
-        total = sum((r.score for r in responses if r.score is not None), Decimal(0))
+
+def _apply_totals(attempt: Attempt, total, waiting: bool) -> None:
     attempt.score = Decimal(total).quantize(Decimal("0.01"))
     maximum = attempt.max_score or Decimal(0)
     percent = max(Decimal(0), attempt.score) * 100 / maximum if maximum else Decimal(0)
@@ -423,8 +463,6 @@ def attempt_recompute(attempt: Attempt, responses: list | None = None) -> Attemp
         attempt.passed = (
             attempt.counted and attempt.score_percent >= attempt.quiz.pass_mark
         )
-    attempt.save(update_fields=["score", "score_percent", "status", "passed"])
-    return attempt
 
 
 def _announce(attempt: Attempt) -> None:
@@ -473,38 +511,57 @@ def attempt_submit(
         if now <= grace_end:
             return attempt
     counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
-    # The gate: only one caller moves the attempt out of "in progress".
+    # Mark every item not already checked, from plain rows (no model building).
+    marks = []
+    for (
+        checked_at,
+        points,
+        data,
+        pk,
+        answer,
+        score,
+        fraction,
+        needs,
+    ) in AttemptItem.objects.filter(attempt_id=attempt.pk).values_list(
+        "checked_at",
+        "points",
+        "version__data",
+        "response__id",
+        "response__answer",
+        "response__score",
+        "response__fraction",
+        "response__needs_marking",
+    ):
+        if checked_at is None:
+            fraction, score, needs = _mark(data, answer, points)
+        marks.append((pk, fraction, score, needs))
+    attempt.counted = counted
+    _apply_totals(
+        attempt,
+        sum((m[2] for m in marks if m[2] is not None), Decimal(0)),
+        any(m[3] for m in marks),
+    )
+    # The gate: only one caller moves the attempt out of "in progress"; the same
+    # statement stores the totals.
     won = Attempt.objects.filter(
         pk=attempt.pk, status=Attempt.Status.IN_PROGRESS
     ).update(
-        status=Attempt.Status.FINISHED,
+        status=attempt.status,
         finished_at=now,
         ending=ending,
         counted=counted,
         seq=F("seq") + 1,
+        score=attempt.score,
+        score_percent=attempt.score_percent,
+        passed=attempt.passed,
     )
     if not won:
         attempt.refresh_from_db()
         return attempt
-    # What the gate wrote, without reading the row again.
-    attempt.status = Attempt.Status.FINISHED
     attempt.finished_at = now
     attempt.ending = ending
-    attempt.counted = counted
     attempt.seq += 1
-    items = list(
-        AttemptItem.objects.filter(attempt=attempt).select_related(
-            "version", "response"
-        )
-    )
-    responses = []
-    for item in items:
-        response = item.response
-        if item.checked_at is None:
-            _grade_response(response, item)
-        responses.append(response)
-    _write_marks(responses)
-    attempt = attempt_recompute(attempt, responses)
+    _write_marks(marks)
     _announce(attempt)
     return attempt
 
