@@ -140,13 +140,13 @@ def test_beat_and_worker_send_each_reminder_once_in_its_language(
         sent = Reminder.objects.filter(status="sent").count()
         learner_runs = _runs(name, "learning.campaigns.tasks.send_learner_reminders")
         digest_runs = _runs(name, "learning.campaigns.tasks.send_leader_digests")
-        if sent >= expected and learner_runs >= 3 and digest_runs >= 3:
+        if sent >= expected and learner_runs >= 2 and digest_runs >= 2:
             break
         time.sleep(0.5)
     time.sleep(2)  # more ticks of the beat; nothing new may come of them
 
-    assert _runs(name, "learning.campaigns.tasks.send_learner_reminders") >= 3
-    assert _runs(name, "learning.campaigns.tasks.send_leader_digests") >= 3
+    assert _runs(name, "learning.campaigns.tasks.send_learner_reminders") >= 2
+    assert _runs(name, "learning.campaigns.tasks.send_leader_digests") >= 2
     reminders = list(Reminder.objects.order_by("kind", "user_id"))
     assert [(r.kind, r.status) for r in reminders] == [
         ("digest", "sent"),
