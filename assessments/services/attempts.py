@@ -434,6 +434,11 @@ def attempt_check_item(
         raise AssessmentError(_("This quiz gives feedback at the end."))
     if item.checked_at is None:
         response = item.response
+        if not grading.is_answered(item.version.data, response.answer):
+            # Checking an empty answer would lock the question and show its answer.
+            raise AssessmentError(
+                _("Answer the question before checking it."), code="unanswered"
+            )
         _grade_response(response, item)
         response.save(update_fields=["fraction", "score", "needs_marking"])
         AttemptItem.objects.filter(pk=item.pk).update(checked_at=now)
