@@ -62,7 +62,9 @@ def plan_learner_reminders(*, today: dt.date | None = None) -> int:
     planned = 0
     for campaign in _campaigns(today):
         cycle = campaign_cycle(campaign, today)
-        sql, params = people_sql(campaign, StaffProfile.objects.all(), today)
+        sql, params = people_sql(
+            campaign, StaffProfile.objects.all(), today, narrow=False
+        )
         people = rows(
             "SELECT p.user_id, p.joined_on, p.status FROM ("
             + sql
@@ -115,7 +117,9 @@ def plan_leader_digests(*, today: dt.date | None = None) -> int:
     planned = 0
     for campaign in _campaigns(today):
         due = campaign_cycle(campaign, today).due_on
-        sql, params = people_sql(campaign, StaffProfile.objects.all(), today)
+        sql, params = people_sql(
+            campaign, StaffProfile.objects.all(), today, narrow=False
+        )
         counts = rows(
             "SELECT p.unit_id,"
             " SUM(CASE WHEN p.status = 'overdue' THEN 1 ELSE 0 END) AS overdue,"
