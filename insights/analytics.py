@@ -395,25 +395,29 @@ def mastery_from_sums(sums: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame
 def _resample_ranks(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Average ranks of each unit within each resample, without sorting per resample.
 
-    ``counts`` (n units × resamples) says how many times each unit was drawn. A
+    ``counts`` (resamples × n units) says how many times each unit was drawn. A
     resample keeps the order of the original values, so a unit's rank in it is the
     number of drawn copies of smaller values plus the mean position of its own tie
-    group's copies: exactly what ranking the resample would give, computed with sums.
+    group's copies: exactly what ranking the resample would give, computed with sums
+    along each resample's row (contiguous in memory).
     """
     order = np.argsort(values, kind="stable")
     ordered = values[order]
     starts = np.r_[0, np.flatnonzero(np.diff(ordered)) + 1]
-    drawn = counts[order]
     ties = len(starts) < len(values)
-    group_counts = np.add.reduceat(drawn, starts, axis=0) if ties else drawn
-    group_rank = np.cumsum(group_counts, axis=0)
+    # One running sum serves both: at the end of each tie group it is the number of
+    # drawn copies up to that group, and its steps are the group's own copies.
+    group_rank = np.cumsum(counts[:, order], axis=1)
+    if ties:
+        group_rank = group_rank[:, np.r_[starts[1:], len(values)] - 1]
+    group_counts = np.diff(group_rank, axis=1, prepend=0)
     group_rank -= (group_counts - 1) / 2
     ranks = np.empty(counts.shape, dtype=float)
     if ties:
         sizes = np.diff(np.r_[starts, len(values)])
-        ranks[order] = np.repeat(group_rank, sizes, axis=0)
+        ranks[:, order] = np.repeat(group_rank, sizes, axis=1)
     else:
-        ranks[order] = group_rank
+        ranks[:, order] = group_rank
     return ranks
 
 
@@ -427,17 +431,17 @@ def _bootstrap_ci(
     """
     n = len(x)
     draws = rng.integers(0, n, size=(resamples, n))
-    offsets = (np.arange(resamples) * n)[:, None]
-    counts = np.bincount((draws + offsets).ravel(), minlength=resamples * n)
-    counts = np.ascontiguousarray(counts.reshape(resamples, n).T, dtype=float)
+    draws += (np.arange(resamples) * n)[:, None]
+    counts = np.bincount(draws.ravel(), minlength=resamples * n)
+    counts = counts.reshape(resamples, n).astype(float)
     rx = _resample_ranks(x, counts)
     ry = _resample_ranks(y, counts)
     # The mean rank of any resample of n units is (n + 1) / 2.
     rx -= (n + 1) / 2
     ry -= (n + 1) / 2
-    sxy = np.einsum("ij,ij,ij->j", counts, rx, ry)
-    sxx = np.einsum("ij,ij,ij->j", counts, rx, rx)
-    syy = np.einsum("ij,ij,ij->j", counts, ry, ry)
+    sxy = np.einsum("ij,ij,ij->i", counts, rx, ry)
+    sxx = np.einsum("ij,ij,ij->i", counts, rx, rx)
+    syy = np.einsum("ij,ij,ij->i", counts, ry, ry)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = sxy / np.sqrt(sxx * syy)
     rho = rho[np.isfinite(rho)]
@@ -704,20 +708,36 @@ def difference_in_differences(
     if standings.empty or exposure.empty:
         return pd.DataFrame(columns=columns)
     orders = standings[["period", "period_order"]].drop_duplicates()
+    # The cut of every indicator, then each unit's mean gap before and after it, in
+    # one grouped pass over the whole history (not one pass per indicator).
+    exposure = exposure.astype({"indicator_code": object, "unit_code": object})
+    cuts = exposure.groupby("indicator_code")["first_period_order"].agg(
+        lambda s: int(s.mode().min())
+    )
+    df = standings[["indicator_code", "unit_code", "period_order", "gap"]].astype(
+        {"indicator_code": object, "unit_code": object}
+    )
+    df = df[df["indicator_code"].isin(cuts.index)]
+    df = df.assign(
+        after=df["period_order"].to_numpy()
+        >= cuts.reindex(df["indicator_code"]).to_numpy()
+    )
+    sides = df.groupby(["indicator_code", "after"]).size()
+    means = df.groupby(["indicator_code", "unit_code", "after"])["gap"].mean().unstack()
+    if True not in means or False not in means:
+        return pd.DataFrame(columns=columns)
+    changes = (means[True] - means[False]).dropna()
     rows = []
-    for indicator_code, group in standings.groupby("indicator_code", sort=True):
+    for indicator_code in sorted(cuts.index):
+        if (indicator_code, True) not in sides or (indicator_code, False) not in sides:
+            continue  # every period on one side of the cut
         treated_units = exposure[exposure["indicator_code"] == indicator_code]
-        if treated_units.empty:
-            continue
-        cut = int(treated_units["first_period_order"].mode().min())
-        before = group[group["period_order"] < cut]
-        after = group[group["period_order"] >= cut]
-        if before.empty or after.empty:
-            continue
+        cut = int(cuts[indicator_code])
         change = (
-            after.groupby("unit_code")["gap"].mean()
-            - before.groupby("unit_code")["gap"].mean()
-        ).dropna()
+            changes.xs(indicator_code, level="indicator_code")
+            if indicator_code in changes.index.get_level_values(0)
+            else pd.Series(dtype=float)
+        )
         is_treated = change.index.isin(
             treated_units.loc[treated_units["first_period_order"] == cut, "unit_code"]
         )

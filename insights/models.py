@@ -156,7 +156,7 @@ class GapCell(models.Model):
     unit = models.ForeignKey(
         "organisation.Unit", on_delete=models.CASCADE, related_name="+"
     )
-    indicator_code = models.CharField(max_length=40)
+    indicator_code = models.CharField(max_length=60)  # as organisation.Indicator
     level = models.CharField(max_length=20, blank=True)
     value = models.FloatField(null=True)
     province_avg = models.FloatField(null=True)

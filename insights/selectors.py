@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -205,28 +204,26 @@ def _score_sum_querysets(until: dt.date):
     × points) and possible, for the platform's finished attempts and for imported
     results up to ``until``: two grouped querysets, as ``response_records`` and
     ``question_indicator_records`` would give them row by row."""
-    from django.db.models import Case, DecimalField, F, FloatField, Q, Sum, Value, When
+    from django.db.models import Case, F, FloatField, Q, Sum, Value, When
     from django.db.models.functions import Cast, Greatest, Least
 
     from assessments.models import Attempt, ExternalResult, Response
 
     def sums(score, points):
         # A question worth 0 points counts as 1, as response_records has it.
-        number = DecimalField(max_digits=20, decimal_places=6)
+        # Floating point per answer, as the analysis has always used them.
+        number = FloatField()
         points = Case(
-            When(**{points: 0}, then=Value(Decimal(1))),
-            default=F(points),
+            When(**{points: 0}, then=Value(1.0)),
+            default=Cast(points, number),
             output_field=number,
         )
         clipped = Least(
-            Greatest(F(score), Value(Decimal(0)), output_field=number),
-            Value(Decimal(1)),
+            Greatest(Cast(score, number), Value(0.0), output_field=number),
+            Value(1.0),
             output_field=number,
         )
-        return {
-            "earned": Cast(Sum(clipped * points), FloatField()),
-            "possible": Cast(Sum(points), FloatField()),
-        }
+        return {"earned": Sum(clipped * points), "possible": Sum(points)}
 
     platform = (
         Response.objects.filter(
@@ -285,6 +282,11 @@ def score_sum_records(*, until: dt.date, low_score: float = 0.6):
     codes = dict(Indicator.objects.values_list("pk", "code"))
     owner = procuratorate_of()
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Enough memory to hash millions of (person, indicator) groups, so that
+            # the planner reads the answers once in table order rather than in
+            # person order through an index.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("DROP TABLE IF EXISTS insights_score_sums")
         cursor.execute(
             "CREATE TEMPORARY TABLE insights_score_sums AS "
