@@ -533,7 +533,8 @@ def measure_export(fx: dict, timeout: float = 120) -> dict:
 
 
 def measure_gap() -> dict:
-    """The whole gap analysis of the latest period, in its own process."""
+    """The whole gap analysis of the latest period (extraction, analysis, snapshot
+    rows written), in its own process."""
     code = (
         "import json, os, resource, time\n"
         "import django\n"
@@ -545,13 +546,17 @@ def measure_gap() -> dict:
         "    raise SystemExit\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "t = time.perf_counter()\n"
-        "payload = services.analysis_compute(periods[-1].text)\n"
+        "parts = {}\n"
+        "services.snapshot_refresh(periods[-1].text, parts)\n"
         "took = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'gap_analysis_s': round(took, 2),"
         " 'gap_analysis_peak_mb': round(peak / 1024, 1),"
         " 'gap_process_base_mb': round(before / 1024, 1),"
-        " 'gap_period': periods[-1].text, 'gap_cells': len(payload['cells'])}))\n"
+        " 'gap_extract_s': round(parts['extract_s'], 2),"
+        " 'gap_analyse_s': round(parts['analyse_s'], 2),"
+        " 'gap_write_s': round(parts['write_s'], 2),"
+        " 'gap_period': periods[-1].text, 'gap_cells': parts['cells']}))\n"
     )
     reply = subprocess.run(
         [PY, "-c", code], cwd=ROOT, env=_env(), capture_output=True, text=True
