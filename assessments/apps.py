@@ -20,3 +20,10 @@ class AssessmentsConfig(AppConfig):
         # Trainers import questions from the question bank's own page (which checks
         # their bank rights); the general data-import page stays administrators'.
         register("results", _("External exam results"), results_import)
+
+        from .signals import attempt_finished
+        from .tasks import on_attempt_finished
+
+        attempt_finished.connect(
+            on_attempt_finished, dispatch_uid="assessments.statistics_refresh_soon"
+        )

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.cache import cache
 
 from .models import Attempt, Quiz
+
+# Seconds between a submission and the recompute it triggers; submissions in between
+# share that one recompute.
+STATISTICS_DEBOUNCE = 300
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
@@ -38,3 +43,23 @@ def compute_all_statistics() -> int:
         statistics_compute(quiz_id=quiz_id)
     statistics_compute_bank()
     return len(quiz_ids)
+
+
+def statistics_refresh_soon(quiz_id: int) -> bool:
+    """After a submission: queue one recompute of the quiz's item statistics in a few
+    minutes, unless one is already queued (a cache lock per quiz). True when queued.
+
+    Only with a real broker: in-process (eager) mode would compute in the learner's
+    request; the periodic beat task covers that case.
+    """
+    if compute_quiz_statistics.app.conf.task_always_eager:
+        return False
+    if not cache.add(f"assessments:statistics-due:{quiz_id}", 1, STATISTICS_DEBOUNCE):
+        return False
+    compute_quiz_statistics.apply_async(args=[quiz_id], countdown=STATISTICS_DEBOUNCE)
+    return True
+
+
+def on_attempt_finished(sender, attempt=None, **kwargs) -> None:
+    if attempt is not None and not attempt.preview:
+        statistics_refresh_soon(attempt.quiz_id)

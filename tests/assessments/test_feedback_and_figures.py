@@ -183,3 +183,33 @@ def test_a_figure_is_served_by_the_platform_with_alt_text_and_no_answer(
     # Nothing on the page says which option is right.
     assert "图示解析" not in html and "option-right" not in html
     assert "fraction" not in html and "badge-ok" not in html
+
+
+def test_submissions_queue_one_statistics_recompute_per_quiz(
+    learner, tree, reference_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from assessments import tasks
+    from tests.factories import StaffFactory
+
+    quiz = make_quiz("stats-soon", [make_question("ST-1")])
+    other = StaffFactory(unit=tree["G2"], staff_no="L0002").user
+    queued = []
+    monkeypatch.setattr(
+        tasks.compute_quiz_statistics,
+        "apply_async",
+        lambda args, countdown: queued.append((args, countdown)),
+    )
+    conf = tasks.compute_quiz_statistics.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
+    cache.delete(f"assessments:statistics-due:{quiz.pk}")
+    try:
+        for user in (learner, other):
+            attempt = services.attempt_start(user=user, quiz=quiz)
+            with django_capture_on_commit_callbacks(execute=True):
+                services.attempt_submit(attempt_id=attempt.pk, user=user)
+    finally:
+        conf.task_always_eager = eager
+    assert queued == [([quiz.pk], tasks.STATISTICS_DEBOUNCE)]
+    cache.delete(f"assessments:statistics-due:{quiz.pk}")
