@@ -1,18 +1,20 @@
 """Gap analysis at national scale: time and peak memory.
 
-Two parts, reported separately and then added up:
+Two parts:
 
-1. **Analysis** (``insights.analytics.analyse`` + ``payload``) on generated frames of
+1. **Analysis only** (``insights.analytics.analyse`` + ``payload``) on generated frames of
    national size: 3,600 units, 300,000 staff, 10 million scored responses, 40
    indicators, 4 quarters, 50 courses with about 1.5 million completions. Generated
    directly into frames (no database), with a fixed seed.
-2. **Extraction** (the selectors the Celery task calls) against a real database at a
-   smaller size (``--db-fraction``, default 1/20 of national), then scaled up
-   linearly to national size. The extrapolation is stated in the output; run with
-   ``--db-fraction 1`` to measure at full size.
+2. **The whole path** (``--db``): what the Celery task runs, ``snapshot_refresh`` —
+   extraction from the database (answers summed in SQL), analysis, snapshot rows
+   written with COPY — in a separate process, with a breakdown, beside a plain SQL
+   aggregate over the same answers. ``--load`` first fills an empty database of its
+   own at the given sizes (``bench.gap_bench_db``, generated inside PostgreSQL).
 
     python -m bench.gap_bench                 # analysis only (no database needed)
-    DATABASE_URL=postgres://…/h_insights_bench python -m bench.gap_bench --db
+    DATABASE_URL=postgres://…/gap_nat python -m bench.gap_bench --db --load --skip-analysis
+    DATABASE_URL=postgres://…/gap_nat python -m bench.gap_bench --db --skip-analysis
 
 Peak memory is the process's maximum resident set size (Linux ``ru_maxrss``),
 including the generated data. Targets (issue 6): under 60 s and under 2 GiB on two
@@ -221,8 +223,35 @@ def run_analysis(args) -> dict:
     }
 
 
-def run_extraction(args) -> dict:
-    """Load a fraction of national size into the database, then time the selectors."""
+WHOLE_PATH = """
+import json, resource, sys, time
+import django
+django.setup()
+from bench.gap_bench_db import backend_cpu
+from insights import services
+period = sys.argv[1]
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+db_cpu = backend_cpu()
+started, cpu = time.perf_counter(), time.process_time()
+timings = {}
+services.snapshot_refresh(period, timings)
+print(json.dumps({
+    "whole_s": time.perf_counter() - started,
+    "whole_cpu_s": time.process_time() - cpu,
+    "whole_db_cpu_s": backend_cpu() - db_cpu,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "base_mb": base,
+    **timings,
+}))
+"""
+
+
+def run_database(args) -> dict:
+    """The whole path the Celery task runs (extraction from the database, analysis,
+    snapshot rows written), in a separate process, beside a plain SQL aggregate over
+    the same answers. ``--load`` first fills an empty database at the given sizes."""
+    import subprocess
+
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -230,33 +259,45 @@ def run_extraction(args) -> dict:
     from django.core.management import call_command
 
     from bench import gap_bench_db
+    from insights.models import IndicatorValue
 
-    call_command("migrate", verbosity=0)
-    fraction = args.db_fraction
-    sizes = {
-        "units": max(10, int(args.units * fraction)),
-        "staff": max(100, int(args.staff * fraction)),
-        "responses": max(1000, int(args.responses * fraction)),
+    report: dict = {"db_vendor": django.db.connection.vendor}
+    if args.load:
+        call_command("migrate", verbosity=0)
+        if IndicatorValue.objects.exists():
+            raise SystemExit("--load needs an empty database")
+        report["db_load_s"] = round(
+            gap_bench_db.load(
+                units=args.units,
+                staff=args.staff,
+                responses=args.responses,
+                indicators=args.indicators,
+            ),
+            1,
+        )
+    counts = gap_bench_db.counts()
+    report["db_rows"] = counts
+    report |= gap_bench_db.baseline()
+    reply = subprocess.run(
+        [sys.executable, "-c", WHOLE_PATH, args.period],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if reply.returncode:
+        raise SystemExit(reply.stderr)
+    whole = json.loads(reply.stdout.strip().splitlines()[-1])
+    report |= {
+        f"whole_{k}" if not k.startswith("whole") else k: (
+            round(v, 2) if isinstance(v, float) else v
+        )
+        for k, v in whole.items()
     }
-    load_s = gap_bench_db.load(**sizes, indicators=args.indicators)
-    measured = gap_bench_db.extract()
-    timings = {k: v for k, v in measured.items() if not k.endswith("_rows")}
-    counts = {k: v for k, v in measured.items() if k.endswith("_rows")}
-    total = sum(timings.values())
-    return {
-        "db_vendor": django.db.connection.vendor,
-        "db_sizes": sizes,
-        "db_load_s": round(load_s, 1),
-        "extract_s_measured": {k: round(v, 2) for k, v in timings.items()},
-        "extract_rows": counts,
-        "extract_s_measured_total": round(total, 2),
-        "extract_s_national_extrapolated": round(total / fraction, 1),
-        "extrapolation": (
-            f"linear: measured at {fraction:g} of national size, divided by {fraction:g}"
-            if fraction < 1
-            else "none: measured at national size"
-        ),
-    }
+    report["whole_over_baseline"] = round(
+        whole["whole_s"] / max(report["baseline_sql_s"], 1e-9), 2
+    )
+    return report
 
 
 def main() -> None:
@@ -265,8 +306,15 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=300_000)
     parser.add_argument("--responses", type=int, default=10_000_000)
     parser.add_argument("--indicators", type=int, default=40)
-    parser.add_argument("--db", action="store_true", help="also time the extraction")
-    parser.add_argument("--db-fraction", type=float, default=0.05)
+    parser.add_argument(
+        "--db",
+        action="store_true",
+        help="also time the whole path against DATABASE_URL (extraction included)",
+    )
+    parser.add_argument(
+        "--load", action="store_true", help="with --db: fill an empty database first"
+    )
+    parser.add_argument("--period", default="2025Q4")
     parser.add_argument("--skip-analysis", action="store_true")
     parser.add_argument("--output", help="write the figures as JSON to this file")
     args = parser.parse_args()
@@ -274,14 +322,7 @@ def main() -> None:
     if not args.skip_analysis:
         report |= run_analysis(args)
     if args.db:
-        report |= run_extraction(args)
-    if "analysis_s" in report and "extract_s_national_extrapolated" in report:
-        report["total_s_national"] = round(
-            report["analysis_s"]
-            + report["payload_s"]
-            + report["extract_s_national_extrapolated"],
-            1,
-        )
+        report |= run_database(args)
     text = json.dumps(report, ensure_ascii=False, indent=1)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
