@@ -79,6 +79,14 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         context["status_url"] = (
             reverse("organisation_import_job", args=[self.job.pk]) + "?format=json"
         )
+        # Question imports start from the question bank, which trainers may use
+        # without rights to the general data-import page: send them back there.
+        if self.job.kind == "questions":
+            context["back_url"] = reverse("assessments_admin:transfer")
+            context["back_label"] = _("Back to question import and export")
+        else:
+            context["back_url"] = reverse("organisation_imports")
+            context["back_label"] = _("Back to data import")
         return context
 
 

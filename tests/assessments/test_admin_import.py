@@ -38,6 +38,11 @@ def test_a_trainer_imports_gift_as_a_job_and_follows_its_progress(
     assert status["finished"] and status["progress"] == 100
     page = client.get(response["Location"]).content.decode()
     assert "新增 9 条" in page
+    # Back to the bank's import page, which a trainer can open (the general
+    # data-import page is for administrators only).
+    back = reverse("assessments_admin:transfer")
+    assert f'href="{back}"' in page and "返回试题导入导出" in page
+    assert client.get(back).status_code == 200
     # The bank's page lists the job.
     listing = client.get(reverse("assessments_admin:transfer")).content.decode()
     assert response["Location"] in listing
