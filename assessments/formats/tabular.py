@@ -19,6 +19,7 @@ from organisation.tabular import RowError, Table, split_codes
 
 from ..grading import parse_number
 from . import TYPES, QuestionRecord, number_text
+from .gift import _number as bounded_number
 
 LETTERS = "abcdefgh"
 OPTION_COLUMNS = [f"option_{c}" for c in LETTERS]
@@ -118,11 +119,13 @@ def records_from_table(
             line=row_number,
             explanation=row.get("explanation", ""),
         )
-        for column, attr in (("points", "points"), ("tolerance", "tolerance")):
+        # The columns' sizes: points 6 digits with 2 places, tolerance 16 with 6.
+        for column, digits, places in (("points", 6, 2), ("tolerance", 16, 6)):
+            attr = column
             if row.get(column):
                 try:
-                    value = Decimal(row[column].replace(",", ""))
-                    if not value.is_finite() or value < 0:
+                    value = bounded_number(row[column].replace(",", ""), digits, places)
+                    if value < 0:
                         raise InvalidOperation
                     setattr(rec, attr, value)
                 except InvalidOperation:

@@ -236,3 +236,20 @@ def test_gift_escape_round_trip():
 def test_parse_rejects_matching_questions():
     with pytest.raises(ImportRejected):
         gift.parse("::M::配对 {=a -> 1 =b -> 2}", default_category="x")
+
+
+def test_csv_numbers_too_large_for_their_columns_are_refused(reference_data, tmp_path):
+    header = "code,category,type,text,answer,tolerance,points\n"
+    rows = [
+        "OV-1,指标解读/计算,numeric,案件比？,1.31,0.01,99999999\n",
+        "OV-2,指标解读/计算,numeric,案件比？,1.31,1e20,1\n",
+        "OV-3,指标解读/计算,numeric,案件比？,1.31,0.01,-1\n",
+        "OV-4,指标解读/计算,numeric,案件比？,1.31,0.01,2.5\n",
+    ]
+    source = tmp_path / "overflow.csv"
+    source.write_text(header + "".join(rows), encoding="utf-8")
+    code, out, _ = _run("import_questions", str(source), "--format", "csv", "--json")
+    assert code == 1
+    errors = {(e["row"], e["column"]) for e in json.loads(out)["errors"]}
+    assert errors == {(2, "points"), (3, "tolerance"), (4, "points")}
+    assert Question.objects.count() == 0
