@@ -21,7 +21,14 @@ def importable_kinds(user) -> list[str]:
     return [k for k, imp in REGISTRY.items() if imp.allowed(user)]
 
 
-class ImportUploadView(WagtailAdminTemplateMixin, FormView):
+class _TitledPage(WagtailAdminTemplateMixin):
+    """An admin page whose header names the page (the bare mixin shows only "Home")."""
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class ImportUploadView(_TitledPage, FormView):
     template_name = "organisation/admin/import_upload.html"
     form_class = ImportForm
     page_title = _("Data import")
@@ -55,7 +62,7 @@ class ImportUploadView(WagtailAdminTemplateMixin, FormView):
         return redirect("organisation_import_job", pk=job.pk)
 
 
-class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
+class ImportJobView(_TitledPage, TemplateView):
     template_name = "organisation/admin/import_job.html"
     page_title = _("Import job")
     header_icon = "upload"

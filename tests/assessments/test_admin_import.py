@@ -38,6 +38,7 @@ def test_a_trainer_imports_gift_as_a_job_and_follows_its_progress(
     assert status["finished"] and status["progress"] == 100
     page = client.get(response["Location"]).content.decode()
     assert "新增 9 条" in page
+    assert "导入任务" in page  # the header names the page
     # Back to the bank's import page, which a trainer can open (the general
     # data-import page is for administrators only).
     back = reverse("assessments_admin:transfer")
