@@ -437,7 +437,8 @@ class ScopedSnapshot:
         return self.snapshot.period
 
 
-CELL_FIELDS = [
+# The stored measures of a GapCell, and what a page reads of one.
+CELL_MEASURES = [
     "level",
     "indicator_code",
     "value",
@@ -450,9 +451,8 @@ CELL_FIELDS = [
     "completion_rate",
     "headcount",
     "priority",
-    "recommended_courses",
-    "staff_to_remediate",
 ]
+CELL_FIELDS = CELL_MEASURES + ["recommended_courses", "staff_to_remediate"]
 
 
 def _cells_visible_to(user, snapshot: GapSnapshot) -> QuerySet:

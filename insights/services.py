@@ -365,22 +365,7 @@ def analysis_compute(period_text: str) -> dict:
     return payload
 
 
-CELL_COLUMNS = [
-    "rank",
-    "in_period",
-    "indicator_code",
-    "level",
-    "value",
-    "province_avg",
-    "gap",
-    "standing",
-    "tier",
-    "mastery",
-    "people",
-    "completion_rate",
-    "headcount",
-    "priority",
-]
+CELL_COLUMNS = ["rank", "in_period", *selectors.CELL_MEASURES]
 CELL_LISTS = ["recommended_courses", "staff_to_remediate", "history"]
 
 
