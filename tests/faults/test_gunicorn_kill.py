@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import HTTP_PORTS, Group, child_env, free_port, wait_for
+from tests.faults.conftest import (
+    HTTP_PORTS,
+    Group,
+    child_env,
+    free_port,
+    session_cookie,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,19 +32,6 @@ LEARNERS = 30
 CLIENT_THREADS = 8
 GUNICORN_WORKERS = 3
 SEQ = re.compile(r'name="seq" value="(\d+)"')
-
-
-def _session_cookie(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
 
 
 def _workers_of(master: int) -> list[int]:
@@ -107,7 +101,7 @@ def test_answers_acknowledged_while_workers_are_killed_are_all_stored(
     for n in range(LEARNERS):
         user = StaffFactory(unit=tree["G1-D1"], staff_no=f"GK{n:03}").user
         attempt = attempt_start(user=user, quiz=quiz)
-        learners.append((_session_cookie(user), attempt.pk))
+        learners.append((session_cookie(user), attempt.pk))
 
     acknowledged: dict[tuple[int, int], dict] = {}
     interrupted: list[str] = []

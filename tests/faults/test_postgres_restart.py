@@ -25,7 +25,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.faults.conftest import HTTP_PORTS, PG_PORTS, Group, free_port, wait_for
+from tests.faults.conftest import (
+    HTTP_PORTS,
+    PG_PORTS,
+    Group,
+    free_port,
+    session_cookie,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,18 +170,6 @@ def _copy_test_database(cluster: Cluster, name: str) -> None:
     )
 
 
-def _session_cookie(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
-
-
 def test_the_platform_recovers_from_a_database_restart_under_load(
     cluster, reference_data, tree
 ):
@@ -192,7 +187,7 @@ def test_the_platform_recovers_from_a_database_restart_under_load(
     learners = []
     for n in range(4):
         user = StaffFactory(unit=tree["G1-D1"], staff_no=f"PR{n:03}").user
-        learners.append((_session_cookie(user), attempt_start(user=user, quiz=quiz).pk))
+        learners.append((session_cookie(user), attempt_start(user=user, quiz=quiz).pk))
     _copy_test_database(cluster, "restart")
 
     port = free_port(HTTP_PORTS)
