@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -199,17 +200,17 @@ def response_records(*, until: dt.date) -> list[tuple]:
     return out
 
 
-def _score_sum_querysets(until: dt.date):
-    """Per person and indicator tag, the sums of points earned (score clipped to 0–1
-    × points) and possible, for the platform's finished attempts and for imported
-    results up to ``until``: two grouped querysets, as ``response_records`` and
-    ``question_indicator_records`` would give them row by row."""
-    from django.db.models import Case, F, FloatField, Q, Sum, Value, When
+def _answer_querysets(until: dt.date):
+    """One row per answer and indicator tag (``uid, iid, earned, possible``): points
+    earned (score clipped to 0–1 × points) and possible, for the platform's finished
+    attempts and for imported results up to ``until`` — two querysets, as
+    ``response_records`` and ``question_indicator_records`` would give them."""
+    from django.db.models import Case, F, FloatField, Q, Value, When
     from django.db.models.functions import Cast, Greatest, Least
 
     from assessments.models import Attempt, ExternalResult, Response
 
-    def sums(score, points):
+    def answer(score, points):
         # A question worth 0 points counts as 1, as response_records has it.
         # Floating point per answer, as the analysis has always used them.
         number = FloatField()
@@ -223,8 +224,9 @@ def _score_sum_querysets(until: dt.date):
             Value(1.0),
             output_field=number,
         )
-        return {"earned": Sum(clipped * points), "possible": Sum(points)}
+        return {"earned": clipped * points, "possible": points}
 
+    columns = ("uid", "iid", "earned", "possible")
     platform = (
         Response.objects.filter(
             item__attempt__status=Attempt.Status.FINISHED,
@@ -236,110 +238,218 @@ def _score_sum_querysets(until: dt.date):
             Q(item__attempt__finished_at__isnull=True)
             | Q(item__attempt__finished_at__date__lte=until)
         )
-        .values(
+        .annotate(
             uid=F("item__attempt__user_id"),
             iid=F("item__question__indicators"),
+            **answer("fraction", "item__points"),
         )
-        .annotate(**sums("fraction", "item__points"))
+        .values_list(*columns)
         .order_by()
     )
     imported = (
         ExternalResult.objects.filter(
             answered_on__lte=until, question__indicators__isnull=False
         )
-        .values(uid=F("user_id"), iid=F("question__indicators"))
-        .annotate(**sums("score", "question__points"))
+        .annotate(
+            uid=F("user_id"),
+            iid=F("question__indicators"),
+            **answer("score", "question__points"),
+        )
+        .values_list(*columns)
         .order_by()
     )
     return platform, imported
 
 
+# A row of COPY … (FORMAT BINARY) with the columns int4, int4, float8, float8: a field
+# count, then each field's length and value, all big-endian.
+_ANSWER_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("uid_len", ">i4"),
+        ("uid", ">i4"),
+        ("iid_len", ">i4"),
+        ("iid", ">i4"),
+        ("earned_len", ">i4"),
+        ("earned", ">f8"),
+        ("possible_len", ">i4"),
+        ("possible", ">f8"),
+    ]
+)
+_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4)
+_ANSWER_BATCH = 1 << 20
+
+
+def _answer_batches(until: dt.date):
+    """The answers of :func:`_answer_querysets` as batches of numpy arrays
+    ``(uid, iid, earned, possible)``, a million rows or so at a time.
+
+    On PostgreSQL the rows stream as binary COPY and are read straight into arrays:
+    ten million answers cost no Python object each, and memory stays at one batch.
+    """
+    from django.db import connection
+
+    parts, params = [], []
+    for queryset in _answer_querysets(until):
+        sql, qparams = queryset.query.sql_with_params()
+        parts.append(sql)
+        params.extend(qparams)
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) q{n}" for n, sql in enumerate(parts)
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(
+                f"SELECT a.uid, a.iid, a.earned, a.possible FROM ({union}) a", params
+            )
+            while batch := cursor.fetchmany(_ANSWER_BATCH):
+                uid, iid, earned, possible = zip(*batch, strict=True)
+                yield (
+                    np.array(uid, dtype="int64"),
+                    np.array(iid, dtype="int64"),
+                    np.array(earned, dtype="float64"),
+                    np.array(possible, dtype="float64"),
+                )
+            return
+        select = (
+            "SELECT a.uid::int4, a.iid::int4, a.earned::float8, a.possible::float8"
+            f" FROM ({union}) a"
+        )
+        size = _ANSWER_ROW.itemsize
+        pending = bytearray()
+        skip = _COPY_HEADER
+        with cursor.cursor.copy(
+            f"COPY ({select}) TO STDOUT (FORMAT BINARY)", params
+        ) as copy:
+            for block in copy:
+                pending += block
+                if skip:
+                    if len(pending) < skip:
+                        continue
+                    del pending[:skip]
+                    skip = 0
+                if len(pending) < _ANSWER_BATCH * size:
+                    continue
+                whole = len(pending) // size * size
+                yield _answer_arrays(bytes(pending[:whole]))
+                del pending[:whole]
+        # What is left: the last rows and the trailer (a field count of -1).
+        if pending[-2:] == b"\xff\xff":
+            del pending[-2:]
+        if pending:
+            yield _answer_arrays(bytes(pending))
+
+
+def _answer_arrays(data: bytes):
+    if len(data) % _ANSWER_ROW.itemsize:
+        raise ValueError("unexpected row layout in the answers' binary copy")
+    rows = np.frombuffer(data, dtype=_ANSWER_ROW)
+    expected = {
+        "fields": 4,
+        "uid_len": 4,
+        "iid_len": 4,
+        "earned_len": 8,
+        "possible_len": 8,
+    }
+    for name, value in expected.items():
+        if not (rows[name] == value).all():
+            raise ValueError("unexpected row layout in the answers' binary copy")
+    return (
+        rows["uid"].astype("int64"),
+        rows["iid"].astype("int64"),
+        rows["earned"].astype("float64"),
+        rows["possible"].astype("float64"),
+    )
+
+
 def score_sum_records(*, until: dt.date, low_score: float = 0.6):
-    """The answers summed in the database, in the two shapes the analysis needs.
+    """The answers summed per person and indicator, in the two shapes the analysis
+    needs.
 
     Returns ``(unit_sums, low)``: ``unit_sums`` are (procuratorate code,
     indicator_code, people, earned, possible) over active staff (one person counts
     once per indicator they answered), and ``low`` is a frame ``user_id,
     indicator_code`` of the people on the roster whose share of points on an
-    indicator's questions is below ``low_score``. Ten million answers reach Python
-    as a few hundred thousand numbers: PostgreSQL sums them per person and indicator
-    into a temporary table, then per unit, and the low pairs come back packed.
+    indicator's questions is below ``low_score``.
+
+    The answers arrive in batches of plain arrays (:func:`_answer_batches`) and are
+    added into a people × indicators table with ``numpy.bincount``: the roster sets
+    its size (300,000 × 40 cells at national scale), not the ten million answers.
     """
-    import numpy as np
     import pandas as pd
-    from django.db import connection, transaction
 
-    from organisation.models import Indicator
-
-    platform, imported = _score_sum_querysets(until)
-    parts = []
-    params: list = []
-    for queryset in (platform, imported):
-        sql, qparams = queryset.query.sql_with_params()
-        parts.append(sql)
-        params.extend(qparams)
-    staff_table = StaffProfile._meta.db_table
     codes = dict(Indicator.objects.values_list("pk", "code"))
     owner = procuratorate_of()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Enough memory to hash millions of (person, indicator) groups, so that
-            # the planner reads the answers once in table order rather than in
-            # person order through an index.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("DROP TABLE IF EXISTS insights_score_sums")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE insights_score_sums AS "
-            "SELECT per.uid, per.iid, sum(per.earned) AS earned, "
-            "sum(per.possible) AS possible "
-            f"FROM ({parts[0]} UNION ALL {parts[1]}) per "
-            "GROUP BY per.uid, per.iid",
-            params,
+    roster = np.array(
+        StaffProfile.objects.filter(active=True)
+        .order_by("user_id")
+        .values_list("user_id", "unit_id"),
+        dtype="int64",
+    ).reshape(-1, 2)
+    user_ids = roster[:, 0]
+    indicator_ids = np.array(sorted(codes), dtype="int64")
+    width = len(indicator_ids)
+    cells = len(user_ids) * width
+    earned = np.zeros(cells)
+    possible = np.zeros(cells)
+    answered = np.zeros(cells, dtype="int64")
+    if cells:
+        for uid, iid, got, out_of in _answer_batches(until):
+            row = np.searchsorted(user_ids, uid)
+            row[row == len(user_ids)] = 0
+            col = np.searchsorted(indicator_ids, iid)
+            col[col == width] = 0
+            known = (user_ids[row] == uid) & (indicator_ids[col] == iid)
+            key = row[known] * width + col[known]
+            earned += np.bincount(key, weights=got[known], minlength=cells)
+            possible += np.bincount(key, weights=out_of[known], minlength=cells)
+            answered += np.bincount(key, minlength=cells)
+    # Per procuratorate (departments count for theirs) and indicator: one bincount
+    # over the people per indicator column.
+    unit_codes = [owner[u] for u in roster[:, 1].tolist()]
+    procuratorates = sorted(set(unit_codes))
+    position = {code: n for n, code in enumerate(procuratorates)}
+    unit_of = np.array([position[c] for c in unit_codes], dtype="int64")
+    took = answered > 0
+    shape = (len(user_ids), width)
+    columns = {
+        name: np.stack(
+            [
+                np.bincount(
+                    unit_of,
+                    weights=table.reshape(shape)[:, j],
+                    minlength=len(procuratorates),
+                )
+                for j in range(width)
+            ],
+            axis=1,
         )
-        cursor.execute(
-            "SELECT sp.unit_id, s.iid, count(*), sum(s.earned), sum(s.possible) "
-            f"FROM insights_score_sums s JOIN {staff_table} sp "
-            "ON sp.user_id = s.uid AND sp.active GROUP BY sp.unit_id, s.iid"
+        if len(procuratorates)
+        else np.zeros((0, width))
+        for name, table in (
+            ("people", took),
+            ("earned", earned),
+            ("possible", possible),
         )
-        unit_rows = cursor.fetchall()
-        low_sql = (
-            f"FROM insights_score_sums s JOIN {staff_table} sp "
-            "ON sp.user_id = s.uid AND sp.active "
-            "WHERE s.possible > 0 AND s.earned / s.possible < %s"
+    }
+    unit_sums = [
+        (
+            procuratorates[u],
+            codes[int(indicator_ids[j])],
+            int(columns["people"][u, j]),
+            float(columns["earned"][u, j]),
+            float(columns["possible"][u, j]),
         )
-        if connection.vendor == "postgresql":
-            # Packed as 10-byte big-endian records in a few hundred values: one
-            # Python object per thousands of pairs instead of one per pair.
-            cursor.execute(
-                "SELECT string_agg(int8send(s.uid::int8) || int2send(s.iid::int2), "
-                f"''::bytea) {low_sql} GROUP BY s.uid %% 256",
-                [low_score],
-            )
-            record = np.dtype([("uid", ">i8"), ("iid", ">i2")])
-            chunks = [np.frombuffer(bytes(b), dtype=record) for (b,) in cursor]
-            packed = np.concatenate(chunks) if chunks else np.empty(0, record)
-            uid = packed["uid"].astype("int64")
-            iid = packed["iid"].astype("int64")
-        else:
-            cursor.execute(f"SELECT s.uid, s.iid {low_sql}", [low_score])
-            pairs = np.array(cursor.fetchall(), dtype="int64").reshape(-1, 2)
-            uid, iid = pairs[:, 0], pairs[:, 1]
-        cursor.execute("DROP TABLE insights_score_sums")
-    # Departments' staff count for their procuratorate.
-    totals: dict[tuple[str, str], list] = {}
-    for unit_id, indicator_id, people, earned, possible in unit_rows:
-        key = (owner[unit_id], codes[indicator_id])
-        entry = totals.setdefault(key, [0, 0.0, 0.0])
-        entry[0] += people
-        entry[1] += float(earned)
-        entry[2] += float(possible)
-    unit_sums = [(u, i, n, e, p) for (u, i), (n, e, p) in totals.items()]
-    ids = np.array(sorted(codes), dtype="int64")
+        for u, j in zip(*np.nonzero(columns["people"]), strict=True)
+    ]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        flagged = took & (possible > 0) & (earned / possible < low_score)
+    cell = np.flatnonzero(flagged)
     low = pd.DataFrame(
         {
-            "user_id": uid,
+            "user_id": user_ids[cell // width],
             "indicator_code": pd.Categorical.from_codes(
-                np.searchsorted(ids, iid), categories=[codes[i] for i in ids]
+                cell % width, categories=[codes[int(i)] for i in indicator_ids]
             ),
         }
     )
@@ -404,7 +514,9 @@ def exposure_records(periods: list[Period]) -> list[tuple]:
 
 def value_periods() -> list[Period]:
     """Every period that has indicator values, oldest first."""
-    texts = IndicatorValue.objects.values_list("period", flat=True).distinct()
+    texts = (
+        IndicatorValue.objects.order_by().values_list("period", flat=True).distinct()
+    )
     return sorted((period_parse(t) for t in texts), key=lambda p: (p.start, p.end))
 
 
