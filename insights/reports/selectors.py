@@ -160,20 +160,86 @@ def _group_people(people: list[dict]) -> list[tuple]:
     return [tuple(g) for g in groups.values()]
 
 
+# On PostgreSQL the five status counts of a group travel as one sum: each person adds
+# 1 << (16 × status_code) for the first four statuses and nothing for the fifth, which
+# is the headcount less the other four. Sixteen bits hold a group of up to 65,535
+# people; a larger group (none in a real roster) is counted status by status instead.
+PACKED_BITS = 16
+PACKED_LIMIT = (1 << PACKED_BITS) - 1
+
+
 def _grouped_counts(campaign, scope, as_of) -> list[tuple]:
     """Per (unit, leader or not): headcount and people per status, one aggregate query
-    over the whole scope (the aggregates read only the campaign's courses)."""
+    over the whole scope (the aggregates read only the campaign's courses).
+
+    The status is computed once per person (``status_code``); five separate sums
+    would each evaluate the status rules again."""
     sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
-    status_sums = ", ".join(
-        f"SUM(CASE WHEN p.status = '{s}' THEN 1 ELSE 0 END)" for s in STATUSES
-    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
+            weights = ",".join(map(str, [*weights, 0]))
+            cursor.execute(
+                "SELECT p.unit_id, p.is_leader, COUNT(*),"
+                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1])"
+                f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
+                params,
+            )
+            packed = cursor.fetchall()
+            if all(count <= PACKED_LIMIT for _u, _l, count, _s in packed):
+                return [
+                    (unit_id, leader, count, *_unpack(count, int(total or 0)))
+                    for unit_id, leader, count, total in packed
+                ]
+        status_sums = ", ".join(
+            f"SUM(CASE WHEN p.status_code = {k} THEN 1 ELSE 0 END)"
+            for k in range(len(STATUSES))
+        )
         cursor.execute(
             f"SELECT p.unit_id, p.is_leader, COUNT(*), {status_sums}"
             f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
             params,
         )
         return cursor.fetchall()
+
+
+def _unpack(count: int, total: int) -> list[int]:
+    """The per-status counts (STATUSES order) of one packed sum."""
+    mask = PACKED_LIMIT
+    counts = [(total >> (PACKED_BITS * k)) & mask for k in range(len(STATUSES) - 1)]
+    return [*counts, count - sum(counts)]
+
+
+def _roll_up(grouped: list[tuple], units: list[tuple]):
+    """Counts rolled up the tree from the aggregate rows (unit_id, is_leader, then
+    COUNT_KEYS) and the scope's units (id, code, name, level, parent_id, depth).
+
+    Returns ``(summary, leaders, own, totals)``: the sums over every row and over
+    the leaders' rows, each unit's own counts (people attached to the unit itself,
+    by unit id) and, in the order of ``units``, each unit's total with its subtree:
+    one addition per unit into its parent, deepest units first.
+    """
+    width = len(COUNT_KEYS)
+    own: dict[int, list[int]] = {}
+    leaders = [0] * width
+    for unit_id, is_leader, *counts in grouped:
+        mine = own.get(unit_id)
+        own[unit_id] = (
+            counts
+            if mine is None
+            else [a + b for a, b in zip(mine, counts, strict=True)]
+        )
+        if is_leader:
+            leaders = [a + b for a, b in zip(leaders, counts, strict=True)]
+    summary = [sum(column) for column in zip(*own.values(), strict=True)] or [0] * width
+    totals = {u[0]: list(own.get(u[0]) or [0] * width) for u in units}
+    for unit in sorted(units, key=lambda u: -u[5]):
+        parent = totals.get(unit[4])
+        if parent is not None:
+            child = totals[unit[0]]
+            for k in range(width):
+                parent[k] += child[k]
+    return summary, leaders, own, [totals[u[0]] for u in units]
 
 
 def campaign_report(
@@ -200,43 +266,20 @@ def campaign_report(
         grouped = _grouped_counts(campaign, scope, as_of)
     units = list(
         scope.units.order_by("path").values_list(
-            "id", "code", "name", "level", "parent_id", "parent__code", "depth"
+            "id", "code", "name", "level", "parent_id", "depth"
         )
     )
-    # Counts as lists in COUNT_KEYS order: own (people attached to the unit itself),
-    # then totals rolled up from the deepest units to their parents, one addition
-    # per unit (a few thousand) rather than one per group and ancestor.
-    width = len(COUNT_KEYS)
-    own: dict[int, list[int]] = {}
-    summary, leaders = [0] * width, [0] * width
-    for unit_id, is_leader, *counts in grouped:
-        mine = own.get(unit_id)
-        if mine is None:
-            own[unit_id] = list(counts)
-        else:
-            own[unit_id] = [a + b for a, b in zip(mine, counts, strict=True)]
-        summary = [a + b for a, b in zip(summary, counts, strict=True)]
-        if is_leader:
-            leaders = [a + b for a, b in zip(leaders, counts, strict=True)]
-    totals = {u[0]: own.get(u[0]) or [0] * width for u in units}
-    for unit_id, _code, _name, _level, parent_id, _parent, _depth in sorted(
-        units, key=lambda u: -u[6]
+    summary, leaders, own, totals = _roll_up(grouped, units)
+    code_of = {u[0]: u[1] for u in units}
+    unit_rows = []
+    for (_id, code, name, level, parent_id, depth), counts in zip(
+        units, totals, strict=True
     ):
-        if parent_id in totals:
-            totals[parent_id] = [
-                a + b for a, b in zip(totals[parent_id], totals[unit_id], strict=True)
-            ]
-    unit_rows = [
-        {
-            "unit_code": code,
-            "unit_name": name,
-            "level": level,
-            "parent_code": parent_code,
-            "depth": depth,
-            **_with_rate(dict(zip(COUNT_KEYS, totals[unit_id], strict=True))),
-        }
-        for unit_id, code, name, level, _parent, parent_code, depth in units
-    ]
+        row = dict(zip(COUNT_KEYS, counts, strict=True))
+        row["completion_rate"] = completion_rate(row)
+        row["unit_code"], row["unit_name"], row["level"] = code, name, level
+        row["parent_code"], row["depth"] = code_of.get(parent_id), depth
+        unit_rows.append(row)
     summary = dict(zip(COUNT_KEYS, summary, strict=True))
     if unit is not None and unit_rows:
         summary = {k: unit_rows[0][k] for k in COUNT_KEYS}
@@ -251,7 +294,9 @@ def campaign_report(
     )
     report.by_code = {u["unit_code"]: u for u in unit_rows}
     report.people_rows = people_rows
-    report.own_counts = {u[1]: own[u[0]] for u in units if u[0] in own}
+    report.own_counts = {
+        code_of[u]: counts for u, counts in own.items() if u in code_of
+    }
     return report
 
 

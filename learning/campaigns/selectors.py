@@ -23,7 +23,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from learning.models import CourseCompletion, CoursePage, LessonProgress
@@ -185,6 +185,7 @@ PEOPLE_COLUMNS = (
     "exempt",
     "joined_on",
     "status",
+    "status_code",
 )
 
 
@@ -248,24 +249,30 @@ def people_sql(
         )
     )
     ll_sql, ll_params = _sql(lessons.order_by().values("user_id"))
+    exemptions = Exemption.objects.filter(campaign_id=campaign.pk).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+    )
+    ee_sql, ee_params = _sql(
+        exemptions.order_by().values(exempt_user=F("staff__user_id"))
+    )
+    # Exemptions join the same per-person aggregate (one row per campaign and person,
+    # by constraint), so the roster is joined once rather than twice.
     c_sql = (
         "SELECT x.user_id,"
         " COUNT(DISTINCT CASE WHEN x.kind = 1 AND NOT x.superseded"
         " THEN x.course_id END) AS n,"
         " MAX(CASE WHEN x.kind = 1 AND NOT x.superseded"
         " THEN x.completed_on END) AS last_done,"
-        " SUM(CASE WHEN x.kind = 2 THEN 1 ELSE 0 END) AS lessons"
+        " SUM(CASE WHEN x.kind = 2 THEN 1 ELSE 0 END) AS lessons,"
+        " SUM(CASE WHEN x.kind < 3 THEN 1 ELSE 0 END) AS activity,"
+        " MAX(CASE WHEN x.kind = 3 THEN 1 ELSE 0 END) AS exempt"
         f" FROM (SELECT u.*, 1 AS kind FROM ({cc_sql}) u"
         " UNION ALL SELECT v.user_id, NULL, NULL, (1 = 0), 2"
-        f" FROM ({ll_sql}) v) x GROUP BY x.user_id"
+        f" FROM ({ll_sql}) v"
+        " UNION ALL SELECT w.exempt_user, NULL, NULL, (1 = 0), 3"
+        f" FROM ({ee_sql}) w) x GROUP BY x.user_id"
     )
-    c_params = cc_params + ll_params
-    e_sql, e_params = _sql(
-        Exemption.objects.filter(campaign_id=campaign.pk)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
-        .order_by()
-        .values("staff_id")
-    )
+    c_params = cc_params + ll_params + ee_params
     member_table = quote(CampaignMember._meta.db_table)
     as_of_db = ops.adapt_datefield_value(as_of)
 
@@ -288,23 +295,33 @@ def people_sql(
 
     n_courses = len(rules.course_ids)
     carried = "".join(f"a.{name}, " for name in extra)
+    # The status rules, first match wins; ``status`` names it and ``status_code`` is
+    # its index in STATUSES (cheaper to aggregate). overdue_sql appears in both, so
+    # its params come twice.
+    rules_sql = (
+        (f"COALESCE(c.n, 0) >= {n_courses:d}", "completed"),
+        ("c.exempt = 1", "exempt"),
+        (overdue_sql, "overdue"),
+        ("c.activity > 0", "in_progress"),
+    )
+
+    def case(label) -> str:
+        whens = " ".join(f"WHEN {cond} THEN {label(s)}" for cond, s in rules_sql)
+        return f"CASE {whens} ELSE {label('not_started')} END"
+
     sql = (
         f"SELECT {carried}a.id AS staff_id, a.user_id, a.staff_no, a.name, a.unit_id,"
         " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
         " COALESCE(c.lessons, 0) AS lessons,"
-        " CASE WHEN e.staff_id IS NULL THEN 0 ELSE 1 END AS exempt,"
+        " COALESCE(c.exempt, 0) AS exempt,"
         f" {joined},"
-        f" CASE WHEN COALESCE(c.n, 0) >= {n_courses:d} THEN 'completed'"
-        " WHEN e.staff_id IS NOT NULL THEN 'exempt'"
-        f" WHEN {overdue_sql} THEN 'overdue'"
-        " WHEN c.user_id IS NOT NULL THEN 'in_progress'"
-        " ELSE 'not_started' END AS status"
+        f" {case(lambda s: repr(s))} AS status,"
+        f" {case(lambda s: str(STATUSES.index(s)))} AS status_code"
         f" FROM ({a_sql}) a"
         f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
-        f" LEFT JOIN ({e_sql}) e ON e.staff_id = a.id"
         f"{members}"
     )
-    params = overdue_params + a_params + c_params + e_params + member_params
+    params = overdue_params * 2 + a_params + c_params + member_params
     return sql, params
 
 
