@@ -7,10 +7,11 @@ Two parts:
    indicators, 4 quarters, 50 courses with about 1.5 million completions. Generated
    directly into frames (no database), with a fixed seed.
 2. **The whole path** (``--db``): what the Celery task runs, ``snapshot_refresh`` —
-   extraction from the database (answers summed in SQL), analysis, snapshot rows
-   written with COPY — in a separate process, with a breakdown, beside a plain SQL
-   aggregate over the same answers. ``--load`` first fills an empty database of its
-   own at the given sizes (``bench.gap_bench_db``, generated inside PostgreSQL).
+   extraction from the database (answers streamed as binary COPY, summed with
+   numpy), analysis, snapshot rows written with COPY — in a separate process, with a
+   breakdown, beside a plain SQL aggregate over the same answers. ``--load`` first
+   fills an empty database of its own at the given sizes (``bench.gap_bench_db``,
+   generated inside PostgreSQL).
 
     python -m bench.gap_bench                 # analysis only (no database needed)
     DATABASE_URL=postgres://…/gap_nat python -m bench.gap_bench --db --load --skip-analysis

@@ -293,7 +293,8 @@ def _analyse(period_text: str, timings: dict | None = None):
     same_kind = [p for p in selectors.value_periods() if p.kind == period.kind]
     same_kind = [p for p in same_kind if p.end <= period.end]
     min_group = getattr(settings, "MIN_GROUP_SIZE", 5)
-    # The answers are summed in the database: ten million rows never reach Python.
+    # The answers stream in as plain arrays and are summed per person and indicator:
+    # ten million answers never become Python objects.
     unit_sums, low = selectors.score_sum_records(until=period.end)
     frames = {
         "values": A.frame(
