@@ -71,3 +71,10 @@ schedule(
     "learning.tasks.publish_scheduled_pages",
     crontab(minute="*/5"),
 )
+# Courses: record completions earned by attempts whose follow-up did not run (the
+# process that finished them died right after the commit); hourly, over two days.
+schedule(
+    "learning-reconcile-completions",
+    "learning.tasks.reconcile_completions",
+    crontab(minute=40),
+)

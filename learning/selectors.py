@@ -386,6 +386,44 @@ def completions_of(*, user) -> QuerySet[CourseCompletion]:
     return CourseCompletion.objects.filter(user=user).select_related("course")
 
 
+def recent_passes(*, since: dt.datetime) -> list:
+    """The latest passed attempt per person and quiz finished since ``since``, for the
+    quizzes that gate a lesson or close a course (one query for the quizzes, one for
+    the attempts with their users)."""
+    from assessments.models import Attempt
+
+    quiz_ids = set(
+        LessonPage.objects.filter(gate_quiz__isnull=False).values_list(
+            "gate_quiz_id", flat=True
+        )
+    ) | set(
+        CoursePage.objects.filter(final_quiz__isnull=False).values_list(
+            "final_quiz_id", flat=True
+        )
+    )
+    if not quiz_ids:
+        return []
+    attempts = (
+        Attempt.objects.filter(
+            quiz_id__in=quiz_ids,
+            status="finished",
+            passed=True,
+            preview=False,
+            counted=True,
+            finished_at__gte=since,
+        )
+        .select_related("user")
+        .order_by("user_id", "quiz_id", "-finished_at")
+    )
+    latest, seen = [], set()
+    for attempt in attempts:
+        key = (attempt.user_id, attempt.quiz_id)
+        if key not in seen:
+            seen.add(key)
+            latest.append(attempt)
+    return latest
+
+
 def lessons_gated_by(*, quiz_id: int) -> QuerySet[LessonPage]:
     return LessonPage.objects.filter(gate_quiz_id=quiz_id)
 
