@@ -180,6 +180,7 @@ WAGTAILDOCS_EXTENSIONS = [
 ]
 
 WAGTAIL_SITE_NAME = "检察教育培训平台"
+WAGTAILADMIN_USER_LOGIN_FORM = "organisation.forms.AdminSignInForm"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False

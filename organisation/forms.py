@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 class SignInForm(AuthenticationForm):
@@ -17,3 +18,21 @@ class SignInForm(AuthenticationForm):
         ),
         "inactive": _("This account is disabled."),
     }
+
+
+class AdminSignInForm(WagtailLoginForm):
+    """Wagtail's sign-in form with the platform's wording. Wagtail leaves the password
+    field without a label, which a visitor not yet signed in read as "Password" in
+    English; and the admin accepts staff numbers like the rest of the platform."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"placeholder": _("Enter password")}),
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("Staff number or account name")
+        username.widget.attrs["placeholder"] = _("Staff number or account name")

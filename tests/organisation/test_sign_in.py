@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -73,3 +75,22 @@ def test_the_language_choice_is_remembered(client, reference_data):
     assert "检察教育培训平台" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Procuratorate Training Platform" in client.get("/").content.decode()
+
+
+def test_the_admin_sign_in_page_speaks_chinese_and_takes_staff_numbers(client, person):
+    from organisation.models import RoleAssignment
+    from organisation.services import role_assign
+
+    role_assign(user=person.user, role=RoleAssignment.Role.TRAINER)
+    page = client.get("/admin/login/").content.decode()
+    assert "登录培训平台管理后台" in page and "培训平台管理后台</title>" in page
+    label = re.search(r'<label[^>]*for="id_password"[^>]*>\s*([^<]+)<', page)
+    assert label and label.group(1).strip() == "密码"
+    assert "工号或账号" in page
+    assert "Password" not in page and "Wagtail</title>" not in page
+
+    response = client.post(
+        "/admin/login/", {"username": "J777", "password": "pass12345"}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
