@@ -83,7 +83,7 @@ def test_closing_overdue_attempts_finishes_each_attempt_once(
             pk__in=attempts, status=Attempt.Status.IN_PROGRESS
         ).exists()
 
-        wait_for(all_closed, 60, "the second worker to close the attempts")
+    wait_for(all_closed, 60, "the second worker to close the attempts")
 
     for attempt in Attempt.objects.filter(pk__in=attempts).order_by("pk"):
         assert attempt.status == Attempt.Status.FINISHED
