@@ -23,6 +23,17 @@ class StaffNumberBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """The signed-in user of a request, with the staff profile in the same query
+        (every page reads it, and user_can_authenticate checks it)."""
+        User = get_user_model()
+        user = (
+            User._default_manager.select_related("profile").filter(pk=user_id).first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        return user
+
     def user_can_authenticate(self, user) -> bool:
         if not super().user_can_authenticate(user):
             return False

@@ -46,3 +46,34 @@ def test_production_refuses_development_defaults(monkeypatch):
 def test_production_settings_pass_when_configured():
     ids = {e.id for e in run_checks()}
     assert not {i for i in ids if i.startswith("platform.")}
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/1", "django.contrib.sessions.backends.cached_db"),
+        ("", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_sessions_are_cached_only_in_a_cache_every_process_shares(redis_url, engine):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == engine

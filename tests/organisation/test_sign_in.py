@@ -94,3 +94,17 @@ def test_the_admin_sign_in_page_speaks_chinese_and_takes_staff_numbers(client, p
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_each_request_loads_the_user_and_profile_in_one_query(
+    person, django_assert_num_queries
+):
+    from organisation.backends import StaffNumberBackend
+
+    with django_assert_num_queries(1):
+        user = StaffNumberBackend().get_user(person.user.pk)
+        assert user.profile.staff_no == "J777"
+    person.active = False
+    person.save()
+    assert StaffNumberBackend().get_user(person.user.pk) is None
+    assert StaffNumberBackend().get_user(10**9) is None
