@@ -276,7 +276,7 @@ _ANSWER_ROW = np.dtype(
         ("possible", ">f8"),
     ]
 )
-_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4)
+_COPY_HEADER = 19  # signature (11), flags (4), extension area length (4)
 _ANSWER_BATCH = 1 << 20
 
 
@@ -324,6 +324,10 @@ def _answer_batches(until: dt.date):
             for block in copy:
                 pending += block
                 if skip:
+                    if len(pending) < _COPY_HEADER:
+                        continue
+                    # The header ends with the length of an extension area (0 today).
+                    skip = _COPY_HEADER + int.from_bytes(pending[15:19], "big")
                     if len(pending) < skip:
                         continue
                     del pending[:skip]
