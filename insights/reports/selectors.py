@@ -165,6 +165,11 @@ def _group_people(people: list[dict]) -> list[tuple]:
 # is the headcount less the other four. Sixteen bits hold a group of up to 65,535
 # people; a larger group (none in a real roster) is counted status by status instead.
 PACKED_BITS = 16
+# People per status (STATUSES order) over the rows ``p`` of people_sql, status by status.
+_STATUS_SUMS = ", ".join(
+    f"SUM(CASE WHEN p.status_code = {k} THEN 1 ELSE 0 END)"
+    for k in range(len(STATUSES))
+)
 PACKED_LIMIT = (1 << PACKED_BITS) - 1
 
 
@@ -191,12 +196,8 @@ def _grouped_counts(campaign, scope, as_of) -> list[tuple]:
                     (unit_id, leader, count, *_unpack(count, int(total or 0)))
                     for unit_id, leader, count, total in packed
                 ]
-        status_sums = ", ".join(
-            f"SUM(CASE WHEN p.status_code = {k} THEN 1 ELSE 0 END)"
-            for k in range(len(STATUSES))
-        )
         cursor.execute(
-            f"SELECT p.unit_id, p.is_leader, COUNT(*), {status_sums}"
+            f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}"
             f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
             params,
         )
@@ -305,13 +306,10 @@ def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) 
     after the rules)."""
     as_of = as_of or timezone.localdate()
     sql, params = people_sql(campaign, staff_visible_to(user), as_of)
-    status_sums = ", ".join(
-        f"SUM(CASE WHEN p.status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in STATUSES
-    )
-    found = rows(f"SELECT COUNT(*) AS headcount, {status_sums} FROM ({sql}) p", params)[
-        0
-    ]
-    return _with_rate({k: int(found[k] or 0) for k in COUNT_KEYS})
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), {_STATUS_SUMS} FROM ({sql}) p", params)
+        found = cursor.fetchone()
+    return _with_rate({k: int(v or 0) for k, v in zip(COUNT_KEYS, found, strict=True)})
 
 
 def campaign_summary_cached(
