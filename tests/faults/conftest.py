@@ -149,6 +149,22 @@ def wait_for(predicate, timeout: float, what: str, every: float = 0.2):
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def wait_serving(server, base: str, timeout: float = 60) -> None:
+    """Wait until the gunicorn ``server`` (a Group) answers ``base``/healthz; fail at
+    once with its output if it exits."""
+    import requests
+
+    def up():
+        if not server.alive():
+            pytest.fail(f"gunicorn exited:\n{server.tail()}")
+        try:
+            return requests.get(f"{base}/healthz", timeout=2).ok
+        except requests.RequestException:
+            return False
+
+    wait_for(up, timeout, "gunicorn to answer /healthz")
+
+
 # Celery workers that can be told to stop dead at a chosen point -------------------------
 
 # A killed worker's unacknowledged message comes back after this many seconds.

@@ -23,7 +23,7 @@ from tests.faults.conftest import (
     child_env,
     free_port,
     session_cookie,
-    wait_for,
+    wait_serving,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,18 +65,9 @@ def gunicorn(postgres_only, transactional_db):
         child_env(TEST_TASKS_EAGER="1", CELERY_BROKER_URL=""),
     )
     base = f"http://127.0.0.1:{port}"
-    import requests
-
-    def up():
-        if not server.alive():
-            pytest.fail(f"gunicorn exited:\n{server.tail()}")
-        try:
-            return requests.get(f"{base}/healthz", timeout=2).ok
-        except requests.RequestException:
-            return False
 
     try:
-        wait_for(up, 60, "gunicorn to answer /healthz")
+        wait_serving(server, base)
         yield server, base
     finally:
         server.stop()

@@ -31,7 +31,7 @@ from tests.faults.conftest import (
     Group,
     free_port,
     session_cookie,
-    wait_for,
+    wait_serving,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -218,14 +218,6 @@ def test_the_platform_recovers_from_a_database_restart_under_load(
     )
     base = f"http://127.0.0.1:{port}"
 
-    def up():
-        if not server.alive():
-            pytest.fail(f"gunicorn exited:\n{server.tail()}")
-        try:
-            return requests.get(f"{base}/healthz", timeout=2).ok
-        except requests.RequestException:
-            return False
-
     outcomes: list[tuple[float, float, bool]] = []  # (sent, answered, ok)
     acknowledged: dict[int, dict] = {}
     lock = threading.Lock()
@@ -268,7 +260,7 @@ def test_the_platform_recovers_from_a_database_restart_under_load(
             time.sleep(0.02)
 
     try:
-        wait_for(up, 60, "gunicorn to answer /healthz")
+        wait_serving(server, base)
         threads = [threading.Thread(target=learner, args=(k,)) for k in range(4)]
         for t in threads:
             t.start()
