@@ -29,6 +29,8 @@ from ..signals import attempt_finished
 from .questions import question_current_versions
 
 STALE = "stale"
+# How many times a submit re-reads and re-marks when saves keep landing in between.
+FINISH_ROUNDS = 20
 
 
 def _draw_pool(slot) -> list[Question]:
@@ -116,15 +118,16 @@ def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
     return None
 
 
-@transaction.atomic
 def attempt_start(
     *, user, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
 ) -> Attempt:
     """Resume the user's unfinished attempt, or start a new one if the rules allow.
 
-    A start is one lean transaction (it runs for every learner when a whole office
-    begins an exam at once): one aggregate over the learner's earlier attempts, the
-    slots, the questions' versions in one query, and three inserts.
+    A start is lean (it runs for every learner when a whole office begins an exam at
+    once): one aggregate over the learner's earlier attempts, the slots, the
+    questions' versions in one query, and the writes. On PostgreSQL the attempt, its
+    items and their empty responses are one statement, atomic by itself; the unique
+    attempt number decides between two tabs starting at once.
     """
     now = now or timezone.now()
     previous = Attempt.objects.filter(user=user, quiz=quiz)
@@ -175,21 +178,18 @@ def attempt_start(
             )
         )
     number = (seen["number"] or 0) + 1
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                user=user,
-                quiz=quiz,
-                number=number,
-                deadline=deadline,
-                preview=preview,
-                counted=not preview,
-                max_score=sum((item.points for item in items), Decimal(0)),
-            )
-    except IntegrityError:
+    attempt = Attempt(
+        user=user,
+        quiz=quiz,
+        number=number,
+        deadline=deadline,
+        preview=preview,
+        counted=not preview,
+        max_score=sum((item.points for item in items), Decimal(0)),
+    )
+    if not _insert_attempt(attempt, items, now):
         # Two tabs started at once: the other one won; resume its attempt.
         return Attempt.objects.get(user=user, quiz=quiz, number=number)
-    _insert_items(attempt, items, now)
     return attempt
 
 
@@ -220,7 +220,18 @@ def _clean_answer(data: dict, item: AttemptItem, raw) -> dict:
     return {"text": text} if text.strip() else {}
 
 
-def _refusal(attempt_id: int, user, seq: int, now) -> AssessmentError:
+def _stale() -> AssessmentError:
+    return AssessmentError(
+        _(
+            "This page is out of date: your answers were saved from another page "
+            "or tab. Reload the page to see the latest answers."
+        ),
+        code=STALE,
+    )
+
+
+def _gate_problem(attempt_id: int, user, seq: int, now) -> AssessmentError | None:
+    """Why a save carrying ``seq`` is refused now, or None if it would be accepted."""
     attempt = Attempt.objects.filter(pk=attempt_id, user=user).first()
     if attempt is None:
         return AssessmentError(_("Attempt not found."), code="not_found")
@@ -232,13 +243,7 @@ def _refusal(attempt_id: int, user, seq: int, now) -> AssessmentError:
         return AssessmentError(
             _("Time is up: answers can no longer be changed."), code="time_up"
         )
-    return AssessmentError(
-        _(
-            "This page is out of date: your answers were saved from another page "
-            "or tab. Reload the page to see the latest answers."
-        ),
-        code=STALE,
-    )
+    return _stale() if attempt.seq != seq else None
 
 
 # The hot statements of a quiz storm, written as plain SQL: the ORM's compilation of
@@ -255,32 +260,47 @@ _RESPONSE = Response._meta.db_table
 _ITEM = AttemptItem._meta.db_table
 
 
-def _insert_items(attempt: Attempt, items: list[AttemptItem], now) -> None:
-    """The attempt's items and their empty responses (one statement on PostgreSQL)."""
+def _insert_attempt(attempt: Attempt, items: list[AttemptItem], now) -> bool:
+    """Insert the attempt, its items and their empty responses, all or nothing.
+
+    Returns False (and writes nothing) when the learner's attempt of that number
+    exists already.
+    """
     if connection.vendor != "postgresql":
-        for item in items:
-            item.attempt = attempt
-        AttemptItem.objects.bulk_create(items)
-        if not connection.features.can_return_rows_from_bulk_insert:
-            items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
-        Response.objects.bulk_create(
-            Response(item=item, saved_at=now) for item in items
-        )
-        return
+        try:
+            with transaction.atomic():
+                attempt.save(force_insert=True)
+                for item in items:
+                    item.attempt = attempt
+                AttemptItem.objects.bulk_create(items)
+                if not connection.features.can_return_rows_from_bulk_insert:
+                    items = list(AttemptItem.objects.filter(attempt=attempt).only("id"))
+                Response.objects.bulk_create(
+                    Response(item=item, saved_at=now) for item in items
+                )
+        except IntegrityError:
+            return False
+        return True
+    fields = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(attempt, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH shown AS (INSERT INTO {_ITEM} (attempt_id, position, question_id, "
+            f"WITH new AS (INSERT INTO {_ATTEMPT} ({columns}) VALUES "
+            f"({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id), "
+            f"shown AS (INSERT INTO {_ITEM} (attempt_id, position, question_id, "
             "version_id, slot_position, points, option_keys, flagged, checked_at) "
-            "SELECT %s, v.position, v.question_id, v.version_id, v.slot_position, "
-            "v.points, v.option_keys::jsonb, false, NULL FROM unnest(%s::int[], "
-            "%s::bigint[], %s::bigint[], %s::int[], %s::numeric[], %s::text[]) AS "
-            "v(position, question_id, version_id, slot_position, points, option_keys) "
-            f"RETURNING id) INSERT INTO {_RESPONSE} (item_id, answer, saved_at, seq, "
+            "SELECT new.id, v.position, v.question_id, v.version_id, v.slot_position, "
+            "v.points, v.option_keys::jsonb, false, NULL FROM new CROSS JOIN "
+            "unnest(%s::int[], %s::bigint[], %s::bigint[], %s::int[], %s::numeric[], "
+            "%s::text[]) AS v(position, question_id, version_id, slot_position, "
+            "points, option_keys) RETURNING id), "
+            f"answered AS (INSERT INTO {_RESPONSE} (item_id, answer, saved_at, seq, "
             "score, fraction, needs_marking, marked_by_id, marked_at, comment) "
             "SELECT id, '{}'::jsonb, %s, 0, NULL, NULL, false, NULL, NULL, '' "
-            "FROM shown",
+            "FROM shown) SELECT id FROM new",
             [
-                attempt.pk,
+                *values,
                 [i.position for i in items],
                 [i.question_id for i in items],
                 [i.version_id for i in items],
@@ -290,6 +310,13 @@ def _insert_items(attempt: Attempt, items: list[AttemptItem], now) -> None:
                 now,
             ],
         )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    attempt.pk = row[0]
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
+    return True
 
 
 def _advance_seq(attempt_id: int, user_id: int, seq: int, now) -> bool:
@@ -303,57 +330,122 @@ def _advance_seq(attempt_id: int, user_id: int, seq: int, now) -> bool:
         return cursor.rowcount == 1
 
 
-def _write_answers(written: list[tuple[int, dict]], seq: int, now) -> None:
-    """Store (response id, answer) pairs with the new sequence number."""
-    if not written:
-        return
+def _save_gated(
+    attempt_id: int,
+    user_id: int,
+    seq: int,
+    now,
+    written: list[tuple[int, dict]],
+    flagged: list[tuple[int, bool]],
+) -> bool:
+    """Pass the gate and store answers and flags, all or nothing; False if refused.
+
+    On PostgreSQL one statement: the answers and flags are written only through the
+    row the gate updated, so a refused save writes nothing.
+    """
     if connection.vendor != "postgresql":
-        Response.objects.bulk_update(
-            [Response(pk=pk, answer=a, seq=seq, saved_at=now) for pk, a in written],
-            ["answer", "seq", "saved_at"],
-        )
-        return
+        with transaction.atomic():
+            if not _advance_seq(attempt_id, user_id, seq, now):
+                return False
+            if written:
+                Response.objects.bulk_update(
+                    [
+                        Response(pk=pk, answer=a, seq=seq + 1, saved_at=now)
+                        for pk, a in written
+                    ],
+                    ["answer", "seq", "saved_at"],
+                )
+            if flagged:
+                AttemptItem.objects.bulk_update(
+                    [AttemptItem(pk=pk, flagged=f) for pk, f in flagged], ["flagged"]
+                )
+        return True
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, seq = %s, "
-            "saved_at = %s FROM unnest(%s::bigint[], %s::text[]) AS v(id, answer) "
-            "WHERE r.id = v.id",
+            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
+            "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
+            "deadline > %s) RETURNING id), "
+            f"answered AS (UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, "
+            "seq = %s, saved_at = %s FROM gate, unnest(%s::bigint[], %s::text[]) "
+            "AS v(id, answer) WHERE r.id = v.id), "
+            f"flags AS (UPDATE {_ITEM} AS i SET flagged = v.flagged FROM gate, "
+            "unnest(%s::bigint[], %s::boolean[]) AS v(id, flagged) WHERE i.id = v.id) "
+            "SELECT count(*) FROM gate",
             [
+                attempt_id,
+                user_id,
+                Attempt.Status.IN_PROGRESS,
                 seq,
+                now,
+                seq + 1,
                 now,
                 [pk for pk, _a in written],
                 [json.dumps(a) for _p, a in written],
+                [pk for pk, _f in flagged],
+                [f for _p, f in flagged],
             ],
         )
+        return cursor.fetchone()[0] == 1
 
 
-def _write_marks(marks: list[tuple]) -> None:
-    """Store (response id, fraction, score, needs_marking) rows."""
-    if not marks:
-        return
+def _finish_gated(attempt: Attempt, seq: int, marks: list[tuple]) -> bool:
+    """Move the attempt out of "in progress" with its totals and store the marks.
+
+    The gate is the status and the sequence number read with the answers that were
+    marked: only one caller wins, and never with answers a later save replaced.
+    ``marks`` are (response id, fraction, score, needs_marking) rows. On PostgreSQL
+    one statement; elsewhere one transaction.
+    """
+    finish = {
+        "status": attempt.status,
+        "finished_at": attempt.finished_at,
+        "ending": attempt.ending,
+        "counted": attempt.counted,
+        "score": attempt.score,
+        "score_percent": attempt.score_percent,
+        "passed": attempt.passed,
+    }
     if connection.vendor != "postgresql":
-        Response.objects.bulk_update(
-            [
-                Response(pk=pk, fraction=f, score=s, needs_marking=n)
-                for pk, f, s, n in marks
-            ],
-            ["fraction", "score", "needs_marking"],
-        )
-        return
+        with transaction.atomic():
+            won = Attempt.objects.filter(
+                pk=attempt.pk, status=Attempt.Status.IN_PROGRESS, seq=seq
+            ).update(seq=F("seq") + 1, **finish)
+            if won and marks:
+                Response.objects.bulk_update(
+                    [
+                        Response(pk=pk, fraction=f, score=sc, needs_marking=n)
+                        for pk, f, sc, n in marks
+                    ],
+                    ["fraction", "score", "needs_marking"],
+                )
+        return bool(won)
     ids, fractions, scores, needs = (
-        list(column) for column in zip(*marks, strict=True)
+        [list(column) for column in zip(*marks, strict=True)] if marks else [[]] * 4
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_RESPONSE} AS r SET fraction = v.fraction, score = v.score, "
-            "needs_marking = v.needs_marking FROM unnest(%s::bigint[], "
-            "%s::numeric[], %s::numeric[], %s::boolean[]) "
-            "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id",
-            [ids, fractions, scores, needs],
+            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1, "
+            + ", ".join(f"{column} = %s" for column in finish)
+            + " WHERE id = %s AND status = %s AND seq = %s RETURNING id), "
+            f"marked AS (UPDATE {_RESPONSE} AS r SET fraction = v.fraction, "
+            "score = v.score, needs_marking = v.needs_marking FROM gate, "
+            "unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::boolean[]) "
+            "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id) "
+            "SELECT count(*) FROM gate",
+            [
+                *finish.values(),
+                attempt.pk,
+                Attempt.Status.IN_PROGRESS,
+                seq,
+                ids,
+                fractions,
+                scores,
+                needs,
+            ],
         )
+        return cursor.fetchone()[0] == 1
 
 
-@transaction.atomic
 def attempt_save(
     *,
     attempt_id: int,
@@ -367,41 +459,48 @@ def attempt_save(
 
     Refused (AssessmentError, nothing written) when ``seq`` is not the attempt's
     current sequence number, after the deadline, or once the attempt is finished.
+
+    The items are read before the gate: what a save checks of them (which item sits
+    at a position, its options, whether it is checked or flagged) changes only
+    together with the sequence number, so a gate that passes on ``seq`` proves the
+    read current.
     """
     now = now or timezone.now()
     answers = answers or {}
     flags = flags or {}
-    if not _advance_seq(attempt_id, user.pk, seq, now):
-        raise _refusal(attempt_id, user, seq, now)
-    new_seq = seq + 1
     positions = {int(p) for p in answers} | {int(p) for p in flags}
-    if not positions:
-        return new_seq
-    items = {
-        row[0]: _Shown(*row)
-        for row in AttemptItem.objects.filter(
-            attempt_id=attempt_id, position__in=positions
-        ).values_list(*_Shown._fields)
-    }
+    items = (
+        {
+            row[0]: _Shown(*row)
+            for row in AttemptItem.objects.filter(
+                attempt_id=attempt_id, attempt__user_id=user.pk, position__in=positions
+            ).values_list(*_Shown._fields)
+        }
+        if positions
+        else {}
+    )
     written = []
     for position, raw in answers.items():
         item = items.get(int(position))
-        if item is None:
-            raise AssessmentError(_("That question is not part of this attempt."))
-        if item.checked_at:
-            raise AssessmentError(_("This question has been checked and is locked."))
-        answer = _clean_answer(item.version__data, item, raw)
+        if item is None or item.checked_at:
+            raise _gate_problem(attempt_id, user, seq, now) or AssessmentError(
+                _("That question is not part of this attempt.")
+                if item is None
+                else _("This question has been checked and is locked.")
+            )
+        try:
+            answer = _clean_answer(item.version__data, item, raw)
+        except AssessmentError as error:
+            raise _gate_problem(attempt_id, user, seq, now) or error from None
         written.append((item.response__id, answer))
-    # One statement for all the answers and one for the changed flags.
-    _write_answers(written, new_seq, now)
     flagged = [
-        AttemptItem(pk=items[int(p)].id, flagged=bool(v))
+        (items[int(p)].id, bool(v))
         for p, v in flags.items()
         if int(p) in items and items[int(p)].flagged != bool(v)
     ]
-    if flagged:
-        AttemptItem.objects.bulk_update(flagged, ["flagged"])
-    return new_seq
+    if not _save_gated(attempt_id, user.pk, seq, now, written, flagged):
+        raise _gate_problem(attempt_id, user, seq, now) or _stale()
+    return seq + 1
 
 
 def _mark(data: dict, answer: dict, points: Decimal):
@@ -490,7 +589,6 @@ def _ending_for(attempt: Attempt, quiz: Quiz, now, automatic: bool) -> str | Non
     return Attempt.Ending.OVERDUE
 
 
-@transaction.atomic
 def attempt_submit(
     *,
     attempt_id: int,
@@ -498,77 +596,69 @@ def attempt_submit(
     now: dt.datetime | None = None,
     automatic: bool = False,
 ) -> Attempt:
-    """Finish an attempt exactly once and mark it; later calls return it unchanged."""
+    """Finish an attempt exactly once and mark it; later calls return it unchanged.
+
+    Optimistic: the attempt and its answers are read without a lock and the finish
+    is gated on the sequence number read with them; a save that lands in between
+    makes the gate fail and the answers are read and marked again.
+    """
     now = now or timezone.now()
     attempts = Attempt.objects.select_related("quiz")
     if user is not None:
         attempts = attempts.filter(user=user)
-    attempt = attempts.select_for_update().filter(pk=attempt_id).first()
-    if attempt is None:
-        raise AssessmentError(_("Attempt not found."), code="not_found")
-    if attempt.status != Attempt.Status.IN_PROGRESS:
-        return attempt
-    ending = _ending_for(attempt, attempt.quiz, now, automatic)
-    if automatic and attempt.quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
-        grace_end = (attempt.deadline or now) + dt.timedelta(
-            minutes=attempt.quiz.grace_minutes
-        )
-        if now <= grace_end:
+    for _round in range(FINISH_ROUNDS):
+        attempt = attempts.filter(pk=attempt_id).first()
+        if attempt is None:
+            raise AssessmentError(_("Attempt not found."), code="not_found")
+        if attempt.status != Attempt.Status.IN_PROGRESS:
             return attempt
-    counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
-    # Mark every item not already checked, from plain rows (no model building).
-    marks = []
-    for (
-        checked_at,
-        points,
-        data,
-        pk,
-        answer,
-        score,
-        fraction,
-        needs,
-    ) in AttemptItem.objects.filter(attempt_id=attempt.pk).values_list(
-        "checked_at",
-        "points",
-        "version__data",
-        "response__id",
-        "response__answer",
-        "response__score",
-        "response__fraction",
-        "response__needs_marking",
-    ):
-        if checked_at is None:
-            fraction, score, needs = _mark(data, answer, points)
-        marks.append((pk, fraction, score, needs))
-    attempt.counted = counted
-    _apply_totals(
-        attempt,
-        sum((m[2] for m in marks if m[2] is not None), Decimal(0)),
-        any(m[3] for m in marks),
-    )
-    # The gate: only one caller moves the attempt out of "in progress"; the same
-    # statement stores the totals.
-    won = Attempt.objects.filter(
-        pk=attempt.pk, status=Attempt.Status.IN_PROGRESS
-    ).update(
-        status=attempt.status,
-        finished_at=now,
-        ending=ending,
-        counted=counted,
-        seq=F("seq") + 1,
-        score=attempt.score,
-        score_percent=attempt.score_percent,
-        passed=attempt.passed,
-    )
-    if not won:
-        attempt.refresh_from_db()
-        return attempt
-    attempt.finished_at = now
-    attempt.ending = ending
-    attempt.seq += 1
-    _write_marks(marks)
-    _announce(attempt)
-    return attempt
+        quiz = attempt.quiz
+        ending = _ending_for(attempt, quiz, now, automatic)
+        if automatic and quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
+            grace_end = (attempt.deadline or now) + dt.timedelta(
+                minutes=quiz.grace_minutes
+            )
+            if now <= grace_end:
+                return attempt
+        # Mark every item not already checked, from plain rows (no model building).
+        marks = []
+        for (
+            checked_at,
+            points,
+            data,
+            pk,
+            answer,
+            score,
+            fraction,
+            needs,
+        ) in AttemptItem.objects.filter(attempt_id=attempt.pk).values_list(
+            "checked_at",
+            "points",
+            "version__data",
+            "response__id",
+            "response__answer",
+            "response__score",
+            "response__fraction",
+            "response__needs_marking",
+        ):
+            if checked_at is None:
+                fraction, score, needs = _mark(data, answer, points)
+            marks.append((pk, fraction, score, needs))
+        seq = attempt.seq
+        attempt.counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
+        attempt.finished_at = now
+        attempt.ending = ending
+        _apply_totals(
+            attempt,
+            sum((m[2] for m in marks if m[2] is not None), Decimal(0)),
+            any(m[3] for m in marks),
+        )
+        if _finish_gated(attempt, seq, marks):
+            attempt.seq = seq + 1
+            _announce(attempt)
+            return attempt
+    # Saves kept landing between the read and the gate: let the learner try again.
+    raise _stale()
 
 
 def attempt_close_overdue(*, now: dt.datetime | None = None) -> int:

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from assessments import services
@@ -170,22 +171,63 @@ def test_the_quiz_page_has_a_fixed_query_budget(
         assert client.get(url).status_code == 200
 
 
+def _budget(on_postgresql: int, elsewhere: int) -> int:
+    """A request's query budget: PostgreSQL writes a save, a start or a finish in
+    one statement; elsewhere they are a transaction of several."""
+    return on_postgresql if connection.vendor == "postgresql" else elsewhere
+
+
+def _signed_in(client, user):
+    """Sign in and make one request, so that the session is read before counting."""
+    _login(client, user)
+    client.get(reverse("assessments:index"))
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_an_answer_save_has_a_fixed_query_budget(
     client, learner, reference_data, size, django_assert_max_num_queries
 ):
     quiz = _quiz_with(size, reference_data)
     attempt = services.attempt_start(user=learner, quiz=quiz)
-    _login(client, learner)
+    _signed_in(client, learner)
     url = reverse("assessments:save", args=[attempt.pk])
     # Every answer of the attempt in one autosave: the count does not grow with them.
     answers = {str(p): {"keys": []} for p in range(1, size + 1)}
     body = json.dumps({"seq": 0, "answers": answers, "flags": {"2": True}})
-    with django_assert_max_num_queries(9):
+    # The user, the items shown, the gated write (elsewhere: the gate, the answers
+    # and the flag in a transaction).
+    with django_assert_max_num_queries(_budget(4, 8)):
         assert (
             client.post(url, data=body, content_type="application/json").status_code
             == 200
         )
+    item = attempt.items.get(position=2)
+    assert item.flagged and item.response.seq == 1
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_starting_and_submitting_have_fixed_query_budgets(
+    client, learner, reference_data, size, django_assert_max_num_queries
+):
+    quiz = _quiz_with(size, reference_data)
+    _signed_in(client, learner)
+    # The user, the quiz, the earlier attempts, the slots, the versions, the insert.
+    with django_assert_max_num_queries(_budget(7, 11)):
+        reply = client.post(reverse("assessments:quiz", args=[quiz.slug]))
+    attempt = Attempt.objects.get(user=learner, quiz=quiz)
+    assert reply.status_code == 302 and str(attempt.pk) in reply["Location"]
+    assert attempt.items.count() == size == Response.objects.filter(
+        item__attempt=attempt
+    ).count()
+    # The user, the attempt, its answers, the gated finish.
+    with django_assert_max_num_queries(_budget(5, 8)):
+        reply = client.post(reverse("assessments:submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert reply.status_code == 302 and attempt.status == Attempt.Status.FINISHED
+    assert attempt.seq == 1 and attempt.score == 0
+    assert not Response.objects.filter(
+        item__attempt=attempt, score__isnull=True
+    ).exists()
 
 
 @pytest.mark.parametrize("attempts", [2, 20])
