@@ -1,5 +1,21 @@
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from config.sql import Columns
+
+from .models import StaffProfile
+
+# The user ↔ profile one-to-one: its reverse side caches user.profile.
+PROFILE = StaffProfile._meta.get_field("user").remote_field
+
+
+@cache
+def _signed_in_columns() -> tuple[Columns, Columns]:
+    return Columns(get_user_model(), "u"), Columns(StaffProfile, "p")
 
 
 class StaffNumberBackend(ModelBackend):
@@ -25,12 +41,33 @@ class StaffNumberBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a request, with the staff profile in the same query
-        (every page reads it, and user_can_authenticate checks it)."""
-        User = get_user_model()
-        user = (
-            User._default_manager.select_related("profile").filter(pk=user_id).first()
-        )
-        if user is None or not self.user_can_authenticate(user):
+        (every page reads it, and user_can_authenticate checks it).
+
+        Plain SQL: it runs on every request, and compiling the equivalent
+        ``select_related("profile")`` query cost four times the read itself.
+        """
+        user_columns, profile_columns = _signed_in_columns()
+        try:
+            key = user_columns.fields[0].to_python(user_id)
+        except ValidationError:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {user_columns.select()}, {profile_columns.select()} "
+                f"FROM {user_columns.table} LEFT JOIN {profile_columns.table} "
+                "ON p.user_id = u.id WHERE u.id = %s",
+                [key],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = user_columns.instance(row)
+        profile = profile_columns.instance(row, len(user_columns))
+        # As select_related would: user.profile is cached (or known to be missing).
+        PROFILE.set_cached_value(user, profile)
+        if profile is not None:
+            PROFILE.field.set_cached_value(profile, user)
+        if not self.user_can_authenticate(user):
             return None
         return user
 

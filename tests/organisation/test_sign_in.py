@@ -108,3 +108,32 @@ def test_each_request_loads_the_user_and_profile_in_one_query(
     person.save()
     assert StaffNumberBackend().get_user(person.user.pk) is None
     assert StaffNumberBackend().get_user(10**9) is None
+
+
+def test_the_signed_in_user_read_matches_the_orm(person, django_assert_num_queries):
+    """The plain-SQL read returns the same user and profile values as the ORM, for a
+    session's string id too, and knows when a user has no profile."""
+    from django.contrib.auth.models import User
+    from django.forms.models import model_to_dict
+
+    from organisation.backends import StaffNumberBackend
+
+    backend = StaffNumberBackend()
+    expected = User.objects.select_related("profile").get(pk=person.user.pk)
+    user = backend.get_user(str(person.user.pk))
+    with django_assert_num_queries(0):
+        many = ["groups", "user_permissions", "business_lines"]
+        assert model_to_dict(user, exclude=many) == model_to_dict(
+            expected, exclude=many
+        )
+        assert model_to_dict(user.profile, exclude=many) == (
+            model_to_dict(expected.profile, exclude=many)
+        )
+        assert user.profile.user is user
+        assert user.last_login == expected.last_login
+        assert user.profile.updated_at == expected.profile.updated_at
+    admin = User.objects.create_user("no-profile", password="x", is_staff=True)
+    loaded = backend.get_user(admin.pk)
+    with django_assert_num_queries(0):
+        assert loaded.username == "no-profile" and not hasattr(loaded, "profile")
+    assert backend.get_user("not-a-number") is None
