@@ -35,7 +35,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _quiz_for(request: HttpRequest, slug: str) -> Quiz:
-    quiz = Quiz.objects.filter(slug=slug).first()
+    quiz = selectors.quiz_get(slug=slug)
     if quiz is None or (quiz.draft and not can_preview_quiz(request.user)):
         raise Http404
     return quiz

@@ -148,7 +148,27 @@ def sessions_for(users) -> list[str]:
         rows.append(Session(session_key=key, session_data=data, expire_date=expiry))
         keys.append(key)
     Session.objects.bulk_create(rows)
+    _sessions_cached(rows)
     return keys
+
+
+def _sessions_cached(rows) -> None:
+    """With cached sessions, put the new ones in the cache too, as signing in does:
+    the storm measures the quiz, not a first read of each session from the table."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.core.cache import caches
+
+    engine = import_module(settings.SESSION_ENGINE)
+    if not settings.SESSION_ENGINE.endswith("cached_db"):
+        return
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    entries = {}
+    for row in rows:
+        store = engine.SessionStore(session_key=row.session_key)
+        entries[store.cache_key] = store.decode(row.session_data)
+    cache.set_many(entries, settings.SESSION_COOKIE_AGE)
 
 
 def storm_reset(quiz, users) -> None:

@@ -63,15 +63,40 @@ class Columns:
         return out
 
     def instance(self, row, start: int = 0):
-        """The model instance in ``row`` from ``start`` (None for a missing outer join,
-        recognised by its primary key)."""
-        values = self.values(row, start)
+        """The model instance in a raw ``row`` from ``start`` (None for a missing
+        outer join, recognised by its primary key)."""
+        return self.build(self.values(row, start))
+
+    def build(self, values):
+        """The model instance from this model's converted ``values`` (None when the
+        primary key is null: an outer join found nothing)."""
         pk = self.model._meta.pk.attname
         if pk in self.attnames and values[self.attnames.index(pk)] is None:
             return None
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return self.model.from_db(connection.alias, self.attnames, list(values))
+
+    def split(self, values: list, start: int):
+        """(this model's instance from converted ``values`` at ``start``, next start)."""
+        end = start + len(self)
+        return self.build(values[start:end]), end
 
 
 def placeholders(count: int) -> str:
     """``%s, %s, …`` for an IN list (works on every backend, unlike ``= ANY``)."""
     return ", ".join(["%s"] * count)
+
+
+def fetch(sql: str, params, groups: list[Columns]) -> list[list]:
+    """Run ``sql`` (selecting ``groups``' columns in order) and return each row's
+    values, converted as the ORM converts them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    out = []
+    for row in found:
+        values, start = [], 0
+        for group in groups:
+            values.extend(group.values(row, start))
+            start += len(group)
+        out.append(values)
+    return out

@@ -18,11 +18,12 @@ from collections import namedtuple
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import grading
+from .. import hot_reads as reads
 from ..errors import AssessmentError
 from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
 from ..signals import attempt_finished
@@ -131,10 +132,8 @@ def attempt_start(
     """
     now = now or timezone.now()
     previous = Attempt.objects.filter(user=user, quiz=quiz)
-    seen = previous.aggregate(
-        open_id=Max("pk", filter=Q(status=Attempt.Status.IN_PROGRESS)),
-        used=Count("pk", filter=Q(preview=False)),
-        number=Max("number"),
+    seen = reads.attempts_seen(
+        user_id=user.pk, quiz_id=quiz.pk, open_status=Attempt.Status.IN_PROGRESS
     )
     if seen["open_id"]:
         open_attempt = (
@@ -150,7 +149,8 @@ def attempt_start(
     if not preview and attempts_remaining(quiz, seen["used"]) == 0:
         raise AssessmentError(_("You have used all your attempts at this quiz."))
     rng = random.Random()
-    questions = quiz_question_list(quiz, rng)
+    slots, versions = reads.slots_with_versions(quiz)
+    questions = quiz_question_list(quiz, rng, cache={("slots", quiz.pk): slots})
     if not questions:
         raise AssessmentError(
             _("This quiz has no questions yet. Please tell the training office."),
@@ -163,7 +163,9 @@ def attempt_start(
         deadline = now + dt.timedelta(minutes=minutes)
     if quiz.close_at and (deadline is None or deadline > quiz.close_at):
         deadline = quiz.close_at if not preview else deadline
-    versions = question_current_versions(questions=[q for _p, q in questions])
+    drawn = [q for _p, q in questions if q.pk not in versions]
+    if drawn:
+        versions.update(question_current_versions(questions=drawn))
     items = []
     for position, (slot_position, question) in enumerate(questions, start=1):
         version = versions[question.pk]
@@ -472,9 +474,9 @@ def attempt_save(
     items = (
         {
             row[0]: _Shown(*row)
-            for row in AttemptItem.objects.filter(
-                attempt_id=attempt_id, attempt__user_id=user.pk, position__in=positions
-            ).values_list(*_Shown._fields)
+            for row in reads.items_for_saving(
+                attempt_id=attempt_id, user_id=user.pk, positions=positions
+            )
         }
         if positions
         else {}
@@ -603,11 +605,10 @@ def attempt_submit(
     makes the gate fail and the answers are read and marked again.
     """
     now = now or timezone.now()
-    attempts = Attempt.objects.select_related("quiz")
-    if user is not None:
-        attempts = attempts.filter(user=user)
     for _round in range(FINISH_ROUNDS):
-        attempt = attempts.filter(pk=attempt_id).first()
+        attempt = reads.attempt_with_quiz(
+            attempt_id=attempt_id, user_id=None if user is None else user.pk
+        )
         if attempt is None:
             raise AssessmentError(_("Attempt not found."), code="not_found")
         if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -631,16 +632,7 @@ def attempt_submit(
             score,
             fraction,
             needs,
-        ) in AttemptItem.objects.filter(attempt_id=attempt.pk).values_list(
-            "checked_at",
-            "points",
-            "version__data",
-            "response__id",
-            "response__answer",
-            "response__score",
-            "response__fraction",
-            "response__needs_marking",
-        ):
+        ) in reads.items_for_marking(attempt.pk):
             if checked_at is None:
                 fraction, score, needs = _mark(data, answer, points)
             marks.append((pk, fraction, score, needs))

@@ -212,7 +212,7 @@ def test_starting_and_submitting_have_fixed_query_budgets(
     quiz = _quiz_with(size, reference_data)
     _signed_in(client, learner)
     # The user, the quiz, the earlier attempts, the slots, the versions, the insert.
-    with django_assert_max_num_queries(_budget(7, 11)):
+    with django_assert_max_num_queries(_budget(6, 10)):
         reply = client.post(reverse("assessments:quiz", args=[quiz.slug]))
     attempt = Attempt.objects.get(user=learner, quiz=quiz)
     assert reply.status_code == 302 and str(attempt.pk) in reply["Location"]
