@@ -23,7 +23,7 @@ class Columns:
         else:
             self.fields = [model._meta.get_field(n) for n in names]
         self.attnames = [f.attname for f in self.fields]
-        self._converters: dict[str, list] = {}
+        self._by_vendor: dict[str, tuple[str, list]] = {}
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -33,33 +33,37 @@ class Columns:
         return f"{self.model._meta.db_table} {self.alias}"
 
     def select(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields)
+        return self._prepared()[0]
 
-    def _converters_for(self) -> list:
+    def _prepared(self) -> tuple[str, list]:
+        """(the column list, [(index, converters, column expression)] for the fields
+        that need converting), built once per database vendor."""
         key = connection.vendor
-        if key not in self._converters:
-            self._converters[key] = [
-                [
-                    *connection.ops.get_db_converters(f.get_col(self.alias)),
-                    *f.get_db_converters(connection),
+        if key not in self._by_vendor:
+            quote = connection.ops.quote_name
+            steps = []
+            for n, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                converters = [
+                    *connection.ops.get_db_converters(column),
+                    *field.get_db_converters(connection),
                 ]
-                for f in self.fields
-            ]
-        return self._converters[key]
+                if converters:
+                    steps.append((n, converters, column))
+            self._by_vendor[key] = (
+                ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields),
+                steps,
+            )
+        return self._by_vendor[key]
 
     def values(self, row, start: int = 0) -> list:
         """This model's values in ``row`` from ``start``, converted as the ORM does."""
-        out = []
-        for n, (field, converters) in enumerate(
-            zip(self.fields, self._converters_for(), strict=True)
-        ):
-            value = row[start + n]
-            if converters:
-                expression = field.get_col(self.alias)
-                for convert in converters:
-                    value = convert(value, expression, connection)
-            out.append(value)
+        out = list(row[start : start + len(self.fields)])
+        for n, converters, column in self._prepared()[1]:
+            value = out[n]
+            for convert in converters:
+                value = convert(value, column, connection)
+            out[n] = value
         return out
 
     def instance(self, row, start: int = 0):

@@ -211,7 +211,8 @@ def test_starting_and_submitting_have_fixed_query_budgets(
 ):
     quiz = _quiz_with(size, reference_data)
     _signed_in(client, learner)
-    # The user, the quiz, the earlier attempts, the slots, the versions, the insert.
+    # The user, the quiz, the earlier attempts, the slots with their versions, the
+    # insert of the attempt with its items and responses.
     with django_assert_max_num_queries(_budget(6, 10)):
         reply = client.post(reverse("assessments:quiz", args=[quiz.slug]))
     attempt = Attempt.objects.get(user=learner, quiz=quiz)
