@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def _statement(model, verb: str) -> str:
     table = re.escape(model._meta.db_table)
+    if verb == "finish":
+        # The gated finish of an attempt: one statement on PostgreSQL.
+        return rf"^WITH gate AS \(UPDATE {table} SET seq = seq \+ 1, status"
     if verb == "update":
         return rf'^UPDATE "{table}" SET "status"'
     return rf'^INSERT INTO "{table}"'
@@ -70,10 +73,11 @@ def test_closing_overdue_attempts_finishes_each_attempt_once(
     Attempt.objects.filter(pk__in=attempts).update(
         deadline=timezone.now() - dt.timedelta(minutes=1)
     )
-    # Stop inside the transaction that finishes the third attempt.
+    # Stop right after the statement that finishes the third attempt (committed: the
+    # finish is one statement) and kill the worker before it goes on to the others.
     _kill_and_resume(
         fault_workers,
-        _statement(Attempt, "update"),
+        _statement(Attempt, "finish"),
         3,
         lambda: close_overdue_attempts.delay(),
     )
