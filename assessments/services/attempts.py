@@ -125,10 +125,10 @@ def attempt_start(
     """Resume the user's unfinished attempt, or start a new one if the rules allow.
 
     A start is lean (it runs for every learner when a whole office begins an exam at
-    once): one aggregate over the learner's earlier attempts, the slots, the
-    questions' versions in one query, and the writes. On PostgreSQL the attempt, its
-    items and their empty responses are one statement, atomic by itself; the unique
-    attempt number decides between two tabs starting at once.
+    once): one aggregate over the learner's earlier attempts, the slots with their
+    questions' current versions in one query, and the writes. On PostgreSQL the
+    attempt, its items and their empty responses are one statement, atomic by itself;
+    the unique attempt number decides between two tabs starting at once.
     """
     now = now or timezone.now()
     previous = Attempt.objects.filter(user=user, quiz=quiz)
