@@ -217,9 +217,11 @@ def test_starting_and_submitting_have_fixed_query_budgets(
         reply = client.post(reverse("assessments:quiz", args=[quiz.slug]))
     attempt = Attempt.objects.get(user=learner, quiz=quiz)
     assert reply.status_code == 302 and str(attempt.pk) in reply["Location"]
-    assert attempt.items.count() == size == Response.objects.filter(
-        item__attempt=attempt
-    ).count()
+    assert (
+        attempt.items.count()
+        == size
+        == Response.objects.filter(item__attempt=attempt).count()
+    )
     # The user, the attempt, its answers, the gated finish.
     with django_assert_max_num_queries(_budget(5, 8)):
         reply = client.post(reverse("assessments:submit", args=[attempt.pk]))
