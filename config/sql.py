@@ -66,11 +66,6 @@ class Columns:
             out[n] = value
         return out
 
-    def instance(self, row, start: int = 0):
-        """The model instance in a raw ``row`` from ``start`` (None for a missing
-        outer join, recognised by its primary key)."""
-        return self.build(self.values(row, start))
-
     def build(self, values):
         """The model instance from this model's converted ``values`` (None when the
         primary key is null: an outer join found nothing)."""

@@ -3,9 +3,8 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import connection
 
-from config.sql import Columns
+from config.sql import Columns, fetch
 
 from .models import StaffProfile
 
@@ -48,21 +47,20 @@ class StaffNumberBackend(ModelBackend):
         """
         user_columns, profile_columns = _signed_in_columns()
         try:
-            key = user_columns.fields[0].to_python(user_id)
+            key = user_columns.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {user_columns.select()}, {profile_columns.select()} "
-                f"FROM {user_columns.table} LEFT JOIN {profile_columns.table} "
-                "ON p.user_id = u.id WHERE u.id = %s",
-                [key],
-            )
-            row = cursor.fetchone()
-        if row is None:
+        rows = fetch(
+            f"SELECT {user_columns.select()}, {profile_columns.select()} "
+            f"FROM {user_columns.table} LEFT JOIN {profile_columns.table} "
+            "ON p.user_id = u.id WHERE u.id = %s",
+            [key],
+            [user_columns, profile_columns],
+        )
+        if not rows:
             return None
-        user = user_columns.instance(row)
-        profile = profile_columns.instance(row, len(user_columns))
+        user, at = user_columns.split(rows[0], 0)
+        profile, _at = profile_columns.split(rows[0], at)
         # As select_related would: user.profile is cached (or known to be missing).
         PROFILE.set_cached_value(user, profile)
         if profile is not None:
