@@ -131,13 +131,14 @@ def attempt_start(
     the unique attempt number decides between two tabs starting at once.
     """
     now = now or timezone.now()
-    previous = Attempt.objects.filter(user=user, quiz=quiz)
     seen = reads.attempts_seen(
         user_id=user.pk, quiz_id=quiz.pk, open_status=Attempt.Status.IN_PROGRESS
     )
     if seen["open_id"]:
         open_attempt = (
-            previous.filter(status=Attempt.Status.IN_PROGRESS)
+            Attempt.objects.filter(
+                user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS
+            )
             .order_by("-number")
             .first()
         )
