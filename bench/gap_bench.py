@@ -278,6 +278,7 @@ def run_database(args) -> dict:
         )
     counts = gap_bench_db.counts()
     report["db_rows"] = counts
+    gap_bench_db.vacuum_snapshots()
     report |= gap_bench_db.baseline()
     reply = subprocess.run(
         [sys.executable, "-c", WHOLE_PATH, args.period],

@@ -244,6 +244,19 @@ def backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def vacuum_snapshots() -> None:
+    """Vacuum the snapshot rows that an earlier run replaced, as autovacuum would
+    between two nightly runs on a server; on a PostgreSQL run without autovacuum each
+    run would otherwise write among all the earlier runs' dead rows."""
+    from django.db import connection
+
+    from insights.models import GapCell, GapSnapshot
+
+    tables = ", ".join(m._meta.db_table for m in (GapSnapshot, GapCell))
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {tables}")
+
+
 def baseline() -> dict[str, float]:
     """A plain SQL aggregate over every response (one sum per person), for scale."""
     from django.db import connection
