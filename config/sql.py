@@ -80,12 +80,29 @@ class Columns:
         return self.build(values[start:end]), end
 
 
+class Expressions:
+    """Plain SQL expressions in a raw SELECT beside ``Columns``: their values come back
+    as the database gives them."""
+
+    def __init__(self, *expressions: str):
+        self.expressions = expressions
+
+    def __len__(self) -> int:
+        return len(self.expressions)
+
+    def select(self) -> str:
+        return ", ".join(self.expressions)
+
+    def values(self, row, start: int = 0) -> list:
+        return list(row[start : start + len(self)])
+
+
 def placeholders(count: int) -> str:
     """``%s, %s, …`` for an IN list (works on every backend, unlike ``= ANY``)."""
     return ", ".join(["%s"] * count)
 
 
-def fetch(sql: str, params, groups: list[Columns]) -> list[list]:
+def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
     """Run ``sql`` (selecting ``groups``' columns in order) and return each row's
     values, converted as the ORM converts them."""
     with connection.cursor() as cursor:

@@ -3,8 +3,9 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from config.sql import Columns, fetch
+from config.sql import Columns, Expressions, fetch
 
 from .models import StaffProfile
 
@@ -15,6 +16,50 @@ PROFILE = StaffProfile._meta.get_field("user").remote_field
 @cache
 def _signed_in_columns() -> tuple[Columns, Columns]:
     return Columns(get_user_model(), "u"), Columns(StaffProfile, "p")
+
+
+def _permission_names(source: str, *, permission_column: str, user_column: str) -> str:
+    """A subquery on the user ``u``: the names ("app_label.codename", space-separated)
+    of the permissions that ``source`` links to the user, as ModelBackend names them."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    quote = connection.ops.quote_name
+    join = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    return (
+        f"(SELECT {join}(ct.{quote('app_label')} || '.' || pm.{quote('codename')}, ' ') "
+        f"FROM {source} JOIN {quote(Permission._meta.db_table)} pm "
+        f"ON pm.{quote('id')} = {permission_column} "
+        f"JOIN {quote(ContentType._meta.db_table)} ct "
+        f"ON ct.{quote('id')} = pm.{quote('content_type_id')} "
+        f"WHERE {user_column} = u.{quote('id')})"
+    )
+
+
+@cache
+def _permission_expressions(vendor: str) -> Expressions:
+    """The signed-in user's own permissions and those of their groups, read with the
+    user: every page's navigation asks ``has_perm``, which would otherwise cost
+    ModelBackend two queries per request."""
+    quote = connection.ops.quote_name
+    User = get_user_model()
+    direct = User._meta.get_field("user_permissions")
+    groups = User._meta.get_field("groups")
+    group_permissions = groups.related_model._meta.get_field("permissions")
+    own = _permission_names(
+        f"{quote(direct.remote_field.through._meta.db_table)} link",
+        permission_column=f"link.{quote(direct.m2m_reverse_name())}",
+        user_column=f"link.{quote(direct.m2m_column_name())}",
+    )
+    via_groups = _permission_names(
+        f"{quote(groups.remote_field.through._meta.db_table)} ug "
+        f"JOIN {quote(group_permissions.remote_field.through._meta.db_table)} link "
+        f"ON link.{quote(group_permissions.m2m_column_name())} "
+        f"= ug.{quote(groups.m2m_reverse_name())}",
+        permission_column=f"link.{quote(group_permissions.m2m_reverse_name())}",
+        user_column=f"ug.{quote(groups.m2m_column_name())}",
+    )
+    return Expressions(own, via_groups)
 
 
 class StaffNumberBackend(ModelBackend):
@@ -46,21 +91,27 @@ class StaffNumberBackend(ModelBackend):
         ``select_related("profile")`` query cost four times the read itself.
         """
         user_columns, profile_columns = _signed_in_columns()
+        permissions = _permission_expressions(connection.vendor)
         try:
             key = user_columns.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
         rows = fetch(
-            f"SELECT {user_columns.select()}, {profile_columns.select()} "
+            f"SELECT {user_columns.select()}, {profile_columns.select()}, "
+            f"{permissions.select()} "
             f"FROM {user_columns.table} LEFT JOIN {profile_columns.table} "
             "ON p.user_id = u.id WHERE u.id = %s",
             [key],
-            [user_columns, profile_columns],
+            [user_columns, profile_columns, permissions],
         )
         if not rows:
             return None
         user, at = user_columns.split(rows[0], 0)
-        profile, _at = profile_columns.split(rows[0], at)
+        profile, at = profile_columns.split(rows[0], at)
+        own, via_groups = rows[0][at:]
+        # The caches ModelBackend fills on the first has_perm, filled from this read.
+        user._user_perm_cache = set((own or "").split())
+        user._group_perm_cache = set((via_groups or "").split())
         # As select_related would: user.profile is cached (or known to be missing).
         PROFILE.set_cached_value(user, profile)
         if profile is not None:

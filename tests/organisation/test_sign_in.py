@@ -137,3 +137,39 @@ def test_the_signed_in_user_read_matches_the_orm(person, django_assert_num_queri
     with django_assert_num_queries(0):
         assert loaded.username == "no-profile" and not hasattr(loaded, "profile")
     assert backend.get_user("not-a-number") is None
+
+
+def test_the_signed_in_user_read_brings_the_permissions(
+    person, django_assert_num_queries
+):
+    """The user read also brings the user's own and group permissions, as ModelBackend
+    would load them: has_perm (the navigation asks it on every page) needs no query."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Group, Permission, User
+
+    from organisation.backends import StaffNumberBackend
+
+    backend = StaffNumberBackend()
+    user = backend.get_user(person.user.pk)
+    with django_assert_num_queries(0):
+        assert user.get_all_permissions() == set()
+        assert not user.has_perm("wagtailadmin.access_admin")
+
+    access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    editors = Group.objects.create(name="审核组")
+    editors.permissions.add(access, Permission.objects.get(codename="change_user"))
+    person.user.groups.add(editors)
+    person.user.user_permissions.add(Permission.objects.get(codename="add_group"))
+    user = backend.get_user(person.user.pk)
+    expected = ModelBackend()
+    fresh = User.objects.get(pk=person.user.pk)
+    with django_assert_num_queries(0):
+        assert user.has_perm("wagtailadmin.access_admin")
+        assert user.has_perm("auth.add_group") and user.has_perm("auth.change_user")
+        assert not user.has_perm("auth.delete_user")
+        own, via_groups = user.get_user_permissions(), user.get_group_permissions()
+    assert own == expected.get_user_permissions(fresh) == {"auth.add_group"}
+    assert via_groups == expected.get_group_permissions(fresh)
+    assert via_groups == {"wagtailadmin.access_admin", "auth.change_user"}
