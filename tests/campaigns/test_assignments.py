@@ -102,3 +102,41 @@ def test_a_roster_import_brings_joiners_in(
     with django_capture_on_commit_callbacks(execute=True):
         roster_changed.send(sender=StaffProfile, staff_ids=[joiner.pk])
     assert CampaignMember.objects.filter(campaign=campaign, staff=joiner).exists()
+
+
+def test_a_campaigns_rules_are_read_in_one_query_as_the_orm_gives_them(
+    reference_data, tree, django_assert_num_queries
+):
+    from learning.campaigns.models import Campaign
+    from learning.campaigns.selectors import campaign_rules
+    from organisation.models import BusinessLine
+
+    today = timezone.localdate()
+    courses = [make_course(reference_data, f"R-{n}") for n in (1, 2)]
+    lines = list(BusinessLine.objects.order_by("code")[:2])
+    made = make_campaign(
+        courses,
+        code="RULES",
+        starts_on=today,
+        due_on=today + dt.timedelta(days=30),
+        units=[tree["G3"], tree["G1"]],
+        business_lines=lines,
+        positions=["检察官"],
+        leaders_only=True,
+    )
+    campaign = Campaign.objects.get(pk=made.pk)
+    with django_assert_num_queries(1):
+        rules = campaign_rules(campaign)
+    assert rules.unit_paths == tuple(
+        sorted(campaign.units.values_list("path", flat=True))
+    )
+    assert set(rules.unit_paths) == {tree["G3"].path, tree["G1"].path}
+    assert rules.line_ids == tuple(sorted(line.pk for line in lines))
+    assert rules.course_ids == tuple(sorted(c.pk for c in courses))
+    assert rules.positions == ("检察官",) and rules.leaders_only
+    everyone = make_campaign(
+        courses[:1], code="ALL", starts_on=today, due_on=today + dt.timedelta(days=9)
+    )
+    bare = campaign_rules(Campaign.objects.get(pk=everyone.pk))
+    assert (bare.unit_paths, bare.line_ids) == ((), ())
+    assert bare.course_ids == (courses[0].pk,)
