@@ -104,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters are bound by the server and psycopg prepares a statement once it has
+    # run five times on a connection: the hot reads and writes of a quiz are then
+    # parsed and planned once per connection instead of on every request. Behind a
+    # pooler that cannot keep prepared statements (pgbouncer in transaction mode
+    # before 1.21), set DATABASE_PREPARE_THRESHOLD to 0 to turn preparing off.
+    threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=threshold or None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

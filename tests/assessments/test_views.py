@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
@@ -203,6 +204,50 @@ def test_an_answer_save_has_a_fixed_query_budget(
         )
     item = attempt.items.get(position=2)
     assert item.flagged and item.response.seq == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements: PostgreSQL only"
+)
+def test_repeated_saves_run_as_prepared_statements(client, learner, quiz):
+    """Parameters are bound by the server, so a statement that keeps coming back on
+    a connection is parsed and planned once: after a few autosaves every statement
+    of a save runs prepared."""
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    _signed_in(client, learner)
+    url = reverse("assessments:save", args=[attempt.pk])
+
+    def save(seq):
+        body = json.dumps({"seq": seq, "answers": {"3": {"text": str(seq)}}})
+        reply = client.post(url, data=body, content_type="application/json")
+        assert reply.status_code == 200
+        return reply.json()["seq"]
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans"
+                " FROM pg_prepared_statements"
+            )
+            return dict(cursor.fetchall())
+
+    seq = 0
+    for _ in range(6):
+        seq = save(seq)
+    before = prepared()
+    with CaptureQueriesContext(connection) as queries:
+        seq = save(seq)
+    after = prepared()
+    assert seq == 7
+    ran = {text for text, runs in after.items() if runs > before.get(text, 0)}
+    # Each statement of this save (the user, the items shown, the gated write) ran
+    # as one of the prepared ones, which the server holds with $n placeholders.
+    sent = [q["sql"] for q in queries.captured_queries]
+    assert len(sent) == 3 and len(ran) == 3
+    for sql in sent:
+        head = sql.split(" WHERE ")[0]
+        assert any(text.startswith(head) for text in ran), head
+    assert any("$1" in text for text in ran)
 
 
 @pytest.mark.parametrize("size", [3, 30])
