@@ -201,38 +201,21 @@ def response_records(*, until: dt.date) -> list[tuple]:
 
 
 def _answer_querysets(until: dt.date):
-    """One row per answer and indicator tag (``uid, iid, earned, possible``): points
-    earned (score clipped to 0–1 × points) and possible, for the platform's finished
-    attempts and for imported results up to ``until`` — two querysets, as
-    ``response_records`` and ``question_indicator_records`` would give them."""
-    from django.db.models import Case, F, FloatField, Q, Value, When
-    from django.db.models.functions import Cast, Greatest, Least
+    """The answers that count for mastery up to ``until``, one row per answer, as
+    two querysets: the platform's finished attempts ``(uid, qid, score, points)``
+    (points of the item as shown) and imported results ``(uid, qid, score)``
+    (points of the question, added later). Scores as stored, not yet clipped:
+    :func:`_answer_batches` clips them and spreads each answer over its question's
+    indicators."""
+    from django.db.models import F, Q
 
     from assessments.models import Attempt, ExternalResult, Response
 
-    def answer(score, points):
-        # A question worth 0 points counts as 1, as response_records has it.
-        # Floating point per answer, as the analysis has always used them.
-        number = FloatField()
-        points = Case(
-            When(**{points: 0}, then=Value(1.0)),
-            default=Cast(points, number),
-            output_field=number,
-        )
-        clipped = Least(
-            Greatest(Cast(score, number), Value(0.0), output_field=number),
-            Value(1.0),
-            output_field=number,
-        )
-        return {"earned": clipped * points, "possible": points}
-
-    columns = ("uid", "iid", "earned", "possible")
     platform = (
         Response.objects.filter(
             item__attempt__status=Attempt.Status.FINISHED,
             item__attempt__preview=False,
             fraction__isnull=False,
-            item__question__indicators__isnull=False,
         )
         .filter(
             Q(item__attempt__finished_at__isnull=True)
@@ -240,130 +223,197 @@ def _answer_querysets(until: dt.date):
         )
         .annotate(
             uid=F("item__attempt__user_id"),
-            iid=F("item__question__indicators"),
-            **answer("fraction", "item__points"),
+            qid=F("item__question_id"),
+            answer_score=F("fraction"),
+            answer_points=F("item__points"),
         )
-        .values_list(*columns)
+        .values_list("uid", "qid", "answer_score", "answer_points")
         .order_by()
     )
     imported = (
-        ExternalResult.objects.filter(
-            answered_on__lte=until, question__indicators__isnull=False
-        )
-        .annotate(
-            uid=F("user_id"),
-            iid=F("question__indicators"),
-            **answer("score", "question__points"),
-        )
-        .values_list(*columns)
+        ExternalResult.objects.filter(answered_on__lte=until)
+        .annotate(uid=F("user_id"), qid=F("question_id"), answer_score=F("score"))
+        .values_list("uid", "qid", "answer_score")
         .order_by()
     )
     return platform, imported
 
 
-# A row of COPY … (FORMAT BINARY) with the columns int4, int4, float8, float8: a field
-# count, then each field's length and value, all big-endian.
-_ANSWER_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("uid_len", ">i4"),
-        ("uid", ">i4"),
-        ("iid_len", ">i4"),
-        ("iid", ">i4"),
-        ("earned_len", ">i4"),
-        ("earned", ">f8"),
-        ("possible_len", ">i4"),
-        ("possible", ">f8"),
-    ]
-)
+# Rows of COPY … (FORMAT BINARY): a field count, then each field's length and value,
+# all big-endian. The answers' streams have int4 person and question, then float8s.
+def _copy_row(floats: int) -> np.dtype:
+    fields = [("fields", ">i2"), ("uid_len", ">i4"), ("uid", ">i4")]
+    fields += [("qid_len", ">i4"), ("qid", ">i4")]
+    for n in range(floats):
+        fields += [(f"f{n}_len", ">i4"), (f"f{n}", ">f8")]
+    return np.dtype(fields)
+
+
 _COPY_HEADER = 19  # signature (11), flags (4), extension area length (4)
 _ANSWER_BATCH = 1 << 20
 
 
+def _copy_arrays(data: bytes, row: np.dtype) -> list[np.ndarray]:
+    """Whole binary COPY rows of the given layout as arrays, one per field."""
+    if len(data) % row.itemsize:
+        raise ValueError("unexpected row layout in the answers' binary copy")
+    rows = np.frombuffer(data, dtype=row)
+    values = [name for name in row.names if not name.endswith("_len")][1:]
+    if not (rows["fields"] == len(values)).all() or not all(
+        (rows[f"{name}_len"] == row[name].itemsize).all() for name in values
+    ):
+        raise ValueError("unexpected row layout in the answers' binary copy")
+    return [
+        rows[name].astype("float64" if name[0] == "f" else "int64") for name in values
+    ]
+
+
+def _copy_batches(cursor, select: str, floats: int):
+    """Stream ``select`` (int4, int4, then ``floats`` float8 columns) out of
+    PostgreSQL as binary COPY and yield its columns as arrays, a million rows or so
+    at a time."""
+    row = _copy_row(floats)
+    for data in _copy_out(cursor, select, batch=_ANSWER_BATCH, size=row.itemsize):
+        yield _copy_arrays(data, row)
+
+
+def _copy_header(data: bytearray) -> int:
+    # The header ends with the length of an extension area (0 today).
+    return _COPY_HEADER + int.from_bytes(data[15:19], "big")
+
+
+def _copy_out(cursor, select: str, *, batch: int, size: int):
+    """The rows of ``COPY (select) TO STDOUT (FORMAT BINARY)`` as bytes, ``batch``
+    rows of ``size`` bytes at a time (the last batch may be shorter), without the
+    header and trailer.
+
+    The rows are taken straight from libpq: the server sends one message per row,
+    and ten million of them through psycopg's ``Copy`` iterator cost more Python time
+    than the server spends producing them. A consumer that stops early cancels the
+    copy, so that the connection can be used again.
+    """
+    from django.db import DatabaseError
+    from psycopg import pq
+
+    pgconn = cursor.connection.pgconn
+    started = pgconn.exec_(f"COPY ({select}) TO STDOUT (FORMAT BINARY)".encode())
+    if started.status != pq.ExecStatus.COPY_OUT:
+        message = started.error_message.decode("utf-8", "replace")
+        raise DatabaseError(message or "the copy did not start")
+    read = pgconn.get_copy_data
+    pending = bytearray()
+    header = True
+    ended = False
+    try:
+        while True:
+            length, data = read(0)
+            if length <= 0:
+                break
+            pending += data
+            if len(pending) < batch * size:
+                continue
+            if header:
+                del pending[: _copy_header(pending)]
+                header = False
+            whole = len(pending) // size * size
+            yield bytes(pending[:whole])
+            del pending[:whole]
+        ended = True
+        result = pgconn.get_result()
+        while pgconn.get_result() is not None:  # the end of the statement's results
+            pass
+        if length == -2 or result is None or result.status != pq.ExecStatus.COMMAND_OK:
+            message = pgconn.error_message.decode("utf-8", "replace")
+            raise DatabaseError(message or "the copy failed")
+    finally:
+        if not ended:
+            pgconn.get_cancel().cancel()
+            while read(0)[0] > 0:
+                pass
+            while pgconn.get_result() is not None:
+                pass
+    if header:
+        del pending[: _copy_header(pending)]
+    if pending[-2:] == b"\xff\xff":  # the trailer: a field count of -1
+        del pending[-2:]
+    if pending:
+        yield bytes(pending)
+
+
 def _answer_batches(until: dt.date):
     """The answers of :func:`_answer_querysets` as batches of numpy arrays
-    ``(uid, iid, earned, possible)``, a million rows or so at a time.
+    ``(uid, iid, earned, possible)``, one row per answer and indicator of its
+    question: points possible (a question worth 0 points counts as 1) and earned
+    (score clipped to 0–1 × points).
 
-    On PostgreSQL the rows stream as binary COPY and are read straight into arrays:
-    ten million answers cost no Python object each, and memory stays at one batch.
+    On PostgreSQL the rows stream as binary COPY, narrow (person, question, score
+    and, for the platform's answers, points) and without the indicator join, into
+    arrays: ten million answers cost no Python object each, and memory stays at one
+    batch. The questions' indicators and points are spread over the answers here.
     """
     from django.db import connection
 
-    parts, params = [], []
-    for queryset in _answer_querysets(until):
-        sql, qparams = queryset.query.sql_with_params()
-        parts.append(sql)
-        params.extend(qparams)
-    union = " UNION ALL ".join(
-        f"SELECT * FROM ({sql}) q{n}" for n, sql in enumerate(parts)
+    from assessments.models import Question
+
+    tags = np.array(
+        Question.indicators.through.objects.order_by(
+            "question_id", "indicator_id"
+        ).values_list("question_id", "indicator_id"),
+        dtype="int64",
+    ).reshape(-1, 2)
+    qids, first, count = np.unique(tags[:, 0], return_index=True, return_counts=True)
+    points = dict(
+        Question.objects.filter(pk__in=qids.tolist()).values_list("pk", "points")
     )
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(
-                f"SELECT a.uid, a.iid, a.earned, a.possible FROM ({union}) a", params
-            )
-            while batch := cursor.fetchmany(_ANSWER_BATCH):
-                uid, iid, earned, possible = zip(*batch, strict=True)
-                yield (
-                    np.array(uid, dtype="int64"),
-                    np.array(iid, dtype="int64"),
-                    np.array(earned, dtype="float64"),
-                    np.array(possible, dtype="float64"),
-                )
-            return
-        select = (
-            "SELECT a.uid::int4, a.iid::int4, a.earned::float8, a.possible::float8"
-            f" FROM ({union}) a"
+    qpoints = np.array([float(points[q]) for q in qids.tolist()], dtype="float64")
+
+    def spread(uid, qid, score, shown):
+        """One row per answer and indicator; ``shown`` are the item's points, or
+        None for the question's own."""
+        k = np.searchsorted(qids, qid)
+        k[k == len(qids)] = 0
+        tagged = (qids[k] == qid) if len(qids) else np.zeros(len(qid), dtype=bool)
+        k, uid, score = k[tagged], uid[tagged], score[tagged]
+        worth = qpoints[k] if shown is None else shown[tagged]
+        worth = np.where(worth == 0, 1.0, worth)
+        got = np.clip(score, 0.0, 1.0) * worth
+        times = count[k]
+        at = np.repeat(first[k] - np.cumsum(times) + times, times) + np.arange(
+            times.sum()
         )
-        size = _ANSWER_ROW.itemsize
-        pending = bytearray()
-        skip = _COPY_HEADER
-        with cursor.cursor.copy(
-            f"COPY ({select}) TO STDOUT (FORMAT BINARY)", params
-        ) as copy:
-            for block in copy:
-                pending += block
-                if skip:
-                    if len(pending) < _COPY_HEADER:
-                        continue
-                    # The header ends with the length of an extension area (0 today).
-                    skip = _COPY_HEADER + int.from_bytes(pending[15:19], "big")
-                    if len(pending) < skip:
-                        continue
-                    del pending[:skip]
-                    skip = 0
-                if len(pending) < _ANSWER_BATCH * size:
-                    continue
-                whole = len(pending) // size * size
-                yield _answer_arrays(bytes(pending[:whole]))
-                del pending[:whole]
-        # What is left: the last rows and the trailer (a field count of -1).
-        if pending[-2:] == b"\xff\xff":
-            del pending[-2:]
-        if pending:
-            yield _answer_arrays(bytes(pending))
+        return (
+            np.repeat(uid, times),
+            tags[at, 1],
+            np.repeat(got, times),
+            np.repeat(worth, times),
+        )
 
-
-def _answer_arrays(data: bytes):
-    if len(data) % _ANSWER_ROW.itemsize:
-        raise ValueError("unexpected row layout in the answers' binary copy")
-    rows = np.frombuffer(data, dtype=_ANSWER_ROW)
-    expected = {
-        "fields": 4,
-        "uid_len": 4,
-        "iid_len": 4,
-        "earned_len": 8,
-        "possible_len": 8,
-    }
-    for name, value in expected.items():
-        if not (rows[name] == value).all():
-            raise ValueError("unexpected row layout in the answers' binary copy")
-    return (
-        rows["uid"].astype("int64"),
-        rows["iid"].astype("int64"),
-        rows["earned"].astype("float64"),
-        rows["possible"].astype("float64"),
-    )
+    platform, imported = _answer_querysets(until)
+    with connection.cursor() as cursor:
+        for queryset, floats in ((platform, 2), (imported, 1)):
+            sql, params = queryset.query.sql_with_params()
+            if connection.vendor != "postgresql":
+                cursor.execute(sql, params)
+                while batch := cursor.fetchmany(_ANSWER_BATCH):
+                    columns = list(zip(*batch, strict=True))
+                    uid, qid = (np.array(c, dtype="int64") for c in columns[:2])
+                    values = [np.array(c, dtype="float64") for c in columns[2:]]
+                    yield spread(
+                        uid, qid, values[0], values[1] if floats == 2 else None
+                    )
+                continue
+            casts = ", ".join(
+                ["a.uid::int4", "a.qid::int4"]
+                + [
+                    f"a.{name}::float8"
+                    for name in ("answer_score", "answer_points")[:floats]
+                ]
+            )
+            select = connection.ops.compose_sql(
+                f"SELECT {casts} FROM ({sql}) a", params
+            )
+            for uid, qid, *values in _copy_batches(cursor.cursor, select, floats):
+                yield spread(uid, qid, values[0], values[1] if floats == 2 else None)
 
 
 def score_sum_records(*, until: dt.date, low_score: float = 0.6):
