@@ -1,5 +1,7 @@
 """Snapshots stored as rows: what the analysis computed, read back through the scope."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -105,3 +107,26 @@ def test_database_sums_equal_the_row_by_row_scores(planted):
     # Nothing after the period's end counts.
     early, _low = selectors.score_sum_records(until=period.start.replace(year=2020))
     assert early == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        ["A0001", "B0002"],
+        ["工号一", "检察官"],
+        ['say "hi"', "x"],
+        ["back\\slash"],
+        ["tab\there", "line\nbreak", "\x00"],
+        ["", ""],
+        ['","'],
+        [["2025Q1", 0.5, 0.25, "上游"], ["2025Q2", None, None, ""]],
+        ["A1", 2],
+    ],
+)
+def test_list_columns_are_written_as_the_json_encoder_writes_them(value):
+    from insights.services import _json_text
+
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert _json_text(value) == expected
+    assert json.loads(_json_text(value)) == value
