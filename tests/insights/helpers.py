@@ -142,3 +142,33 @@ def planted_province(home) -> dict:
 
     run_import(indicator_values_import, table=table(rows))
     return {"province": province, "city": city, "units": units, "staff": staff}
+
+
+def reference_scores(until):
+    """Each person's points per indicator, from every answer fetched one by one: the
+    reference the database sums are checked against."""
+    from insights import analytics as A
+    from insights import selectors
+
+    return A.person_scores(
+        A.frame(selectors.staff_records(), A.STAFF_COLUMNS),
+        A.frame(selectors.response_records(until=until), A.RESPONSE_COLUMNS),
+        A.frame(selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS),
+    )
+
+
+def assert_unit_sums_match(unit_sums, scores) -> None:
+    """``score_sum_records``' unit sums equal those of the reference scores."""
+    import pandas as pd
+
+    from insights import analytics as A
+
+    expected = A.unit_score_sums(scores).astype(A.UNIT_SCORE_COLUMNS)
+    got = A.frame(unit_sums, A.UNIT_SCORE_COLUMNS)
+    key = ["unit_code", "indicator_code"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-9,
+    )

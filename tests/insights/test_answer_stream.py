@@ -10,19 +10,18 @@ scores outside 0–1, and the attempts and results that must not count.
 import datetime as dt
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from assessments.models import Attempt, AttemptItem, ExternalResult, Response
 from assessments.services import question_current_version
-from insights import analytics as A
 from insights import selectors
 from organisation.models import Indicator
 from organisation.services import indicators_load_shipped
 from tests.assessments.factories import make_question, make_quiz
 from tests.factories import StaffFactory
+from tests.insights.helpers import assert_unit_sums_match, reference_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -122,22 +121,8 @@ def test_each_answer_counts_once_per_indicator_of_its_question(answers):
 
 def test_the_stream_equals_the_row_by_row_reference(answers):
     assert len(selectors.question_indicator_records()) == 3
-    staff = A.frame(selectors.staff_records(), A.STAFF_COLUMNS)
-    scores = A.person_scores(
-        staff,
-        A.frame(selectors.response_records(until=UNTIL), A.RESPONSE_COLUMNS),
-        A.frame(selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS),
-    )
-    expected = A.unit_score_sums(scores).astype(A.UNIT_SCORE_COLUMNS)
     unit_sums, _low = selectors.score_sum_records(until=UNTIL)
-    got = A.frame(unit_sums, A.UNIT_SCORE_COLUMNS)
-    key = ["unit_code", "indicator_code"]
-    pd.testing.assert_frame_equal(
-        got.sort_values(key).reset_index(drop=True),
-        expected.sort_values(key).reset_index(drop=True),
-        check_exact=False,
-        rtol=1e-9,
-    )
+    assert_unit_sums_match(unit_sums, reference_scores(UNTIL))
 
 
 @pytest.mark.skipif(

@@ -2,16 +2,15 @@
 
 import json
 
-import pandas as pd
 import pytest
 
-from insights import analytics as A
 from insights import selectors
 from insights.models import GapCell
 from insights.services import analysis_compute, snapshot_refresh, snapshot_store
 from organisation.models import RoleAssignment
 from organisation.services import role_assign
 from tests.factories import StaffFactory
+from tests.insights.helpers import assert_unit_sums_match, reference_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -81,22 +80,9 @@ def test_database_sums_equal_the_row_by_row_scores(planted):
     """The SQL aggregate (unit sums and low scorers) gives what person_scores gives
     from every answer fetched one by one."""
     period = selectors.period_parse("2026Q3")
-    staff = A.frame(selectors.staff_records(), A.STAFF_COLUMNS)
-    scores = A.person_scores(
-        staff,
-        A.frame(selectors.response_records(until=period.end), A.RESPONSE_COLUMNS),
-        A.frame(selectors.question_indicator_records(), A.QUESTION_INDICATOR_COLUMNS),
-    )
+    scores = reference_scores(period.end)
     unit_sums, low = selectors.score_sum_records(until=period.end, low_score=0.6)
-    expected = A.unit_score_sums(scores).astype(A.UNIT_SCORE_COLUMNS)
-    got = A.frame(unit_sums, A.UNIT_SCORE_COLUMNS)
-    key = ["unit_code", "indicator_code"]
-    pd.testing.assert_frame_equal(
-        got.sort_values(key).reset_index(drop=True),
-        expected.sort_values(key).reset_index(drop=True),
-        check_exact=False,
-        rtol=1e-9,
-    )
+    assert_unit_sums_match(unit_sums, scores)
     flagged = scores[scores["earned"] / scores["possible"] < 0.6]
     assert len(flagged) > 0
     assert set(
