@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
@@ -77,3 +79,38 @@ def test_sessions_are_cached_only_in_a_cache_every_process_shares(redis_url, eng
         check=True,
     )
     assert out.stdout.strip() == engine
+
+
+def test_the_redis_cache_keeps_one_client_per_pool():
+    """Building a redis-py client costs more than a quarter of a cache read, so the
+    backend keeps one per connection pool instead of one per call."""
+    from config.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/5", {})
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b") is client
+    assert cache._cache.get_client("c", write=True) is client
+    two = RedisCache("redis://127.0.0.1:6379/5,redis://127.0.0.1:6379/6", {})
+    writer = two._cache.get_client("a", write=True)
+    reader = two._cache.get_client("a")
+    assert writer is not reader
+    assert writer.connection_pool is not reader.connection_pool
+    assert two._cache.get_client("b") is reader
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs the Redis the settings point at"
+)
+def test_the_configured_cache_stores_and_forgets_through_the_kept_client():
+    from django.core.cache import caches
+
+    from config.cache import RedisCache
+
+    cache = caches["default"]
+    assert isinstance(cache, RedisCache)
+    cache.delete("kept-client-check")
+    assert cache.add("kept-client-check", {"n": 1}, 30)
+    assert not cache.add("kept-client-check", {"n": 2}, 30)
+    assert cache.get("kept-client-check") == {"n": 1}
+    cache.delete("kept-client-check")
+    assert cache.get("kept-client-check") is None
