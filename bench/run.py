@@ -277,6 +277,8 @@ def session_for(user) -> str:
 # The quiz storm's fixtures and checks live in bench.quiz_storm (one storm, not two).
 from bench.quiz_storm import answer_for, lost_answers, storm_quiz  # noqa: E402
 
+STORM_WARMUP = 24  # uncounted learners before the storm, as bench.quiz_storm has them
+
 
 def prepare(size: str, clients: int, storm: int) -> dict:
     from django.contrib.auth.models import User
@@ -297,12 +299,14 @@ def prepare(size: str, clients: int, storm: int) -> dict:
     people = list(
         User.objects.filter(username__startswith=STAFF_PREFIX, is_active=True)
         .filter(profile__active=True)
-        .order_by("pk")[: clients + storm]
+        .order_by("pk")[: clients + storm + STORM_WARMUP]
     )
-    if len(people) < clients + storm:
+    if len(people) < clients + storm + STORM_WARMUP:
         raise SystemExit("The ladder has too few people for this plan.")
     quiz = storm_quiz()
-    readers, storm_people = people[:clients], people[clients:]
+    readers = people[:clients]
+    storm_people = people[clients : clients + storm]
+    warm_people = people[clients + storm :]
     Attempt.objects.filter(quiz=quiz).delete()
     attempts = [attempt_start(user=u, quiz=quiz).pk for u in readers]
     kinds = {
@@ -326,6 +330,7 @@ def prepare(size: str, clients: int, storm: int) -> dict:
             for a in attempts
         },
         "storm_sessions": [session_for(u) for u in storm_people],
+        "warm_sessions": [session_for(u) for u in warm_people],
         "storm_positions": [
             (p, q.version.data["type"])
             for p, q in enumerate(
@@ -421,9 +426,13 @@ def measure_pages(base: str, fx: dict, seconds: float) -> dict:
 
 def measure_storm(base: str, fx: dict) -> dict:
     """bench.quiz_storm's storm: every learner released at once starts the quiz,
-    saves all answers in one autosave and submits."""
+    saves all answers in one autosave and submits. As there, a small storm of other
+    learners goes first, uncounted, so that every worker has started and submitted
+    an attempt before the measured one."""
     from bench.quiz_storm import attempts_finished, storm
 
+    if fx["warm_sessions"]:
+        storm(base, fx["warm_sessions"], fx["storm_positions"], fx["quiz_slug"])
     figures = storm(base, fx["storm_sessions"], fx["storm_positions"], fx["quiz_slug"])
     acknowledged = figures.pop("acknowledged")
     attempts = figures.pop("attempts")
