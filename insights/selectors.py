@@ -302,6 +302,7 @@ def _copy_out(cursor, select: str, *, batch: int, size: int):
         raise DatabaseError(message or "the copy did not start")
     read = pgconn.get_copy_data
     pending = bytearray()
+    full = batch * size
     header = True
     ended = False
     try:
@@ -310,7 +311,7 @@ def _copy_out(cursor, select: str, *, batch: int, size: int):
             if length <= 0:
                 break
             pending += data
-            if len(pending) < batch * size:
+            if len(pending) < full:
                 continue
             if header:
                 del pending[: _copy_header(pending)]
