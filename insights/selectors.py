@@ -389,32 +389,29 @@ def _answer_batches(until: dt.date):
             np.repeat(worth, times),
         )
 
+    def columns(cursor, queryset, floats: int):
+        """The queryset's rows as arrays ``uid, qid, score[, points]``, in batches."""
+        sql, params = queryset.query.sql_with_params()
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(_ANSWER_BATCH):
+                uid, qid, *values = zip(*batch, strict=True)
+                yield [np.array(uid, dtype="int64"), np.array(qid, dtype="int64")] + [
+                    np.array(v, dtype="float64") for v in values
+                ]
+            return
+        names = ("answer_score", "answer_points")[:floats]
+        casts = ", ".join(
+            ["a.uid::int4", "a.qid::int4"] + [f"a.{n}::float8" for n in names]
+        )
+        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)
+        yield from _copy_batches(cursor.cursor, select, floats)
+
     platform, imported = _answer_querysets(until)
     with connection.cursor() as cursor:
         for queryset, floats in ((platform, 2), (imported, 1)):
-            sql, params = queryset.query.sql_with_params()
-            if connection.vendor != "postgresql":
-                cursor.execute(sql, params)
-                while batch := cursor.fetchmany(_ANSWER_BATCH):
-                    columns = list(zip(*batch, strict=True))
-                    uid, qid = (np.array(c, dtype="int64") for c in columns[:2])
-                    values = [np.array(c, dtype="float64") for c in columns[2:]]
-                    yield spread(
-                        uid, qid, values[0], values[1] if floats == 2 else None
-                    )
-                continue
-            casts = ", ".join(
-                ["a.uid::int4", "a.qid::int4"]
-                + [
-                    f"a.{name}::float8"
-                    for name in ("answer_score", "answer_points")[:floats]
-                ]
-            )
-            select = connection.ops.compose_sql(
-                f"SELECT {casts} FROM ({sql}) a", params
-            )
-            for uid, qid, *values in _copy_batches(cursor.cursor, select, floats):
-                yield spread(uid, qid, values[0], values[1] if floats == 2 else None)
+            for uid, qid, score, *shown in columns(cursor, queryset, floats):
+                yield spread(uid, qid, score, shown[0] if shown else None)
 
 
 def score_sum_records(*, until: dt.date, low_score: float = 0.6):
