@@ -4,7 +4,7 @@ Builds (or completes) generated data in PostgreSQL with COPY through the data la
 helpers: ~3,600 units, ``--staff`` people (100,000 then 300,000), 20 campaigns and
 about two completions per person; then measures
 
-- the province-wide report (``insights.reports.selectors.campaign_report``: every
+- the province-wide report (``reports.selectors.campaign_report``: every
   unit rolled up, the leaders' row, the summary) against a plain SQL GROUP BY over
   the same tables counting completed people per unit (the baseline);
 - a unit leader's report page (the real view through Django's test client) beside
@@ -124,8 +124,8 @@ CSV_CHILD = """
 import json, sys, time
 import django
 django.setup()
-from insights.reports.exports import csv_stream
-from insights.reports.selectors import campaign_people, campaign_report
+from reports.exports import csv_stream
+from reports.selectors import campaign_people, campaign_report
 from learning.campaigns.models import Campaign
 from organisation.models import Unit
 
@@ -178,7 +178,7 @@ def measure(*, csv: bool = True) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from insights.reports.selectors import campaign_report
+    from reports.selectors import campaign_report
     from learning.campaigns.models import Campaign
     from organisation.models import RoleAssignment, StaffProfile, Unit
     from organisation.services import role_assign

@@ -515,7 +515,7 @@ def measure_export(fx: dict, timeout: float = 120) -> dict:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from insights.reports.services import export_request
+    from reports.services import export_request
     from learning.campaigns.models import Campaign
     from organisation.models import Unit
 

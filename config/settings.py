@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "learning.campaigns",
     "assessments",
     "insights",
-    "insights.reports",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("learning.campaigns.urls")),
     path("", include("assessments.urls")),
-    path("", include("insights.reports.urls")),
+    path("", include("reports.urls")),
     path("", include("insights.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """Reading campaigns: audiences, due dates and each person's status.
 
 The status of a person in a campaign is defined once, in :func:`people_sql`, as one
-SQL statement over the roster; the completion report (insights.reports) aggregates
+SQL statement over the roster; the completion report (reports) aggregates
 that statement with GROUP BY, and the learner's dashboard reads it for one person.
 
 Definition (docs: DESIGN.md, completion_report):

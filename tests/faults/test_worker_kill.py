@@ -109,8 +109,8 @@ def test_closing_overdue_attempts_finishes_each_attempt_once(
 def test_a_report_export_killed_midway_is_built_once(
     fault_workers, reference_data, tree, leadership
 ):
-    from insights.reports.models import ReportExport
-    from insights.reports.services import export_request
+    from reports.models import ReportExport
+    from reports.services import export_request
     from tests.campaigns.factories import complete, make_campaign, make_course
     from tests.factories import StaffFactory
 

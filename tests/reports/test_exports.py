@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from insights.reports.models import ReportExport
+from reports.models import ReportExport
 from organisation.models import RoleAssignment
 from organisation.services import role_assign
 from tests.factories import StaffFactory

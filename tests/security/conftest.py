@@ -37,7 +37,7 @@ def world(
     tree, learner, unit_leader, leadership, trainer, admin_user, reference_data
 ) -> dict:
     from assessments.services import attempt_start
-    from insights.reports.services import export_request
+    from reports.services import export_request
     from learning.models import CourseCompletion
     from learning.services import certificate_issue
     from tests.assessments.factories import make_question, make_quiz

@@ -60,7 +60,7 @@ def test_anonymous_sign_in_without_csrf_token_is_refused(world):
 
 def _state(world) -> dict:
     from assessments.models import Attempt, Response
-    from insights.reports.models import ReportExport
+    from reports.models import ReportExport
     from learning.campaigns.models import Campaign, Notification
     from learning.models import LessonProgress
 

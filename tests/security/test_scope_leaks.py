@@ -93,7 +93,7 @@ def test_leadership_sees_the_planted_people(world):
 def test_generated_report_files_hold_only_the_leaders_subtree(
     world, fmt, django_capture_on_commit_callbacks
 ):
-    from insights.reports.models import ReportExport
+    from reports.models import ReportExport
 
     client = client_for(world, "unit_leader")
     code = world["campaign"].code

@@ -1,4 +1,4 @@
-"""Report pages: adapters over insights.reports.selectors; every unit comes through
+"""Report pages: adapters over reports.selectors; every unit comes through
 organisation.selectors, so another unit's page is a 404."""
 
 from __future__ import annotations
