@@ -17,11 +17,8 @@ class LearningConfig(AppConfig):
             sender=CoursePage,
             dispatch_uid="learning.course_published",
         )
-        try:
-            from assessments.signals import attempt_finished
-        except ImportError:
-            # The assessments app sends this once it grades attempts.
-            return
+        from assessments.signals import attempt_finished
+
         attempt_finished.connect(
             signals.attempt_finished, dispatch_uid="learning.attempt_finished"
         )

@@ -51,11 +51,8 @@ def passed_quiz_ids(*, user, quiz_ids) -> set[int]:
 
 
 def quiz_passed(*, user, quiz) -> bool:
-    """The assessments app's answer when it has one; the attempts table otherwise."""
-    try:
-        from assessments.selectors import quiz_passed as assessments_quiz_passed
-    except ImportError:
-        return bool(passed_quiz_ids(user=user, quiz_ids=[getattr(quiz, "pk", quiz)]))
+    from assessments.selectors import quiz_passed as assessments_quiz_passed
+
     return assessments_quiz_passed(user=user, quiz=quiz)
 
 
@@ -303,10 +300,8 @@ class Dashboard:
 
 
 def _assignments_for(user) -> list[dict]:
-    try:
-        from learning.campaigns.selectors import assignments_for_user
-    except ImportError:
-        return []
+    from learning.campaigns.selectors import assignments_for_user
+
     return list(assignments_for_user(user))
 
 
