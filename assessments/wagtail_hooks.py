@@ -20,6 +20,11 @@ class QuestionViewSet(SnippetViewSet):
     add_to_admin_menu = False
     list_display = ["code", "text", "type", "category", "points", "active"]
     list_filter = ["type", "category", "difficulty", "active"]
+    # The database backend would search only whole segmented words of the text and
+    # refuses the code (an autocomplete field); a bank of a few thousand questions is
+    # searched fastest and most predictably by substring: 案件比 inside a stem, or
+    # the start of a code.
+    search_backend_name = None
     search_fields = ["code", "text"]
     ordering = ["code"]
 
@@ -30,6 +35,7 @@ class CategoryViewSet(SnippetViewSet):
     menu_label = _("Question categories")
     add_to_admin_menu = False
     list_display = ["path"]
+    search_backend_name = None
     search_fields = ["name", "path"]
 
 
@@ -40,6 +46,7 @@ class QuizViewSet(SnippetViewSet):
     add_to_admin_menu = False
     list_display = ["title", "slug", "draft", "pass_mark", "time_limit_minutes"]
     list_filter = ["draft", "feedback_mode"]
+    search_backend_name = None
     search_fields = ["title", "slug"]
 
 

@@ -21,3 +21,30 @@ def test_learners_cannot_open_the_question_bank(client, learner):
     client.force_login(learner)
     response = client.get("/admin/snippets/assessments/question/")
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize("term", ["案件比", "ACB-0", "acb-007"])
+def test_trainers_find_questions_by_a_word_of_the_text_or_the_code(
+    client, trainer, term
+):
+    from tests.assessments.factories import make_question
+
+    make_question("ACB-007", text="案件比的分子是什么？")
+    make_question("OTHER-1", text="认罪认罚从宽制度的适用阶段")
+    client.force_login(trainer)
+
+    response = client.get("/admin/snippets/assessments/question/", {"q": term})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ACB-007" in page
+    assert "OTHER-1" not in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/admin/snippets/assessments/category/", "/admin/snippets/assessments/quiz/"],
+)
+def test_trainers_can_search_categories_and_quizzes(client, trainer, address):
+    client.force_login(trainer)
+    assert client.get(address, {"q": "案件"}).status_code == 200
