@@ -188,12 +188,15 @@ def _link(reminder: Reminder) -> str:
         return "/"
 
 
-def reminder_deliver(*, reminder_id: int) -> bool:
+def reminder_deliver(*, reminder_id: int, today: dt.date | None = None) -> bool:
     """Send one reminder (in-app, then email), each part at most once.
 
     Returns True when it is sent (now or before). Raises the sending error after
     recording it, so the task can retry; after MAX_ATTEMPTS the reminder is failed.
+    The days left before the due date are counted on the day it is sent, not the
+    day it was planned: a retried or late reminder never states a stale count.
     """
+    today = today or timezone.localdate()
     failure: Exception | None = None
     with transaction.atomic():
         reminder = (
@@ -204,6 +207,11 @@ def reminder_deliver(*, reminder_id: int) -> bool:
         )
         if reminder is None or reminder.status == Reminder.Status.SENT:
             return reminder is not None
+        if reminder.kind in (Reminder.Kind.DUE_SOON, Reminder.Kind.DUE_TOMORROW):
+            reminder.params = {
+                **reminder.params,
+                "days_left": messages.days_left(reminder.params.get("due_on"), today),
+            }
         if reminder.notification_id is None:
             reminder.notification = Notification.objects.create(
                 user=reminder.user,

@@ -37,15 +37,15 @@ def setup(reference_data, tree):
     return campaign, people
 
 
-def deliver_all():
+def deliver_all(today):
     for reminder_id in reminders.pending_reminder_ids():
-        reminders.reminder_deliver(reminder_id=reminder_id)
+        reminders.reminder_deliver(reminder_id=reminder_id, today=today)
 
 
 def test_due_in_seven_days_reaches_only_those_not_done_nor_exempt(setup):
     campaign, people = setup
     planned = reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=7))
-    deliver_all()
+    deliver_all(DUE - dt.timedelta(days=7))
 
     assert planned == 1
     reminder = Reminder.objects.get()
@@ -58,9 +58,9 @@ def test_due_in_seven_days_reaches_only_those_not_done_nor_exempt(setup):
 def test_a_schedule_that_fires_twice_sends_nothing_twice(setup):
     day = DUE - dt.timedelta(days=1)
     reminders.plan_learner_reminders(today=day)
-    deliver_all()
+    deliver_all(day)
     reminders.plan_learner_reminders(today=day)
-    deliver_all()
+    deliver_all(day)
     for reminder_id in Reminder.objects.values_list("id", flat=True):
         reminders.reminder_deliver(reminder_id=reminder_id)
 
@@ -102,13 +102,13 @@ def test_the_email_is_in_the_recipients_language(setup):
     campaign, people = setup
     LanguagePreference.objects.create(user=people[2].user, language="en")
     reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=1))
-    deliver_all()
+    deliver_all(DUE - dt.timedelta(days=1))
     assert mail.outbox[0].subject.startswith("Mandatory training due tomorrow")
 
     LanguagePreference.objects.filter(user=people[2].user).update(language="zh-hans")
     Reminder.objects.all().delete()
     reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=1))
-    deliver_all()
+    deliver_all(DUE - dt.timedelta(days=1))
     assert mail.outbox[1].subject.startswith("必修培训明天截止")
 
 
@@ -116,7 +116,7 @@ def test_unit_leaders_get_a_weekly_digest_of_their_subtree(setup, unit_leader, t
     StaffFactory(unit=tree["G3"], staff_no="FAR")  # outside the leader's unit
     reminders.plan_leader_digests(today=dt.date(2026, 7, 6))
     reminders.plan_leader_digests(today=dt.date(2026, 7, 7))
-    deliver_all()
+    deliver_all(dt.date(2026, 7, 7))
 
     digest = Reminder.objects.get(kind="digest")
     assert digest.user == unit_leader
@@ -128,7 +128,7 @@ def test_unit_leaders_get_a_weekly_digest_of_their_subtree(setup, unit_leader, t
 def test_the_bell_shows_the_unread_count_and_the_page_marks_them_read(client, setup):
     campaign, people = setup
     reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=7))
-    deliver_all()
+    deliver_all(DUE - dt.timedelta(days=7))
     client.force_login(people[2].user)
 
     html = client.get(reverse("campaigns:notifications")).content.decode()
@@ -175,7 +175,7 @@ def test_switching_the_language_stores_it_for_reminder_emails(client, setup):
     assert LanguagePreference.objects.get(user=people[2].user).language == "en"
 
     reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=1))
-    deliver_all()
+    deliver_all(DUE - dt.timedelta(days=1))
     assert mail.outbox[-1].subject.startswith("Mandatory training due tomorrow")
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
@@ -188,3 +188,20 @@ def test_an_unknown_language_or_a_visitor_stores_nothing(client, setup):
     client.force_login(people[2].user)
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
     assert not LanguagePreference.objects.exists()
+
+
+def test_a_reminder_states_the_days_left_on_the_day_it_is_sent(client, setup):
+    campaign, people = setup
+    reminders.plan_learner_reminders(today=DUE - dt.timedelta(days=7))
+    # The due date moved three weeks out before the reminder went: the mail and
+    # the bell say what is true on the sending day, not what was planned.
+    reminder = Reminder.objects.get()
+    reminder.params = {**reminder.params, "due_on": "2026-07-14"}
+    reminder.save()
+    deliver_all(DUE - dt.timedelta(days=7))
+
+    assert mail.outbox[0].subject.startswith("必修培训21天后截止")
+    assert "距截止还有21天" in mail.outbox[0].body
+    client.force_login(people[2].user)
+    html = client.get(reverse("campaigns:notifications")).content.decode()
+    assert "21天后截止" in html and "7天" not in html
