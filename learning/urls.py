@@ -16,6 +16,11 @@ urlpatterns = [
         name="certificate_download",
     ),
     path(
+        "certificates/verify/",
+        views.certificate_verify_form_view,
+        name="certificate_verify_form",
+    ),
+    path(
         "certificates/verify/<str:code>/",
         views.certificate_verify_view,
         name="certificate_verify",

@@ -70,6 +70,20 @@ def certificate_download_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@require_GET
+def certificate_verify_form_view(request: HttpRequest) -> HttpResponse:
+    """Public: a box to type the code printed on a certificate."""
+    code = "".join(request.GET.get("code", "").split()).upper()
+    if code.isalnum() and len(code) <= 32:
+        return redirect("learning:certificate_verify", code=code)
+    return render(
+        request,
+        "learning/certificate_verify.html",
+        {"asked": bool(code), "code": code},
+        status=400 if code else 200,
+    )
+
+
 def certificate_verify_view(request: HttpRequest, code: str) -> HttpResponse:
     """Public: confirms the name, course and date of a certificate, nothing else."""
     certificate = certificate_get(code=code.strip().upper())
@@ -77,6 +91,6 @@ def certificate_verify_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "learning/certificate_verify.html",
-        {"certificate": certificate, "code": code},
+        {"certificate": certificate, "code": code, "asked": True},
         status=status,
     )

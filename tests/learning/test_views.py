@@ -320,3 +320,23 @@ def test_the_dashboard_has_a_fixed_query_budget(
     client.get(url)
     with django_assert_num_queries(budget):
         assert client.get(url).status_code == 200
+
+
+def test_the_verify_page_has_a_box_for_the_printed_code(client, course, learner):
+    code = completed(learner, course).certificate.code
+    page = client.get("/certificates/verify/")
+    assert page.status_code == 200
+    assert 'name="code"' in page.content.decode()
+
+    # Typed as people copy it from paper: lower case, spaces inside.
+    typed = " ".join([code[:4].lower(), code[4:]])
+    response = client.get("/certificates/verify/", {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == f"/certificates/verify/{code}/"
+    assert "李学员" in client.get(response["Location"]).content.decode()
+
+
+def test_the_verify_box_refuses_what_cannot_be_a_code(client, db):
+    response = client.get("/certificates/verify/", {"code": "<script>/x"})
+    assert response.status_code == 400
+    assert "<script>" not in response.content.decode()

@@ -93,6 +93,9 @@ MATRIX: dict[str, list[tuple]] = {
             "DDDDD-",
         ),
     ],
+    "certificates/verify/": [
+        ("form", "get", lambda w: "/certificates/verify/", EVERYONE)
+    ],
     "certificates/verify/<str:code>/": [
         (
             "code",
