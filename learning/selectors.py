@@ -115,6 +115,11 @@ class Outline:
     def started(self) -> bool:
         return any(row.status != NOT_STARTED for row in self.rows)
 
+    @property
+    def final_quiz_next(self) -> bool:
+        """Every lesson is done and the final quiz is what remains."""
+        return self.resume is None and self.final_quiz_passed is False
+
     def neighbours(self, lesson: LessonPage):
         ids = [row.lesson.pk for row in self.rows]
         if lesson.pk not in ids:
@@ -172,10 +177,8 @@ def course_outline(*, course: CoursePage, user) -> Outline:
     outline = Outline(course=course, rows=rows, done=done, total=len(counted))
     outline.percent = round(100 * done / len(counted)) if counted else 0
     outline.minutes = sum(lesson.estimated_minutes for lesson in lessons)
-    outline.resume = next(
-        (row.lesson for row in rows if row.status != DONE),
-        rows[0].lesson if rows else None,
-    )
+    # With every lesson done there is nothing to resume: the final quiz is next.
+    outline.resume = next((row.lesson for row in rows if row.status != DONE), None)
     if course.final_quiz_id:
         outline.final_quiz_passed = course.final_quiz_id in passed
     current = [c for c in completions if not c.superseded]

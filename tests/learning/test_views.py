@@ -340,3 +340,22 @@ def test_the_verify_box_refuses_what_cannot_be_a_code(client, db):
     response = client.get("/certificates/verify/", {"code": "<script>/x"})
     assert response.status_code == 400
     assert "<script>" not in response.content.decode()
+
+
+def test_with_every_lesson_done_the_course_and_last_lesson_lead_to_the_final_quiz(
+    client, index, learner
+):
+    from tests.learning.helpers import make_quiz
+
+    quiz = make_quiz("final-900")
+    course = make_course(index, code="IND-901", lessons=2, final_quiz=quiz)
+    for lesson in lessons_of(course):
+        lesson_mark_done(user=learner, lesson=lesson)
+    client.force_login(learner)
+
+    html = client.get(course.url).content.decode()
+    assert "继续学习" not in html
+    assert f'class="button" href="{quiz.get_absolute_url()}"' in html
+
+    last = client.get(lessons_of(course)[-1].url).content.decode()
+    assert f'href="{quiz.get_absolute_url()}"' in last
