@@ -359,3 +359,19 @@ def test_with_every_lesson_done_the_course_and_last_lesson_lead_to_the_final_qui
 
     last = client.get(lessons_of(course)[-1].url).content.decode()
     assert f'href="{quiz.get_absolute_url()}"' in last
+
+
+def test_a_lesson_quiz_carries_the_way_back_to_its_lesson(client, index, learner):
+    from urllib.parse import quote
+
+    from tests.learning.helpers import make_quiz
+
+    quiz = make_quiz("gate-900")
+    course = make_course(index, code="IND-902", lessons=1, gate_quiz=quiz)
+    lesson = lessons_of(course)[0]
+    client.force_login(learner)
+
+    html = client.get(lesson.url).content.decode()
+    assert f"{quiz.get_absolute_url()}?next={quote(lesson.url)}" in html
+    quiz_page = client.get(quiz.get_absolute_url(), {"next": lesson.url})
+    assert f'href="{lesson.url}"' in quiz_page.content.decode()
