@@ -326,3 +326,11 @@ def test_marking_is_scoped_to_the_trainers_units(client, tree, learner, referenc
 def test_learners_cannot_open_the_marking_pages(client, learner):
     _login(client, learner)
     assert client.get("/admin/assessments/marking/").status_code in (302, 403)
+
+
+def test_an_open_attempt_reads_as_being_answered_not_as_studying(client, learner, quiz):
+    services.attempt_start(user=learner, quiz=quiz)
+    _login(client, learner)
+    html = client.get(reverse("assessments:quiz", args=[quiz.slug])).content.decode()
+    assert "作答中" in html
+    assert "学习中" not in html
