@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import AssessmentError
 from ..models import Attempt, MarkChange, Response
+from ..signals import attempt_marked
 from .attempts import _announce, attempt_recompute
 
 
@@ -50,4 +51,7 @@ def response_mark(*, response: Response, marker, score, comment: str = "") -> Re
     attempt = attempt_recompute(attempt)
     if attempt.status == Attempt.Status.FINISHED:
         _announce(attempt)
+        transaction.on_commit(
+            lambda: attempt_marked.send(sender=Attempt, attempt=attempt)
+        )
     return response

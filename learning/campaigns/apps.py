@@ -8,6 +8,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Mandatory training campaigns")
 
     def ready(self) -> None:
+        from assessments.signals import attempt_marked
         from organisation.importing import register
         from organisation.signals import roster_changed
 
@@ -15,6 +16,9 @@ class CampaignsConfig(AppConfig):
 
         register("campaigns", _("Training campaigns"), services.campaigns_import)
         register("completions", _("Offline completions"), services.completions_import)
+        attempt_marked.connect(
+            receivers.attempt_marked_notify, dispatch_uid="campaigns_marked_notice"
+        )
         roster_changed.connect(
             receivers.roster_changed_sync, dispatch_uid="campaigns_roster_sync"
         )

@@ -85,6 +85,20 @@ def render(kind: str, params: dict) -> tuple[str, str]:
             )
             % values,
         )
+    if kind == "marked":
+        values = {
+            "title": params.get("quiz_title", ""),
+            "percent": params.get("score_percent", ""),
+        }
+        return (
+            _("Your answers have been marked: %(title)s") % values,
+            (
+                _("“%(title)s” has been marked: %(percent)s%%, passed.")
+                if params.get("passed")
+                else _("“%(title)s” has been marked: %(percent)s%%, not passed.")
+            )
+            % values,
+        )
     if kind == "digest":
         return (
             _("Weekly training digest: %(title)s") % values,

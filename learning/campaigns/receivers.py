@@ -8,3 +8,11 @@ def roster_changed_sync(sender, staff_ids=(), **kwargs) -> None:
     from .tasks import sync_audiences
 
     transaction.on_commit(sync_audiences.delay)
+
+
+def attempt_marked_notify(sender, attempt=None, **kwargs) -> None:
+    """A marker finished an attempt: the learner hears of it."""
+    from .tasks import notify_marked
+
+    if attempt is not None and not attempt.preview:
+        transaction.on_commit(lambda: notify_marked.delay(attempt.pk))

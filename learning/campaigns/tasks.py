@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from . import reminders, services
+from . import notices, reminders, services
 
 
 @shared_task
@@ -43,3 +43,9 @@ def deliver_reminder(self, reminder_id: int) -> bool:
         return reminders.reminder_deliver(reminder_id=reminder_id)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries)
+
+
+@shared_task
+def notify_marked(attempt_id: int) -> bool:
+    """After a marker finishes an attempt: a notice to the learner, once."""
+    return notices.notification_marked(attempt_id=attempt_id)
