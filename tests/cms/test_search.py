@@ -88,7 +88,7 @@ def test_the_search_page_shows_results(client, index, learner):
     response = client.get(reverse("cms:search"), {"q": "案件比"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "IND-7" in html and "案-件比”的计算与应用" in html
+    assert "IND-7" in html and "案-件比</mark>”的计算与应用" in html
 
 
 def test_an_empty_or_odd_query_is_harmless(client, index, learner):
@@ -102,3 +102,20 @@ def test_an_empty_or_odd_query_is_harmless(client, index, learner):
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     response = client.get(reverse("cms:search"), {"q": "案件比"})
     assert response.status_code == 302
+
+
+def test_the_search_page_marks_the_terms_it_matched(client, index, learner):
+    make_course(
+        index, code="IND-8", title="“案-件比”的计算", summary="讲解案件比<b>分子</b>"
+    )
+    client.force_login(learner)
+    html = client.get(reverse("cms:search"), {"q": "案件比"}).content.decode()
+    assert "<mark>案-件比</mark>" in html
+    assert "<b>分子</b>" not in html
+
+
+def test_highlight_escapes_the_text_around_the_terms():
+    from cms.templatetags.search_tags import highlight
+
+    marked = highlight("<i>Acb</i> 与 ACB 案件", ["acb"])
+    assert marked == "&lt;i&gt;<mark>Acb</mark>&lt;/i&gt; 与 <mark>ACB</mark> 案件"
