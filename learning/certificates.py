@@ -7,7 +7,7 @@ import io
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from config.pdf import cjk_font
+from config.pdf import cjk_font, pdf_text
 
 from .models import Certificate
 
@@ -27,7 +27,9 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     completion = certificate.completion
     course = completion.course
     profile = getattr(completion.user, "profile", None)
-    name = profile.name if profile else completion.user.get_username()
+    # Names and titles come from imports: drawn through pdf_text so that a character
+    # the bundled font lacks (emoji, rare CJK) shows as a square.
+    name = pdf_text(profile.name if profile else completion.user.get_username())
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -47,7 +49,9 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     pdf.setFont(font, 16)
     pdf.drawCentredString(width / 2, height - 245, _("has completed the course"))
     pdf.setFont(font, 24)
-    pdf.drawCentredString(width / 2, height - 295, f"{course.code}  {course.title}")
+    pdf.drawCentredString(
+        width / 2, height - 295, pdf_text(f"{course.code}  {course.title}")
+    )
     pdf.setFont(font, 14)
     details = _(
         "Class hours: %(hours)s   Completed on: %(date)s   Version: %(version)s"

@@ -115,15 +115,9 @@ def write_pdf(
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        LongTable,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-    )
+    from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, Table
 
-    from config.pdf import cjk_font
+    from config.pdf import cjk_font, pdf_cells, pdf_paragraph
 
     font = cjk_font()
     heading = ParagraphStyle("h", fontName=font, fontSize=15, leading=20)
@@ -146,8 +140,8 @@ def write_pdf(
     )
     summary = report.summary
     story = [
-        Paragraph(title, heading),
-        Paragraph(
+        pdf_paragraph(title, heading),
+        pdf_paragraph(
             _(
                 "As of %(as_of)s · headcount %(n)s · completed %(done)s · "
                 "completion rate %(rate)s"
@@ -162,16 +156,16 @@ def write_pdf(
         ),
         Spacer(1, 4 * mm),
     ]
-    table = [unit_headers()] + [
-        [neutralise(c) for c in unit_cells(r)] for r in unit_rows
+    table = [pdf_cells(unit_headers())] + [
+        pdf_cells(neutralise(c) for c in unit_cells(r)) for r in unit_rows
     ]
-    table.append(unit_cells(report.leaders, _("Leading cadres (关键少数)")))
+    table.append(pdf_cells(unit_cells(report.leaders, _("Leading cadres (关键少数)"))))
     story += [Table(table, style=style, repeatRows=1), Spacer(1, 6 * mm)]
-    story.append(Paragraph(_("People not done"), heading))
-    people_table = [people_headers()]
+    story.append(pdf_paragraph(_("People not done"), heading))
+    people_table = [pdf_cells(people_headers())]
     count = 0
     for cells in people_cells(people, unit_names(report)):
-        people_table.append([neutralise(c) for c in cells])
+        people_table.append(pdf_cells(neutralise(c) for c in cells))
         count += 1
         if progress and count % 500 == 0:
             progress(count)

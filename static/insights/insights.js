@@ -15,6 +15,9 @@
       return;
     }
     var charts = [];
+    // Tooltips are HTML: every text from the data (unit and indicator names come from
+    // imports) is escaped before it is joined into markup.
+    var esc = echarts.format.encodeHTML;
     var heat = data("heatmap-data");
     if (heat && document.getElementById("heatmap")) {
       var el = document.getElementById("heatmap");
@@ -23,8 +26,8 @@
       c.setOption({
         tooltip: { formatter: function (p) {
           var d = p.data;
-          return heat.units[d[1]] + "<br>" + heat.indicators[d[0]] + "<br>" + heat.tiers[d[2]] +
-            " · " + heat.standingLabel + " " + pct(d[4]) + " · " + heat.masteryLabel + " " + pct(d[3]);
+          return esc(heat.units[d[1]]) + "<br>" + esc(heat.indicators[d[0]]) + "<br>" + esc(heat.tiers[d[2]]) +
+            " · " + esc(heat.standingLabel) + " " + pct(d[4]) + " · " + esc(heat.masteryLabel) + " " + pct(d[3]);
         } },
         grid: { left: 190, right: 20, top: 10, bottom: 170 },
         xAxis: { type: "category", data: heat.indicators, axisLabel: { rotate: 60, fontSize: 11, interval: 0,
@@ -56,7 +59,9 @@
       });
       document.getElementById("scatter-rho").textContent = rhoText.join(" · ");
       var s = echarts.init(document.getElementById("scatter"));
-      var tip = { formatter: function (p) { return p.data[2] + "<br>" + p.seriesName + " " + pct(p.data[0]) + " · " + sc.labels.standing + " " + pct(p.data[1]); } };
+      var tip = { formatter: function (p) {
+        return esc(p.data[2]) + "<br>" + esc(p.seriesName) + " " + pct(p.data[0]) + " · " + esc(sc.labels.standing) + " " + pct(p.data[1]);
+      } };
       s.setOption({
         tooltip: tip, legend: { top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 50 },

@@ -9,4 +9,11 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // A filter select submits its form when changed. Wired here rather than in an
+  // onchange attribute: the Content-Security-Policy forbids inline script.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) { select.form.submit(); }
+    });
+  });
 })();

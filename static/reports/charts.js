@@ -7,6 +7,9 @@
     var data = JSON.parse(source.textContent);
     var L = data.labels;
     var charts = [];
+    // Tooltips are HTML: every text from the data (unit names come from imports) is
+    // escaped before it is joined into markup.
+    var esc = window.echarts.format.encodeHTML;
 
     var unitsEl = document.getElementById("chart-units");
     if (unitsEl && data.units.length) {
@@ -18,8 +21,9 @@
           trigger: "axis", axisPointer: { type: "shadow" },
           formatter: function (items) {
             var u = data.units[items[0].dataIndex];
-            return u.name + "<br>" + L.rate + ": " + (u.rate === null ? "—" : (u.rate * 100).toFixed(1) + "%") +
-              " (" + u.completed + "/" + u.headcount + ")";
+            return esc(u.name) + "<br>" + esc(L.rate) + ": " +
+              (u.rate === null ? "—" : (u.rate * 100).toFixed(1) + "%") +
+              " (" + esc(String(u.completed)) + "/" + esc(String(u.headcount)) + ")";
           }
         },
         xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
