@@ -334,3 +334,22 @@ def test_an_open_attempt_reads_as_being_answered_not_as_studying(client, learner
     html = client.get(reverse("assessments:quiz", args=[quiz.slug])).content.decode()
     assert "作答中" in html
     assert "学习中" not in html
+
+
+def test_the_marking_page_names_a_true_false_answer_in_words(
+    client, tree, learner, trainer, reference_data
+):
+    quiz = make_quiz(
+        "mix-tf",
+        [
+            make_question("TF-M", type="true_false", correct_bool=True),
+            make_question("ES-M", type="essay"),
+        ],
+    )
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_submit(attempt_id=attempt.pk, user=learner)
+    _login(client, trainer)
+    html = client.get(f"/admin/assessments/marking/attempt/{attempt.pk}/")
+    text = html.content.decode()
+    assert "正确答案： 对" in text
+    assert "正确答案： true" not in text
