@@ -1,6 +1,11 @@
-"""A timed quiz in the browser: answers survive a reload, submit once, review as allowed."""
+"""A timed quiz in the browser: answers survive a reload, submit once, review as allowed.
+
+Waits use locator assertions: a string predicate would be evaluated in the page,
+which the Content-Security-Policy (no 'unsafe-eval') refuses.
+"""
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Attempt
 from tests.assessments.factories import make_question, make_quiz
@@ -37,9 +42,7 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
 
     # Answer the first question; the autosave acknowledges it.
     page.locator("label.option", has_text="案-件比").click()
-    page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('已保存')"
-    )
+    expect(page.locator("#save-status")).to_contain_text("已保存")
     # Reload mid-way: the answer is still there, and the timer keeps running.
     page.reload()
     assert (
@@ -49,9 +52,7 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
 
     page.click("button[name=go][value='2']")
     page.locator("label.option", has_text="1:1.05").click()
-    page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('已保存')"
-    )
+    expect(page.locator("#save-status")).to_contain_text("已保存")
     page.click("button[name=go][value=summary]")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#submit-button")
@@ -65,3 +66,35 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
         "评价指标体系以案-件比为核心构建" in body
     )  # explanation shown after submitting
     screenshot(page, "quiz-result")
+
+
+def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
+    from assessments.models import Response
+
+    page = phone_page
+    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0002", name="作答人").user
+    user.set_password("demo12345")
+    user.save()
+    question = make_question(
+        "E2E-S1", type="short", text="案-件比中的“件”指什么？", accepted_answers="件"
+    )
+    make_quiz("e2e-short", [question], title="简答测验", time_limit_minutes=30)
+
+    sign_in(page, "Q0002", "demo12345")
+    page.goto(page.base_url + "/quizzes/e2e-short/")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#timer-value")
+
+    # On a phone the time left stays on screen after scrolling down.
+    page.mouse.wheel(0, 2000)
+    box = page.locator("#timer").bounding_box()
+    assert box is not None and 0 <= box["y"] <= 844 - box["height"]
+
+    # Typed, then reloaded at once: before the autosave's pause is over.
+    page.fill(".text-answer", "诉讼环节")
+    page.reload()
+    expect(page.locator("#save-status")).to_contain_text("已保存")
+    assert page.input_value(".text-answer") == "诉讼环节"
+    saved = Response.objects.get(item__attempt__user=user)
+    assert saved.answer.get("text") == "诉讼环节"
+    screenshot(page, "quiz-phone-draft-restored")

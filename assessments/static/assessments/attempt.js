@@ -1,6 +1,9 @@
 /* Saving answers while a quiz is taken: on every change, and every 20 seconds while
    something is unsaved. Saves go one at a time, each carrying the sequence number the
-   server gave for the previous one; a refused (stale) save is shown, never retried. */
+   server gave for the previous one; a refused (stale) save is shown, never retried.
+   Text typed since the last acknowledged save is also kept on this device as a draft,
+   so that a reload in the second before the save goes out loses nothing: the page
+   puts the draft back and saves it, unless the server has moved on since. */
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -47,6 +50,20 @@
   var seqInput = document.getElementById("seq");
   var status = document.getElementById("save-status");
   var pending = null, inFlight = null, stopped = false, retryDelay = 1000;
+  var typing = null;
+  var textInput = form.querySelector(".text-answer");
+  var draftKey = "attempt-draft:" + url + ":" + position;
+
+  function keepDraft() {
+    try {
+      window.localStorage.setItem(draftKey, JSON.stringify({
+        seq: parseInt(seqInput.value, 10), text: textInput.value
+      }));
+    } catch (e) { /* storage full or off: the autosave still runs */ }
+  }
+  function dropDraft() {
+    try { window.localStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+  }
 
   function currentAnswer() {
     var inputs = form.querySelectorAll("[name=answer]");
@@ -72,6 +89,8 @@
   }
 
   function queue() {
+    clearTimeout(typing);
+    typing = null;
     var payload = { answers: {}, flags: {} };
     var locked = form.querySelector("fieldset[disabled], .text-answer[disabled]");
     if (!locked) { payload.answers[position] = currentAnswer(); }
@@ -103,6 +122,7 @@
         status.textContent = text("msg-saved");
         status.className = "save-status muted";
         retryDelay = 1000;
+        if (!pending && !typing) { dropDraft(); }
         return flush();
       }
       stopped = true;
@@ -125,14 +145,25 @@
     return inFlight;
   }
 
-  var typing = null;
   form.addEventListener("change", function () { queue(); });
   form.addEventListener("input", function (e) {
     if (e.target.classList.contains("text-answer")) {
+      keepDraft();
       clearTimeout(typing);
       typing = setTimeout(queue, 1200);
     }
   });
+  if (textInput && !textInput.disabled) {
+    var draft = null;
+    try { draft = JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
+    // Only a draft typed on top of the answer the server still has is put back.
+    if (draft && draft.seq === parseInt(seqInput.value, 10) && draft.text !== textInput.value) {
+      textInput.value = draft.text;
+      queue();
+    } else {
+      dropDraft();
+    }
+  }
   setInterval(function () { if (pending) { flush(); } }, 20000);
 
   form.addEventListener("submit", function (e) {
