@@ -178,10 +178,10 @@ def measure(*, csv: bool = True) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from reports.selectors import campaign_report
     from learning.campaigns.models import Campaign
     from organisation.models import RoleAssignment, StaffProfile, Unit
     from organisation.services import role_assign
+    from reports.selectors import campaign_report
 
     as_of = dt.date.today()
     staff = StaffProfile.objects.filter(active=True).count()

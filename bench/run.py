@@ -515,9 +515,9 @@ def measure_export(fx: dict, timeout: float = 120) -> dict:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from reports.services import export_request
     from learning.campaigns.models import Campaign
     from organisation.models import Unit
+    from reports.services import export_request
 
     province = Unit.objects.filter(level="province").order_by("depth").first()
     started = time.perf_counter()

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from reports import selectors
 from learning.campaigns.services import campaign_sync_audience, exemption_grant
+from reports import selectors
 from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
 from tests.factories import StaffFactory
 

@@ -37,9 +37,9 @@ def world(
     tree, learner, unit_leader, leadership, trainer, admin_user, reference_data
 ) -> dict:
     from assessments.services import attempt_start
-    from reports.services import export_request
     from learning.models import CourseCompletion
     from learning.services import certificate_issue
+    from reports.services import export_request
     from tests.assessments.factories import make_question, make_quiz
     from tests.campaigns.factories import make_campaign
     from tests.learning.helpers import catalogue, lessons_of, make_course

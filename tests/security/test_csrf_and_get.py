@@ -60,9 +60,9 @@ def test_anonymous_sign_in_without_csrf_token_is_refused(world):
 
 def _state(world) -> dict:
     from assessments.models import Attempt, Response
-    from reports.models import ReportExport
     from learning.campaigns.models import Campaign, Notification
     from learning.models import LessonProgress
+    from reports.models import ReportExport
 
     return {
         "progress": LessonProgress.objects.count(),
