@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.throttle.RateLimitMiddleware",
     # Last, so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,13 +148,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Failed sign-ins: five in a row lock the account/address pair for 30 minutes.
+# The client's address behind reverse proxies (config/client_ip.py): the number of
+# proxies in front of the platform that append to X-Forwarded-For (nginx with
+# proxy_add_x_forwarded_for: 1). 0 ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Failed sign-ins: five in a row lock the account/address pair for 30 minutes,
+# counted from the fifth failure: tries during the lockout are refused without
+# being counted, so they cannot keep an account locked for ever. The account is
+# the one the typed name resolves to (account name or staff number: one budget).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "organisation.backends.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+
+# Posts per client address (config/throttle.py), "posts/seconds" in a fixed window:
+# sign-in (site and admin) and the admin's password reset, which sends an e-mail.
+def _rate_limit(name: str, default: str) -> tuple[int, int]:
+    posts, _sep, seconds = env(name, default=default).partition("/")
+    return int(posts), int(seconds)
+
+
+RATE_LIMITS = {
+    "sign_in": _rate_limit("SIGN_IN_RATE_LIMIT", "30/300"),
+    "password_reset": _rate_limit("PASSWORD_RESET_RATE_LIMIT", "5/3600"),
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
