@@ -122,6 +122,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that is down or hangs is answered as a miss (config/cache.py)
+            # within these seconds, and not tried again for RETRY_AFTER seconds.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "RETRY_AFTER": env.float("REDIS_RETRY_AFTER", default=2.0),
+            },
         }
     }
     # Sessions are read from the shared cache and written through to the database:
