@@ -1,10 +1,10 @@
 """Signal receivers: they only enqueue work, the tasks call the services."""
 
-from django.db import transaction
+from config.tasks import send_on_commit
 
 
 def roster_changed_sync(sender, staff_ids=(), **kwargs) -> None:
     """New joiners enter campaign audiences as soon as a roster import commits."""
     from .tasks import sync_audiences
 
-    transaction.on_commit(sync_audiences.delay)
+    send_on_commit(sync_audiences)
