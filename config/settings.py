@@ -277,6 +277,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Platform rules.
+# A lesson can be marked done this many seconds after it was first shown to the
+# learner, not before (and never without having been shown).
+LESSON_MIN_SECONDS_SHOWN = env.int("LESSON_MIN_SECONDS_SHOWN", default=10)
 MIN_GROUP_SIZE = env.int("MIN_GROUP_SIZE", default=5)
 ANNUAL_ONLINE_HOURS = env.int("ANNUAL_ONLINE_HOURS", default=50)
 
