@@ -199,8 +199,13 @@ class RedisCache(redis.RedisCache):
         return self._call("clear", lambda: super(RedisCache, self).clear(), False)
 
     def ping(self) -> bool:
-        """True when Redis answers now (ignoring the pause after a failure)."""
+        """True when Redis answers now, even during the pause after a failure; an
+        answer ends the pause (the health check is also a way back)."""
         try:
-            return bool(self._cache.get_client(write=True).ping())
-        except UNREACHABLE:
+            answered = bool(self._cache.get_client(write=True).ping())
+        except UNREACHABLE as error:
+            self._failed("ping", error)
             return False
+        if answered:
+            self._down_until = 0.0
+        return answered
