@@ -9,8 +9,7 @@ forks), so one kept per pool serves every call.
 The cache only ever holds copies (sessions are written through to the database,
 counters and locks may be lost), so an unreachable Redis must not take the site
 down: a call that cannot reach it is answered as a miss — a read finds nothing, a
-write stores nothing, ``add`` succeeds without storing, ``incr`` finds no key — and
-logged. After a failure the backend does not try Redis again for ``RETRY_AFTER``
+write stores nothing, ``add`` adds nothing, ``incr`` finds no key — and logged. After a failure the backend does not try Redis again for ``RETRY_AFTER``
 seconds (an option of the cache, default 2), so that a Redis that hangs instead of
 refusing costs each request nothing while it is down.
 
@@ -140,13 +139,13 @@ class RedisCache(redis.RedisCache):
         )
 
     def add(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
-        # Answered as if the key were absent and expired at once: a lock taken
-        # this way protects nothing, but nothing waits for a lock that cannot be
-        # stored.
+        # Not added: a lock or a debounce that cannot be kept is not taken, so the
+        # work it guards waits for its periodic run instead of running once per
+        # request for the length of the outage.
         return self._call(
             "add",
             lambda: super(RedisCache, self).add(key, value, timeout, version),
-            True,
+            False,
         )
 
     def touch(self, key, timeout=redis.DEFAULT_TIMEOUT, version=None):

@@ -43,7 +43,9 @@ def hit(scope: str, address: str, *, now: float | None = None) -> bool:
             return True
         count = cache.incr(key)
     except ValueError:
-        return True  # the window's key expired between the two calls
+        # No key to count in: it expired between the two calls, or the cache is
+        # unreachable (config/cache.py answers as a miss).
+        return True
     except Exception:
         logger.exception("rate limit counter unavailable; request allowed")
         return True
