@@ -78,10 +78,16 @@ def test_production_refuses_development_defaults(monkeypatch):
     SECRET_KEY="a-real-secret-key-for-the-test-0123456789-abcdefghijklmnop",
     ALLOWED_HOSTS=["training.example"],
     DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}},
+    TRUSTED_PROXY_COUNT=1,
 )
 def test_production_settings_pass_when_configured():
     ids = {e.id for e in run_checks()}
     assert not {i for i in ids if i.startswith("platform.")}
+
+
+@override_settings(PRODUCTION=True, TRUSTED_PROXY_COUNT=0)
+def test_production_mentions_a_missing_proxy_setting():
+    assert "platform.I001" in {e.id for e in run_checks()}
 
 
 @pytest.mark.parametrize(
