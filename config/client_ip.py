@@ -24,9 +24,10 @@ def _valid(address: str) -> str | None:
         return None
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: from ``X-Forwarded-For`` only as far as the configured
-    proxies vouch for it, else the address the request came from."""
+    proxies vouch for it, else the address the request came from; None when the
+    request has none (a request built in code, as by ``force_login``)."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if proxies > 0:
@@ -39,9 +40,9 @@ def client_ip(request: HttpRequest) -> str:
             address = _valid(forwarded[-proxies])
             if address:
                 return address
-    return _valid(remote) or remote or "unknown"
+    return _valid(remote)
 
 
-def axes_client_ip(request: HttpRequest) -> str:
+def axes_client_ip(request: HttpRequest) -> str | None:
     """django-axes' AXES_CLIENT_IP_CALLABLE."""
     return client_ip(request)

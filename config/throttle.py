@@ -65,7 +65,7 @@ class RateLimitMiddleware:
         scope = LIMITED_VIEWS.get(request.resolver_match.url_name)
         if scope is None or scope not in settings.RATE_LIMITS:
             return None
-        if hit(scope, client_ip(request)):
+        if hit(scope, client_ip(request) or "unknown"):
             return None
         _posts, seconds = settings.RATE_LIMITS[scope]
         minutes = max(1, round(seconds / 60))

@@ -67,7 +67,9 @@ def lesson_shown(
         )
 
 
-def _completion_refusal(progress: LessonProgress, lesson: LessonPage, now):
+def _completion_refusal(
+    progress: LessonProgress | None, lesson: LessonPage, now: dt.datetime
+) -> str | None:
     """Why the learner cannot mark the lesson done yet, or None.
 
     The server, not the browser, decides that the lesson was seen: it was rendered
@@ -75,7 +77,7 @@ def _completion_refusal(progress: LessonProgress, lesson: LessonPage, now):
     conditions on what was seen (the lesson's videos watched to the end, once
     playback is recorded) belong here too.
     """
-    if progress.shown_at is None:
+    if progress is None or progress.shown_at is None:
         return _("Open the lesson and go through it before marking it done.")
     minimum = dt.timedelta(seconds=settings.LESSON_MIN_SECONDS_SHOWN)
     if now - progress.shown_at < minimum:
@@ -109,11 +111,9 @@ def lesson_mark_done(
         .filter(user=user, lesson=lesson)
         .first()
     )
-    refusal = _completion_refusal(progress, lesson, now) if progress else None
-    if progress is None or refusal:
-        raise LearningError(
-            refusal or _("Open the lesson and go through it before marking it done.")
-        )
+    refusal = _completion_refusal(progress, lesson, now)
+    if refusal:
+        raise LearningError(refusal)
     progress.marked_done_at = now
     gate_ok = lesson.gate_quiz_id is None or quiz_passed(
         user=user, quiz=lesson.gate_quiz

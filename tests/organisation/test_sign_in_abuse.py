@@ -151,3 +151,24 @@ def test_the_limit_lets_people_in_when_its_counter_cannot_be_kept(
     monkeypatch.setattr(throttle.cache, "add", unreachable)
     sign_in(client, "nobody", "wrong")
     assert sign_in(client, "J777", "pass12345").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "remote", "expected"),
+    [
+        (0, "1.1.1.1", "10.0.0.1", "10.0.0.1"),  # no proxy: the header is ignored
+        (1, "9.9.9.9, 1.1.1.1", "10.0.0.1", "1.1.1.1"),  # the proxy's entry
+        (2, "9.9.9.9, 1.1.1.1, 172.16.0.2", "10.0.0.1", "1.1.1.1"),
+        (2, "1.1.1.1", "10.0.0.1", "10.0.0.1"),  # fewer entries than proxies
+        (1, "not-an-address", "10.0.0.1", "10.0.0.1"),
+        (1, "", "", None),  # a request built in code has no address
+    ],
+)
+def test_the_client_address_is_read_as_far_as_the_proxies_vouch(
+    rf, settings, proxies, forwarded, remote, expected
+):
+    from config.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+    assert client_ip(request) == expected
