@@ -31,7 +31,7 @@ def test_two_posts_do_not_complete_a_course_nobody_opened(client, course, learne
     assert not Certificate.objects.exists()
     assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
     page = client.get(lessons_of(course)[0].url).content.decode()
-    assert "请先打开并学习本课时，再标记为已完成" in page
+    assert "请先打开并学习本课时，再标记为已学完" in page
 
 
 @override_settings(LESSON_MIN_SECONDS_SHOWN=30)
