@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from config.tasks import send_on_commit
 from organisation.models import ImportJob
 from organisation.tabular import csv_rows, write_xlsx
 from organisation.tasks import import_job_run
@@ -165,9 +165,9 @@ class StatisticsView(_AdminPage):
 
         quiz_id = request.POST.get("quiz", "")
         if quiz_id.isdigit():
-            transaction.on_commit(lambda: compute_quiz_statistics.delay(int(quiz_id)))
+            send_on_commit(compute_quiz_statistics, int(quiz_id))
         else:
-            transaction.on_commit(lambda: compute_all_statistics.delay())
+            send_on_commit(compute_all_statistics)
         messages.success(
             request, _("Statistics are being recalculated; reload in a moment.")
         )
@@ -284,7 +284,7 @@ class TransferView(_AdminPage):
             created_by=request.user,
         )
         language = translation.get_language()
-        transaction.on_commit(lambda: import_job_run.delay(job.pk, language))
+        send_on_commit(import_job_run, job.pk, language)
         return redirect("organisation_import_job", pk=job.pk)
 
 

@@ -1,7 +1,7 @@
 """System checks that keep production from running on development defaults."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Info, register
 
 
 @register()
@@ -47,6 +47,18 @@ def production_settings_check(app_configs, **kwargs):
                 "Production must list its host names.",
                 hint="Set DJANGO_ALLOWED_HOSTS.",
                 id="platform.E005",
+            )
+        )
+    if getattr(settings, "TRUSTED_PROXY_COUNT", 0) == 0:
+        # Information, not a failure: a gunicorn reached directly (no proxy) sees the
+        # clients' own addresses.
+        errors.append(
+            Info(
+                "No reverse proxy is configured: behind one, every client shares the "
+                "proxy's address, and one person's failed sign-ins lock out everyone.",
+                hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of "
+                "the platform (docs/deploy.md).",
+                id="platform.I001",
             )
         )
     return errors

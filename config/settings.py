@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.throttle.RateLimitMiddleware",
     # Last, so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,6 +123,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that is down or hangs is answered as a miss (config/cache.py)
+            # within these seconds, and not tried again for RETRY_AFTER seconds.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "RETRY_AFTER": env.float("REDIS_RETRY_AFTER", default=2.0),
+            },
         }
     }
     # Sessions are read from the shared cache and written through to the database:
@@ -148,13 +156,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Failed sign-ins: five in a row lock the account/address pair for 30 minutes.
+# The client's address behind reverse proxies (config/client_ip.py): the number of
+# proxies in front of the platform that append to X-Forwarded-For (nginx with
+# proxy_add_x_forwarded_for: 1). 0 ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Failed sign-ins: five in a row lock the account/address pair for 30 minutes,
+# counted from the fifth failure: tries during the lockout are refused without
+# being counted, so they cannot keep an account locked for ever. The account is
+# the one the typed name resolves to (account name or staff number: one budget).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "organisation.backends.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+
+# Posts per client address (config/throttle.py), "posts/seconds" in a fixed window:
+# sign-in (site and admin) and the admin's password reset, which sends an e-mail.
+def _rate_limit(name: str, default: str) -> tuple[int, int]:
+    posts, _sep, seconds = env(name, default=default).partition("/")
+    return int(posts), int(seconds)
+
+
+RATE_LIMITS = {
+    "sign_in": _rate_limit("SIGN_IN_RATE_LIMIT", "30/300"),
+    "password_reset": _rate_limit("PASSWORD_RESET_RATE_LIMIT", "5/3600"),
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -259,6 +291,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Platform rules.
+# A lesson can be marked done this many seconds after it was first shown to the
+# learner, not before (and never without having been shown).
+LESSON_MIN_SECONDS_SHOWN = env.int("LESSON_MIN_SECONDS_SHOWN", default=10)
 MIN_GROUP_SIZE = env.int("MIN_GROUP_SIZE", default=5)
 ANNUAL_ONLINE_HOURS = env.int("ANNUAL_ONLINE_HOURS", default=50)
 

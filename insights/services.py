@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tasks import send_on_commit
 from organisation.models import Indicator, Unit
 from organisation.tabular import (
     ImportRejected,
@@ -518,7 +519,7 @@ def snapshots_schedule(*, periods: list[str] | None = None) -> AnalysisRun:
     from .tasks import snapshots_recompute
 
     run = AnalysisRun.objects.create(periods=periods or [])
-    transaction.on_commit(lambda: snapshots_recompute.delay(run.pk))
+    send_on_commit(snapshots_recompute, run.pk)
     return run
 
 

@@ -227,6 +227,15 @@ class LessonPage(SignInRequiredMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_context(lesson=self, user=request.user))
+        if request.user.is_authenticated and not getattr(request, "is_preview", False):
+            from .services import lesson_shown
+
+            lesson_shown(
+                user=request.user,
+                lesson=self,
+                course=context["course"],
+                progress=context["outline"].progress.get(self.pk),
+            )
         return context
 
 
@@ -243,6 +252,9 @@ class LessonProgress(models.Model):
         CoursePage, on_delete=models.CASCADE, related_name="lesson_progress"
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    # When the platform first rendered the lesson to the learner: a lesson is only
+    # marked done some time after it was shown (LESSON_MIN_SECONDS_SHOWN).
+    shown_at = models.DateTimeField(null=True, blank=True)
     # The learner said "done"; the lesson is complete once its required quiz is
     # passed as well (then completed_at is set).
     marked_done_at = models.DateTimeField(null=True, blank=True)

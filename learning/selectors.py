@@ -110,6 +110,8 @@ class Outline:
     superseded: CourseCompletion | None = None
     prerequisites: list = field(default_factory=list)
     minutes: int = 0
+    # The learner's progress rows, by lesson id.
+    progress: dict = field(default_factory=dict)
 
     @property
     def started(self) -> bool:
@@ -174,7 +176,9 @@ def course_outline(*, course: CoursePage, user) -> Outline:
         rows.append(LessonRow(lesson=lesson, status=status, number=number))
     counted = {lesson.pk for lesson in counted_lessons(course, lessons)}
     done = sum(1 for row in rows if row.lesson.pk in counted and row.status == DONE)
-    outline = Outline(course=course, rows=rows, done=done, total=len(counted))
+    outline = Outline(
+        course=course, rows=rows, done=done, total=len(counted), progress=progress
+    )
     outline.percent = round(100 * done / len(counted)) if counted else 0
     outline.minutes = sum(lesson.estimated_minutes for lesson in lessons)
     # With every lesson done there is nothing to resume: the final quiz is next.

@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,12 +44,59 @@ def _course_of(lesson: LessonPage) -> CoursePage:
     return course
 
 
+def lesson_shown(
+    *,
+    user,
+    lesson: LessonPage,
+    course: CoursePage,
+    progress: LessonProgress | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Record when the lesson was first shown to the learner (once: reopening it
+    later does not restart the clock). ``progress`` is the learner's row for the
+    lesson if the caller has read it already, so a repeat visit writes nothing."""
+    if progress is not None and progress.shown_at is not None:
+        return
+    now = now or timezone.now()
+    updated = LessonProgress.objects.filter(
+        user=user, lesson=lesson, shown_at__isnull=True
+    ).update(shown_at=now)
+    if not updated and progress is None:
+        LessonProgress.objects.get_or_create(
+            user=user, lesson=lesson, defaults={"course": course, "shown_at": now}
+        )
+
+
+def _completion_refusal(
+    progress: LessonProgress | None, lesson: LessonPage, now: dt.datetime
+) -> str | None:
+    """Why the learner cannot mark the lesson done yet, or None.
+
+    The server, not the browser, decides that the lesson was seen: it was rendered
+    to this learner (``lesson_shown``) at least LESSON_MIN_SECONDS_SHOWN ago. Later
+    conditions on what was seen (the lesson's videos watched to the end, once
+    playback is recorded) belong here too.
+    """
+    if progress is None or progress.shown_at is None:
+        return _("Open the lesson and go through it before marking it done.")
+    minimum = dt.timedelta(seconds=settings.LESSON_MIN_SECONDS_SHOWN)
+    if now - progress.shown_at < minimum:
+        return _(
+            "You opened this lesson only a moment ago. Go through it, then mark it "
+            "done."
+        )
+    return None
+
+
 @transaction.atomic
-def lesson_mark_done(*, user, lesson: LessonPage) -> LessonProgress:
+def lesson_mark_done(
+    *, user, lesson: LessonPage, now: dt.datetime | None = None
+) -> LessonProgress:
     """Record that the learner finished reading a lesson.
 
     The lesson is complete at once, or, when it embeds a quiz that must be passed,
-    as soon as that quiz is passed (see ``attempt_finished_handle``).
+    as soon as that quiz is passed (see ``attempt_finished_handle``). Refused
+    (LearningError) for a lesson not shown to the learner, or shown too recently.
     """
     if not getattr(user, "is_authenticated", False):
         raise LearningError(_("Sign in to record your progress."))
@@ -57,10 +105,15 @@ def lesson_mark_done(*, user, lesson: LessonPage) -> LessonProgress:
     course = _course_of(lesson)
     if not course.live:
         raise LearningError(_("This course is not published."))
-    now = timezone.now()
-    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
-        user=user, lesson=lesson, defaults={"course": course}
+    now = now or timezone.now()
+    progress = (
+        LessonProgress.objects.select_for_update()
+        .filter(user=user, lesson=lesson)
+        .first()
     )
+    refusal = _completion_refusal(progress, lesson, now)
+    if refusal:
+        raise LearningError(refusal)
     progress.marked_done_at = now
     gate_ok = lesson.gate_quiz_id is None or quiz_passed(
         user=user, quiz=lesson.gate_quiz

@@ -1,7 +1,6 @@
 """Admin pages for imports: upload a file, watch the job's progress, read its errors."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -9,6 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from config.tasks import send_on_commit
 
 from . import permissions
 from .admin_forms import ImportForm
@@ -58,7 +59,7 @@ class ImportUploadView(_TitledPage, FormView):
             created_by=self.request.user,
         )
         language = translation.get_language()
-        transaction.on_commit(lambda: import_job_run.delay(job.pk, language))
+        send_on_commit(import_job_run, job.pk, language)
         return redirect("organisation_import_job", pk=job.pk)
 
 

@@ -125,3 +125,35 @@ class StaffNumberBackend(ModelBackend):
             return False
         profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
         return profile is None or profile.active
+
+
+def lockout_username(request, credentials: dict | None = None) -> str | None:
+    """django-axes' AXES_USERNAME_CALLABLE: the account a sign-in attempt is for.
+
+    People sign in with the account name or the staff number (StaffNumberBackend);
+    counted as typed, each would be a separate budget of failures for one account.
+    The name is resolved as the backend resolves it, so both count as one; a name
+    that matches no account is counted as typed.
+    """
+    from django.conf import settings
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials and credentials.get(field) is not None:
+        typed = credentials.get(field)
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        typed = data.get(field)
+    if not typed or not isinstance(typed, str):
+        return typed
+    typed = typed.strip()
+    if "\x00" in typed:
+        return typed  # no account has it; PostgreSQL refuses it in a query
+    User = get_user_model()
+    if User.objects.filter(username=typed).exists():
+        return typed
+    owner = (
+        User.objects.filter(profile__staff_no=typed)
+        .values_list("username", flat=True)
+        .first()
+    )
+    return owner or typed

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.tasks import send_on_commit
 from learning.campaigns.models import Campaign
 from organisation.models import Unit
 
@@ -51,7 +52,7 @@ def export_request(
         language=language if language in ("zh-hans", "en") else "zh-hans",
         show=show if show in STATUS_FILTERS else "not_done",
     )
-    transaction.on_commit(lambda: build_export.delay(export.pk))
+    send_on_commit(build_export, export.pk)
     return export
 
 

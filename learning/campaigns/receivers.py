@@ -1,13 +1,13 @@
 """Signal receivers: they only enqueue work, the tasks call the services."""
 
-from django.db import transaction
+from config.tasks import send_on_commit
 
 
 def roster_changed_sync(sender, staff_ids=(), **kwargs) -> None:
     """New joiners enter campaign audiences as soon as a roster import commits."""
     from .tasks import sync_audiences
 
-    transaction.on_commit(sync_audiences.delay)
+    send_on_commit(sync_audiences)
 
 
 def attempt_marked_notify(sender, attempt=None, **kwargs) -> None:
@@ -15,4 +15,4 @@ def attempt_marked_notify(sender, attempt=None, **kwargs) -> None:
     from .tasks import notify_marked
 
     if attempt is not None and not attempt.preview:
-        transaction.on_commit(lambda: notify_marked.delay(attempt.pk))
+        send_on_commit(notify_marked, attempt.pk)

@@ -199,7 +199,9 @@ def test_submissions_queue_one_statistics_recompute_per_quiz(
     monkeypatch.setattr(
         tasks.compute_quiz_statistics,
         "apply_async",
-        lambda args, countdown: queued.append((args, countdown)),
+        lambda args, kwargs, countdown, **options: queued.append(
+            (list(args), countdown)
+        ),
     )
     conf = tasks.compute_quiz_statistics.app.conf
     eager, conf.task_always_eager = conf.task_always_eager, False

@@ -21,6 +21,7 @@ from tests.learning.helpers import (
     make_course,
     make_quiz,
     pass_quiz,
+    read_and_mark_done,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +36,11 @@ def test_marking_every_required_lesson_done_completes_the_course_once(index, lea
     course = make_course(index, lessons=2)
     first, second = lessons_of(course)
 
-    lesson_mark_done(user=learner, lesson=first)
+    read_and_mark_done(user=learner, lesson=first)
     assert not CourseCompletion.objects.filter(user=learner).exists()
 
-    lesson_mark_done(user=learner, lesson=second)
-    lesson_mark_done(user=learner, lesson=second)
+    read_and_mark_done(user=learner, lesson=second)
+    read_and_mark_done(user=learner, lesson=second)
     course_completion_check(user=learner, course=course)
 
     completion = CourseCompletion.objects.get(user=learner, course=course)
@@ -51,7 +52,7 @@ def test_marking_every_required_lesson_done_completes_the_course_once(index, lea
 
 def test_optional_lessons_do_not_block_completion(index, learner):
     course = make_course(index, lessons=1, optional=2)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
     assert CourseCompletion.objects.filter(user=learner, course=course).exists()
 
 
@@ -60,16 +61,16 @@ def test_all_lessons_rule_counts_optional_lessons(index, learner):
     CoursePage.objects.filter(pk=course.pk).update(completion_rule="all_lessons")
     course.refresh_from_db()
     first, optional = lessons_of(course)
-    lesson_mark_done(user=learner, lesson=first)
+    read_and_mark_done(user=learner, lesson=first)
     assert not CourseCompletion.objects.filter(user=learner).exists()
-    lesson_mark_done(user=learner, lesson=optional)
+    read_and_mark_done(user=learner, lesson=optional)
     assert CourseCompletion.objects.filter(user=learner, course=course).exists()
 
 
 def test_the_final_quiz_must_be_passed_before_the_course_is_complete(index, learner):
     quiz = make_quiz("final-a")
     course = make_course(index, lessons=1, final_quiz=quiz)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
     assert not CourseCompletion.objects.filter(user=learner).exists()
 
     failed = pass_quiz(learner, quiz, score="40")
@@ -90,7 +91,7 @@ def test_a_lesson_with_a_required_quiz_completes_when_the_quiz_is_passed(
     lesson = lessons_of(course)[0]
     assert lesson.gate_quiz_id == quiz.pk
 
-    progress = lesson_mark_done(user=learner, lesson=lesson)
+    progress = read_and_mark_done(user=learner, lesson=lesson)
     assert progress.marked_done_at is not None
     assert progress.completed_at is None
     assert course_outline(course=course, user=learner).rows[0].status == (
@@ -109,7 +110,7 @@ def test_the_attempt_finished_signal_rechecks_the_course(index, learner):
 
     quiz = make_quiz("final-signal")
     course = make_course(index, lessons=1, final_quiz=quiz)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
     attempt = pass_quiz(learner, quiz)
     attempt_finished.send(sender=Attempt, attempt=attempt)
     assert CourseCompletion.objects.filter(user=learner, course=course).exists()
@@ -118,7 +119,7 @@ def test_the_attempt_finished_signal_rechecks_the_course(index, learner):
 def test_a_material_change_supersedes_earlier_completions(index, learner):
     course = make_course(index, lessons=1)
     lesson = lessons_of(course)[0]
-    lesson_mark_done(user=learner, lesson=lesson)
+    read_and_mark_done(user=learner, lesson=lesson)
     assert CourseCompletion.objects.get(user=learner).version == 1
 
     course.material_change = True
@@ -135,14 +136,14 @@ def test_a_material_change_supersedes_earlier_completions(index, learner):
     assert outline.rows[0].status == "not_started"
 
     # Retaking the changed course records a completion of version 2.
-    lesson_mark_done(user=learner, lesson=lesson)
+    read_and_mark_done(user=learner, lesson=lesson)
     new = CourseCompletion.objects.get(user=learner, course=course, version=2)
     assert new.superseded is False
 
 
 def test_publishing_without_a_material_change_keeps_completions(index, learner):
     course = make_course(index, lessons=1)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
     course.summary = "改了一个错别字"
     course.save_revision().publish()
     course.refresh_from_db()
@@ -203,8 +204,8 @@ def test_a_pass_whose_follow_up_did_not_run_completes_the_course(index, learner)
     gate = make_quiz("gate-r")
     course = make_course(index, lessons=1, final_quiz=final)
     gated_course = make_course(index, lessons=1, gate_quiz=gate)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
-    progress = lesson_mark_done(user=learner, lesson=lessons_of(gated_course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
+    progress = read_and_mark_done(user=learner, lesson=lessons_of(gated_course)[0])
     # Attempts stored as a submit stores them, without the in-process follow-up.
     pass_quiz(learner, final, score="40")
     pass_quiz(learner, final, score="85")
@@ -226,7 +227,7 @@ def test_a_pass_whose_follow_up_did_not_run_completes_the_course(index, learner)
 def test_old_failed_and_preview_attempts_are_left_alone(index, learner):
     quiz = make_quiz("final-o")
     course = make_course(index, lessons=1, final_quiz=quiz)
-    lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    read_and_mark_done(user=learner, lesson=lessons_of(course)[0])
     old = pass_quiz(learner, quiz)
     Attempt.objects.filter(pk=old.pk).update(
         finished_at=timezone.now() - dt.timedelta(days=5)
@@ -238,3 +239,11 @@ def test_old_failed_and_preview_attempts_are_left_alone(index, learner):
     assert reconcile_completions.delay().get() == 0
     assert not CourseCompletion.objects.filter(user=learner).exists()
     assert LessonProgress.objects.filter(user=learner).count() == 1
+
+
+def test_a_lesson_never_shown_to_the_learner_cannot_be_marked_done(index, learner):
+    course = make_course(index, lessons=1)
+    with pytest.raises(LearningError):
+        lesson_mark_done(user=learner, lesson=lessons_of(course)[0])
+    assert not LessonProgress.objects.exists()
+    assert not CourseCompletion.objects.exists()

@@ -9,7 +9,11 @@ from django.test import override_settings
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True}
+    body = response.json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    # The cache and the broker are named separately (here: local memory, and tasks
+    # run in-process).
+    assert body["cache"] in {"ok", "local"} and body["broker"] in {"ok", "eager"}
 
 
 def test_healthz_reports_a_dead_database(client, monkeypatch):
@@ -19,7 +23,37 @@ def test_healthz_reports_a_dead_database(client, monkeypatch):
         raise RuntimeError("down")
 
     monkeypatch.setattr(connection, "cursor", broken)
-    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_healthz_names_an_unreachable_cache_and_broker_but_stays_up(client, settings):
+    from config.celery import app
+
+    # Nothing listens on port 1: both connections are refused.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    previous = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = previous
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "down",
+        "broker": "down",
+    }
 
 
 @override_settings(
@@ -44,10 +78,16 @@ def test_production_refuses_development_defaults(monkeypatch):
     SECRET_KEY="a-real-secret-key-for-the-test-0123456789-abcdefghijklmnop",
     ALLOWED_HOSTS=["training.example"],
     DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}},
+    TRUSTED_PROXY_COUNT=1,
 )
 def test_production_settings_pass_when_configured():
     ids = {e.id for e in run_checks()}
     assert not {i for i in ids if i.startswith("platform.")}
+
+
+@override_settings(PRODUCTION=True, TRUSTED_PROXY_COUNT=0)
+def test_production_mentions_a_missing_proxy_setting():
+    assert "platform.I001" in {e.id for e in run_checks()}
 
 
 @pytest.mark.parametrize(
@@ -114,3 +154,23 @@ def test_the_configured_cache_stores_and_forgets_through_the_kept_client():
     assert cache.get("kept-client-check") == {"n": 1}
     cache.delete("kept-client-check")
     assert cache.get("kept-client-check") is None
+
+
+def test_an_unreachable_cache_answers_as_a_miss_instead_of_raising():
+    from config.cache import RedisCache
+
+    cache = RedisCache(
+        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
+    )
+    assert cache.get("k", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert not cache.has_key("k") and "k" not in cache
+    cache.set("k", 1)
+    cache.set_many({"a": 1})
+    cache.delete("k")
+    cache.delete_many(["a"])
+    assert cache.add("lock", 1) is False  # a lock that cannot be kept is not taken
+    with pytest.raises(ValueError):
+        cache.incr("counter")
+    assert cache.get_or_set("k", 5) == 5
+    assert not cache.ping() and not cache.reachable

@@ -65,7 +65,11 @@ def _state(world) -> dict:
     from reports.models import ReportExport
 
     return {
-        "progress": LessonProgress.objects.count(),
+        # Opening a lesson records when it was shown (the clock for marking it
+        # done), which is no progress: only what the learner did counts here.
+        "progress": LessonProgress.objects.exclude(
+            marked_done_at=None, completed_at=None
+        ).count(),
         "attempts": list(
             Attempt.objects.order_by("pk").values_list("pk", "status", "seq")
         ),
