@@ -41,7 +41,10 @@ def test_it_ranks_the_planted_gaps_at_the_top(planted, tmp_path):
 
 def test_priorities_are_in_descending_order_and_cover_every_value(planted, tmp_path):
     report = run(tmp_path)
-    priorities = [g["priority"] for g in report["gaps"]]
+    needs = [g for g in report["gaps"] if g["remedy"] != "none"]
+    # Training needs first, highest priority first; then the rest.
+    assert report["gaps"][: len(needs)] == needs
+    priorities = [g["priority"] for g in needs]
     assert priorities == sorted(priorities, reverse=True)
     # 9 grassroots units × 2 indicators + the city's one value.
     assert len(report["gaps"]) == 19
@@ -73,16 +76,20 @@ def test_small_groups_get_no_mastery(planted, tmp_path):
 def test_it_recommends_the_untaken_course_and_lists_people_to_train(planted, tmp_path):
     report = run(tmp_path)
     first = report["gaps"][0]
+    assert first["remedy"] == "assign_course"
     assert first["recommended_courses"] == ["IND-102"]
-    expected = sorted(p.staff_no for p in planted["staff"]["G08"])
+    # The five of G08's six who have not completed the course: chosen by training
+    # history, not by score.
+    expected = sorted(p.staff_no for p in planted["staff"]["G08"])[1:]
     assert first["staff_to_remediate"] == expected
     strongest = next(
         g
         for g in report["gaps"]
         if g["unit_code"] == "G03" and g["indicator_code"] == RATIO
     )
-    # G03's staff scored well and five of six completed the course: the sixth.
-    assert strongest["staff_to_remediate"] == ["G03S5"]
+    # G03's staff know the indicator well: no need, and nobody is named.
+    assert strongest["remedy"] == "none"
+    assert strongest["staff_to_remediate"] == []
 
 
 def test_mastery_is_shrunk_toward_the_province_mean(planted, tmp_path):
@@ -108,3 +115,4 @@ def test_it_prints_json_to_stdout(planted, capsys):
     call_command("gap_analysis", "--period", "2026Q3")
     report = json.loads(capsys.readouterr().out)
     assert report["gaps"][0]["unit_code"] in WEAK
+
