@@ -628,6 +628,17 @@ def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
     return {indicator: points for indicator, points in rows if points}
 
 
+def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
+    """staff number → name of the people among ``staff_nos`` in the user's scope (a
+    person outside it is left out, so a stale list never names them)."""
+    if not staff_nos:
+        return {}
+    people = StaffProfile.objects.filter(staff_no__in=staff_nos)
+    if user_scope_paths(user) is not ALL:
+        people = people.filter(unit__in=units_visible_to(user))
+    return dict(people.values_list("staff_no", "name"))
+
+
 def latest_run():
     """The most recent recomputation (to show work in progress), or None."""
     from .models import AnalysisRun

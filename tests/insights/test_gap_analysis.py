@@ -115,4 +115,3 @@ def test_it_prints_json_to_stdout(planted, capsys):
     call_command("gap_analysis", "--period", "2026Q3")
     report = json.loads(capsys.readouterr().out)
     assert report["gaps"][0]["unit_code"] in WEAK
-

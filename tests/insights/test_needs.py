@@ -35,7 +35,7 @@ def province(seed=7):
         for q in range(QUESTIONS)
     ]
     user = 0
-    for u, unit in enumerate(units):
+    for unit in units:
         size = int(rng.integers(12, 31))
         for ind, mean, spread in (
             (RATIO[0], 1.45, 0.06),
