@@ -61,6 +61,16 @@ REMEDY_TEXT = {
     ),
     "none": gettext_lazy("No training need shown"),
 }
+# For indicators where units are off but their mastery is not known yet.
+UNKNOWN_TEXT = {
+    "build_course": gettext_lazy(
+        "No course or too few answers yet: ask the trainers to build a course and "
+        "questions on this indicator"
+    ),
+    "assess": gettext_lazy(
+        "Too few people have answered questions on it: run a short test first"
+    ),
+}
 GAP_LIST_SIZE = 20
 
 
@@ -131,7 +141,11 @@ def _row(cell: dict, scoped: selectors.ScopedSnapshot, courses: dict) -> dict:
         "mastery_text": _pct(cell["mastery"]),
         "completion_text": _pct(cell["completion_rate"]),
         "priority_word": _priority_word(cell["priority"]),
-        "remedy_text": str(REMEDY_TEXT.get(remedy, "")),
+        "remedy_text": str(
+            UNKNOWN_TEXT.get(remedy, "")
+            if cell["mastery"] is None and remedy in UNKNOWN_TEXT
+            else REMEDY_TEXT.get(remedy, "")
+        ),
         "courses": [(c, courses.get(c, c)) for c in cell["recommended_courses"]],
         "remediate_count": len(cell["staff_to_remediate"]),
         "gaming_caution": indicator.get("gaming_caution", ""),
@@ -235,7 +249,17 @@ def index(request):
         return render(request, "insights/index.html", context)
     payload = scoped.snapshot.payload
     courses = payload.get("courses", {})
-    needs = [c for c in scoped.cells if (c.get("remedy") or "none") != "none"]
+    needs, unknown = [], {}
+    for c in scoped.cells:
+        if (c.get("remedy") or "none") == "none":
+            continue
+        if c["mastery"] is not None:
+            needs.append(c)
+        else:
+            entry = unknown.setdefault(
+                c["indicator_code"], {"remedy": c["remedy"], "units": []}
+            )
+            entry["units"].append(scoped.units[c["unit_code"]]["name"])
     show_all = request.GET.get("all") == "1"
     need_rows = [
         _row(c, scoped, courses) for c in needs[: None if show_all else GAP_LIST_SIZE]
@@ -261,6 +285,14 @@ def index(request):
             "computed_at": _when(scoped.snapshot.computed_at),
             "need_rows": need_rows,
             "need_total": len(needs),
+            "unknown": [
+                {
+                    "indicator_name": _indicator_name(scoped.indicators.get(code, {})),
+                    "remedy_text": str(UNKNOWN_TEXT.get(entry["remedy"], "")),
+                    "units": entry["units"],
+                }
+                for code, entry in sorted(unknown.items())
+            ],
             "show_all": show_all,
             "heatmap": _heatmap(scoped),
             "associations": associations,

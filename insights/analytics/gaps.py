@@ -48,7 +48,8 @@ PRIORITY_FORMULA = (
     "targets the indicator → build_course; completion ≥ trained_share and mastery still "
     "short → refresher (and the course is flagged for review); otherwise → "
     "assign_course. Without a mastery figure: assess (or build_course when no course "
-    "exists). No shortfall: none. Needs come first, highest priority first."
+    "exists). No shortfall: none. Needs with a mastery figure come first, then needs "
+    "without one, then the rest; each group highest priority first."
 )
 
 
@@ -83,9 +84,9 @@ def gap_cells(
     within/near_target/outside for range indicators), ``gap_bands``,
     ``completion_rate``, ``headcount``, ``mastery``, ``raw_mastery``, ``people``,
     ``severity`` (distance), ``shortfall``, ``evidence``, ``priority`` (0–100) and
-    ``remedy``, as PRIORITY_FORMULA states. Needs (remedy other than none) come
-    first, each group sorted by priority (highest first), then the gap (worst first),
-    unit and indicator code.
+    ``remedy``, as PRIORITY_FORMULA states. Needs shown by mastery come first, then
+    needs without a mastery figure, then the rest; each group sorted by priority
+    (highest first), then the gap (worst first), unit and indicator code.
 
     Completion never lowers a need: a unit that took the course and still scores low
     is exactly the one whose course may not be working.
@@ -135,13 +136,15 @@ def gap_cells(
     # training: an unknown mastery matters only where the value is worse.
     remedy = np.where(unknown & (df["severity"].to_numpy() <= 0), "none", remedy)
     df["remedy"] = pd.array(remedy, dtype="string")
-    df["_none"] = remedy == "none"
+    # Needs shown by mastery first, then needs whose mastery is not known yet (the
+    # value alone is off), then the rest.
+    df["_group"] = np.where(remedy == "none", 2, np.where(unknown, 1, 0))
     return (
         df.sort_values(
-            ["_none", "priority", "gap", "unit_code", "indicator_code"],
+            ["_group", "priority", "gap", "unit_code", "indicator_code"],
             ascending=[True, False, True, True, True],
         )
-        .drop(columns="_none")
+        .drop(columns="_group")
         .reset_index(drop=True)
     )
 

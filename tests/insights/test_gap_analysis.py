@@ -41,11 +41,15 @@ def test_it_ranks_the_planted_gaps_at_the_top(planted, tmp_path):
 
 def test_priorities_are_in_descending_order_and_cover_every_value(planted, tmp_path):
     report = run(tmp_path)
-    needs = [g for g in report["gaps"] if g["remedy"] != "none"]
-    # Training needs first, highest priority first; then the rest.
-    assert report["gaps"][: len(needs)] == needs
-    priorities = [g["priority"] for g in needs]
-    assert priorities == sorted(priorities, reverse=True)
+    gaps = report["gaps"]
+    shown = [g for g in gaps if g["remedy"] != "none" and g["mastery"] is not None]
+    unknown = [g for g in gaps if g["remedy"] != "none" and g["mastery"] is None]
+    # Needs shown by mastery first, then needs without a mastery figure, then the
+    # rest; each group highest priority first.
+    assert gaps[: len(shown) + len(unknown)] == shown + unknown
+    for group in (shown, unknown):
+        priorities = [g["priority"] for g in group]
+        assert priorities == sorted(priorities, reverse=True)
     # 9 grassroots units × 2 indicators + the city's one value.
     assert len(report["gaps"]) == 19
 
