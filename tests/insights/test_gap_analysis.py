@@ -119,3 +119,32 @@ def test_it_prints_json_to_stdout(planted, capsys):
     call_command("gap_analysis", "--period", "2026Q3")
     report = json.loads(capsys.readouterr().out)
     assert report["gaps"][0]["unit_code"] in WEAK
+
+
+def test_a_unit_that_took_the_course_and_still_scores_low_gets_a_refresher(
+    planted, tmp_path
+):
+    """Everything loaded, then G07 completes the course: its need stays in the top
+    five, and the remedy turns to a refresher with the course flagged for review."""
+    import datetime as dt
+
+    from learning.models import CourseCompletion, CoursePage
+
+    course = CoursePage.objects.get(code="IND-102")
+    for person in planted["staff"]["G07"]:
+        CourseCompletion.objects.get_or_create(
+            user=person.user,
+            course=course,
+            defaults={"completed_on": dt.date(2026, 8, 2)},
+        )
+    report = run(tmp_path)
+    top = {(g["unit_code"], g["indicator_code"]): g for g in report["gaps"][:5]}
+    g07, g08 = top[("G07", RATIO)], top[("G08", RATIO)]
+    assert g07["completion_rate"] == 1.0
+    assert (g07["remedy"], g07["course_review"]) == ("refresher", True)
+    assert g07["recommended_courses"] == ["IND-102"]
+    # A refresher for the whole unit, so that nobody's result shows through.
+    assert g07["staff_to_remediate"] == sorted(
+        p.staff_no for p in planted["staff"]["G07"]
+    )
+    assert (g08["remedy"], g08["course_review"]) == ("assign_course", False)
