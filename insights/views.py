@@ -1,4 +1,5 @@
-"""Insights pages: heatmap, scatter, ranked gaps, unit page, exports, campaign action.
+"""Insights pages: training needs, heatmap, associations, unit page, exports, campaign
+action. No page or export shows a unit's position or a person's score.
 
 Every view reads a stored snapshot through ``insights.selectors.snapshot_for``, which
 drops the units (and rows) outside the reader's scope before anything is rendered.

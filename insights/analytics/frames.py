@@ -65,11 +65,12 @@ TIERS = ("upper", "middle", "lower")
 
 @dataclass(frozen=True)
 class TierRule:
-    """The stated, configurable rule for 上游/中游/下游.
+    """The stated, configurable rule for the comparison with the same-level average.
 
     The gap g is the unit's value minus the average of units of the same level, with
     the sign chosen so that positive is better. g > band → upper; |g| ≤ band →
-    middle; g < −band → lower. The band is ``rate_band`` (5 percentage points, 0.05)
+    middle; g < −band → lower (the pre-2024 上游/中游/下游, kept as ``tier`` in the
+    JSON for compatibility and shown only as better/close/weaker than the average). The band is ``rate_band`` (5 percentage points, 0.05)
     for rates and ``ratio_band`` (0.1) for ratios such as 案-件比. A range indicator is
     measured by its distance d to the target band instead: inside the band (d = 0) →
     upper, d ≤ band → middle, further → lower.
