@@ -186,7 +186,7 @@ def extract() -> dict[str, float]:
         "staff": selectors.staff_records,
         "completions": lambda: selectors.completion_records(until=period.end),
         "course_indicators": selectors.course_indicator_records,
-        "score_sums": lambda: selectors.score_sum_records(until=period.end)[1],
+        "score_sums": lambda: selectors.score_sum_records(until=period.end),
         "exposure": lambda: selectors.exposure_records(selectors.value_periods()),
     }
     timings = {}

@@ -142,7 +142,8 @@ class GapSnapshot(models.Model):
 class GapCell(models.Model):
     """One (unit, indicator) result of a snapshot, as a row.
 
-    ``rank`` is the position in the gap list (0 = highest priority). ``history`` holds
+    ``rank`` is the storage order of the rows (needs first, highest priority first); it
+    is never shown. ``history`` holds
     the unit's values of the indicator up to the snapshot's period, oldest first, as
     ``[period, value, standing, tier]``. A unit and indicator with values in earlier
     periods only is stored with ``in_period`` false: it has a history but no gap.
@@ -163,11 +164,20 @@ class GapCell(models.Model):
     gap = models.FloatField(null=True)
     standing = models.FloatField(null=True)
     tier = models.CharField(max_length=10, blank=True)
+    # above / near / below the same-level average (within / near_target / outside the
+    # target band for range indicators) and the direction-adjusted gap in bands.
+    band = models.CharField(max_length=12, blank=True)
+    gap_bands = models.FloatField(null=True)
     mastery = models.FloatField(null=True)
     people = models.PositiveIntegerField(default=0)
     completion_rate = models.FloatField(null=True)
     headcount = models.PositiveIntegerField(null=True)
+    # The parts of the priority (see insights.analytics.PRIORITY_FORMULA).
+    severity = models.FloatField(null=True)
+    shortfall = models.FloatField(null=True)
+    evidence = models.FloatField(null=True)
     priority = models.FloatField(null=True)
+    remedy = models.CharField(max_length=20, blank=True)
     recommended_courses = models.JSONField(default=list)
     staff_to_remediate = models.JSONField(default=list)
     history = models.JSONField(default=list)

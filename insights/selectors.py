@@ -21,6 +21,7 @@ from organisation.models import Indicator, StaffProfile, Unit
 from organisation.permissions import ALL, user_scope_paths
 from organisation.selectors import units_visible_to
 
+from .cells import CELL_MEASURES
 from .models import GapCell, GapSnapshot, IndicatorEdition, IndicatorValue
 
 PERIOD_RE = re.compile(
@@ -145,10 +146,8 @@ def staff_records() -> list[tuple]:
 
 def completion_records(*, until: dt.date) -> list[tuple]:
     """(user_id, course_code) of current completions up to a date."""
-    try:
-        from learning.models import CourseCompletion
-    except ImportError:  # pragma: no cover - learning is part of the platform
-        return []
+    from learning.models import CourseCompletion
+
     return list(
         CourseCompletion.objects.filter(
             superseded=False, completed_on__lte=until
@@ -178,10 +177,8 @@ def course_titles(codes) -> dict[str, str]:
 
 def response_records(*, until: dt.date) -> list[tuple]:
     """(user_id, question_id, score, points) from the assessment engine, up to a date."""
-    try:
-        from assessments.selectors import scored_response_records
-    except ImportError:
-        return []
+    from assessments.selectors import scored_response_records
+
     out = []
     for r in scored_response_records():
         answered = r.get("answered_on")
@@ -414,22 +411,15 @@ def _answer_batches(until: dt.date):
                 yield spread(uid, qid, score, shown[0] if shown else None)
 
 
-def score_sum_records(*, until: dt.date, low_score: float = 0.6):
-    """The answers summed per person and indicator, in the two shapes the analysis
-    needs.
-
-    Returns ``(unit_sums, low)``: ``unit_sums`` are (procuratorate code,
+def score_sum_records(*, until: dt.date) -> list[tuple]:
+    """The answers summed per procuratorate and indicator: (procuratorate code,
     indicator_code, people, earned, possible) over active staff (one person counts
-    once per indicator they answered), and ``low`` is a frame ``user_id,
-    indicator_code`` of the people on the roster whose share of points on an
-    indicator's questions is below ``low_score``.
+    once per indicator they answered). No one's own score leaves this function.
 
     The answers arrive in batches of plain arrays (:func:`_answer_batches`) and are
     added into a people × indicators table with ``numpy.bincount``: the roster sets
     its size (300,000 × 40 cells at national scale), not the ten million answers.
     """
-    import pandas as pd
-
     codes = dict(Indicator.objects.values_list("pk", "code"))
     owner = procuratorate_of()
     roster = np.array(
@@ -494,26 +484,13 @@ def score_sum_records(*, until: dt.date, low_score: float = 0.6):
         )
         for u, j in zip(*np.nonzero(columns["people"]), strict=True)
     ]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        flagged = took & (possible > 0) & (earned / possible < low_score)
-    cell = np.flatnonzero(flagged)
-    low = pd.DataFrame(
-        {
-            "user_id": user_ids[cell // width],
-            "indicator_code": pd.Categorical.from_codes(
-                cell % width, categories=[codes[int(i)] for i in indicator_ids]
-            ),
-        }
-    )
-    return unit_sums, low
+    return unit_sums
 
 
 def question_indicator_records() -> list[tuple]:
     """(question_id, indicator_code)."""
-    try:
-        from assessments.selectors import question_indicator_pairs
-    except ImportError:
-        return []
+    from assessments.selectors import question_indicator_pairs
+
     return [
         (int(r["question_id"]), r["indicator_code"]) for r in question_indicator_pairs()
     ]
@@ -526,10 +503,8 @@ def exposure_records(periods: list[Period]) -> list[tuple]:
     subtrees, or every unit when it names none); it counts for the indicators its
     courses target, from the first period that began on or after its start.
     """
-    try:
-        from learning.campaigns.models import Campaign
-    except ImportError:
-        return []
+    from learning.campaigns.models import Campaign
+
     if not periods:
         return []
     ordered = sorted(periods, key=lambda p: p.start)
@@ -537,25 +512,21 @@ def exposure_records(periods: list[Period]) -> list[tuple]:
         Unit.objects.exclude(level=Unit.Level.DEPARTMENT).values_list("code", "path")
     )
     out = set()
-    try:
-        campaigns = Campaign.objects.prefetch_related("courses__indicators", "units")
-        for campaign in campaigns:
-            first = next((p for p in ordered if p.start >= campaign.starts_on), None)
-            if first is None:
-                continue
-            codes = {i.code for c in campaign.courses.all() for i in c.indicators.all()}
-            paths = [u.path for u in campaign.units.all()]
-            reached = [
-                c
-                for c, path in units
-                if not paths or any(path.startswith(p) for p in paths)
-            ]
-            for unit_code in reached:
-                for code in codes:
-                    out.add((unit_code, code, first.order))
-    except (AttributeError, ValueError, TypeError):
-        # The campaign schema is not the one this reader expects: no exposure data.
-        return []
+    campaigns = Campaign.objects.prefetch_related("courses__indicators", "units")
+    for campaign in campaigns:
+        first = next((p for p in ordered if p.start >= campaign.starts_on), None)
+        if first is None:
+            continue
+        codes = {i.code for c in campaign.courses.all() for i in c.indicators.all()}
+        paths = [u.path for u in campaign.units.all()]
+        reached = [
+            c
+            for c, path in units
+            if not paths or any(path.startswith(p) for p in paths)
+        ]
+        for unit_code in reached:
+            for code in codes:
+                out.add((unit_code, code, first.order))
     # Keep the earliest exposure per unit and indicator.
     earliest: dict[tuple[str, str], int] = {}
     for unit_code, code, order in out:
@@ -601,21 +572,7 @@ class ScopedSnapshot:
         return self.snapshot.period
 
 
-# The stored measures of a GapCell, and what a page reads of one.
-CELL_MEASURES = [
-    "level",
-    "indicator_code",
-    "value",
-    "province_avg",
-    "gap",
-    "standing",
-    "tier",
-    "mastery",
-    "people",
-    "completion_rate",
-    "headcount",
-    "priority",
-]
+# What a page reads of a GapCell: its measures and the two lists (not the history).
 CELL_FIELDS = CELL_MEASURES + ["recommended_courses", "staff_to_remediate"]
 
 
@@ -669,6 +626,17 @@ def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
         .values_list("indicator_code", "history")
     )
     return {indicator: points for indicator, points in rows if points}
+
+
+def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
+    """staff number → name of the people among ``staff_nos`` in the user's scope (a
+    person outside it is left out, so a stale list never names them)."""
+    if not staff_nos:
+        return {}
+    people = StaffProfile.objects.filter(staff_no__in=staff_nos)
+    if user_scope_paths(user) is not ALL:
+        people = people.filter(unit__in=units_visible_to(user))
+    return dict(people.values_list("staff_no", "name"))
 
 
 def latest_run():

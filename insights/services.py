@@ -32,6 +32,7 @@ from organisation.tabular import (
 )
 
 from . import analytics, selectors
+from .cells import CELL_FIELDS, CELL_LISTS, CELL_MEASURES, PRIORITY_BASIS
 from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
 
 
@@ -296,7 +297,7 @@ def _analyse(period_text: str, timings: dict | None = None):
     min_group = getattr(settings, "MIN_GROUP_SIZE", 5)
     # The answers stream in as plain arrays and are summed per person and indicator:
     # ten million answers never become Python objects.
-    unit_sums, low = selectors.score_sum_records(until=period.end)
+    unit_sums = selectors.score_sum_records(until=period.end)
     frames = {
         "values": A.frame(
             selectors.value_records(kind=period.kind, until=period.end),
@@ -313,12 +314,16 @@ def _analyse(period_text: str, timings: dict | None = None):
             selectors.course_indicator_records(), A.COURSE_INDICATOR_COLUMNS
         ),
         "unit_scores": A.frame(unit_sums, A.UNIT_SCORE_COLUMNS),
-        "low_scores": low,
         "exposure": A.frame(selectors.exposure_records(same_kind), A.EXPOSURE_COLUMNS),
     }
     extracted = time.perf_counter()
+    need = analytics.NeedRule()
     result = A.analyse(
-        period=period.text, rule=tier_rule(), min_group=min_group, **frames
+        period=period.text,
+        rule=tier_rule(),
+        need_rule=need,
+        min_group=min_group,
+        **frames,
     )
     del frames
     rows = A.cell_rows(result)
@@ -334,6 +339,7 @@ def _analyse(period_text: str, timings: dict | None = None):
                 "name_en": i.name_en,
                 "direction": i.direction,
                 "ratio": selectors.is_ratio_indicator(i.code),
+                "gaming_caution": i.gaming_caution,
             }
             for i in Indicator.objects.filter(code__in=indicator_codes)
         },
@@ -342,6 +348,10 @@ def _analyse(period_text: str, timings: dict | None = None):
             "rate_band": rule.rate_band,
             "ratio_band": rule.ratio_band,
             "min_group": min_group,
+            "full_people": need.full_people,
+            "full_width": need.full_width,
+            "shortfall_span": need.shortfall_span,
+            "trained_share": need.trained_share,
             "priority_formula": A.PRIORITY_FORMULA,
         },
     }
@@ -367,8 +377,7 @@ def analysis_compute(period_text: str) -> dict:
     return payload
 
 
-CELL_COLUMNS = ["rank", "in_period", *selectors.CELL_MEASURES]
-CELL_LISTS = ["recommended_courses", "staff_to_remediate", "history"]
+CELL_COLUMNS = ["rank", "in_period", *CELL_MEASURES]
 
 
 def _rows_from_payload(payload: dict):
@@ -404,7 +413,7 @@ def _rows_from_payload(payload: dict):
                         "history": points,
                     }
                 )
-    columns = analytics.CELL_FIELDS + CELL_LISTS + ["in_period"]
+    columns = CELL_FIELDS + CELL_LISTS + ["in_period"]
     rows = pd.DataFrame.from_records(records, columns=columns).astype(object)
     rows = rows.where(rows.notna(), None)
     for column in CELL_LISTS:
@@ -441,6 +450,8 @@ def _cells_write(snapshot: GapSnapshot, rows) -> int:
     columns = {c: rows[c].tolist() for c in CELL_COLUMNS + CELL_LISTS}
     for column in ("rank", "people", "headcount"):  # a float column when some is NaN
         columns[column] = [None if v is None else int(v) for v in columns[column]]
+    for column in ("level", "tier", "band", "remedy"):  # text columns are not null
+        columns[column] = ["" if v is None else v for v in columns[column]]
     units = [unit_ids[c] for c in rows["unit_code"].tolist()]
     count = len(units)
     if connection.vendor == "postgresql":
@@ -556,11 +567,17 @@ def snapshots_run(run: AnalysisRun) -> AnalysisRun:
 
 
 def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: str):
-    """Create a campaign for one gap: that unit's subtree and the recommended courses.
+    """Create a campaign for one training need: that unit's subtree and the
+    recommended courses.
 
-    The caller has checked that the user may manage campaigns; the gap is looked up in
-    the user's scoped snapshot, so a unit outside it is refused. Raises InsightsError.
+    The caller has checked that the user may manage campaigns; the need is looked up
+    in the user's scoped snapshot, so a unit outside it is refused. A campaign on an
+    indicator with a gaming caution is titled as learning what the indicator means,
+    never as raising it. Raises InsightsError.
     """
+    from learning.campaigns.services import CampaignError, campaign_create
+    from learning.models import CoursePage
+
     scoped = selectors.snapshot_for(user, period)
     cell = None
     if scoped is not None:
@@ -573,35 +590,31 @@ def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: st
             None,
         )
     if cell is None:
-        raise InsightsError(_("This gap is not in the analysis you can see."))
+        raise InsightsError(_("This training need is not in the analysis you can see."))
     if not cell["recommended_courses"]:
         raise InsightsError(
             _("No course targets this indicator that the unit has not completed.")
         )
-    try:
-        from learning.campaigns.services import campaign_create
-    except ImportError:
-        raise InsightsError(_("Training campaigns are not available yet."))
-    from learning.models import CoursePage
-
     unit = Unit.objects.get(code=unit_code)
     indicator = Indicator.objects.get(code=indicator_code)
     today = timezone.localdate()
     code = f"GAP-{unit_code}-{indicator_code}"[:33] + f"-{today:%y%m%d}"
     courses = list(CoursePage.objects.filter(code__in=cell["recommended_courses"]))
-    title = _("%(indicator)s: targeted training for %(unit)s") % {
-        "indicator": indicator.name,
-        "unit": unit.name,
-    }
-    try:
-        from learning.campaigns.services import CampaignError
-    except ImportError:  # pragma: no cover - older campaigns module
-        CampaignError = ValueError  # noqa: N806
+    names = {"indicator": indicator.name, "unit": unit.name}
+    if indicator.gaming_caution:
+        title = (
+            _("Understanding what %(indicator)s measures: training for %(unit)s")
+            % names
+        )
+    elif cell["remedy"] == "refresher":
+        title = _("%(indicator)s: refresher and practice for %(unit)s") % names
+    else:
+        title = _("%(indicator)s: targeted training for %(unit)s") % names
     try:
         with transaction.atomic():
             return campaign_create(
                 code=code,
-                title=title,
+                title=title[:200],
                 courses=courses,
                 units=[unit],
                 starts_on=today,
@@ -612,6 +625,9 @@ def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: st
         raise InsightsError(str(exc))
 
 
+# The keys of each gap in the JSON of ``gap_analysis``: the fixed interface first
+# (``tier`` and ``standing`` stay for compatibility; pages and exports never show
+# them), then the need's comparison band, remedy and the basis of its priority.
 GAP_FIELDS = [
     "unit_code",
     "indicator_code",
@@ -622,13 +638,31 @@ GAP_FIELDS = [
     "priority",
     "recommended_courses",
     "staff_to_remediate",
+    "band",
+    "remedy",
+]
+# Plain-language notes that head every page and export of the analysis.
+NOTES = [
+    "internal self-diagnosis aid; units are not ranked or reported (since October "
+    "2024 indicators are not used to rank or report units)",
+    "associations across units, not causes",
 ]
 
 
+def _gap(cell: dict) -> dict:
+    gap = {k: cell.get(k) for k in GAP_FIELDS}
+    gap["course_review"] = cell.get("remedy") == "refresher"
+    gap["priority_basis"] = {k: cell.get(f) for k, f in PRIORITY_BASIS.items()}
+    return gap
+
+
 def gap_report(payload: dict) -> dict:
-    """The fixed JSON shape of ``gap_analysis`` (DESIGN.md) from a snapshot payload."""
+    """The fixed JSON shape of ``gap_analysis`` (DESIGN.md) from a snapshot payload,
+    with the method (the priority formula and its parameters) and the notes."""
     return {
         "period": payload["period"],
+        "notes": NOTES,
+        "method": payload.get("method", {}),
         "correlations": [
             {
                 "indicator_code": c["indicator_code"],
@@ -641,6 +675,6 @@ def gap_report(payload: dict) -> dict:
             }
             for c in payload["correlations"]
         ],
-        "gaps": [{k: c[k] for k in GAP_FIELDS} for c in payload["cells"]],
+        "gaps": [_gap(c) for c in payload["cells"]],
         "difference_in_differences": payload.get("did", []),
     }

@@ -1,4 +1,5 @@
-"""Insights pages: heatmap, scatter, ranked gaps, unit page, exports, campaign action.
+"""Insights pages: training needs, heatmap, associations, unit page, exports, campaign
+action. No page or export shows a unit's position or a person's score.
 
 Every view reads a stored snapshot through ``insights.selectors.snapshot_for``, which
 drops the units (and rows) outside the reader's scope before anything is rendered.
@@ -15,7 +16,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,12 +25,53 @@ from organisation.tabular import csv_rows, write_xlsx
 
 from . import permissions, selectors
 
-TIER_LABELS = {
-    "upper": ("Upper reach", "badge-ok"),
-    "middle": ("Middle reach", "badge-warn"),
-    "lower": ("Lower reach", "badge-bad"),
+# The comparison of a value with the average of units of the same level, in words:
+# the raw direction (above/below), with the indicator's direction said beside it.
+BAND_WORDS = {
+    "above": (gettext_lazy("Above the same-level average"), "badge-neutral"),
+    "near": (gettext_lazy("Close to the same-level average"), "badge-neutral"),
+    "below": (gettext_lazy("Below the same-level average"), "badge-neutral"),
+    "within": (gettext_lazy("Within the reasonable range"), "badge-ok"),
+    "near_target": (gettext_lazy("Close to the reasonable range"), "badge-warn"),
+    "outside": (gettext_lazy("Outside the reasonable range"), "badge-bad"),
 }
+DIRECTION_HINTS = {
+    "lower_better": gettext_lazy("lower is better"),
+    "higher_better": gettext_lazy("higher is better"),
+    "range": gettext_lazy("best within a reasonable range"),
+}
+# The colour of a heatmap cell: better / close / worse than the same-level average,
+# after the indicator's direction (tier 2 / 1 / 0).
 TIER_NUMBER = {"lower": 0, "middle": 1, "upper": 2}
+TIER_WORDS = {
+    "lower": gettext_lazy("Weaker than the same-level average"),
+    "middle": gettext_lazy("Close to the same-level average"),
+    "upper": gettext_lazy("Better than the same-level average"),
+}
+REMEDY_TEXT = {
+    "assign_course": gettext_lazy("Assign the course to those who have not taken it"),
+    "refresher": gettext_lazy(
+        "Refresher and practice; trainers are asked to review the course, which "
+        "may not be working"
+    ),
+    "build_course": gettext_lazy(
+        "Ask the trainers to build a course on this indicator"
+    ),
+    "assess": gettext_lazy(
+        "Run a short test first: too few people have answered questions"
+    ),
+    "none": gettext_lazy("No training need shown"),
+}
+# For indicators where units are off but their mastery is not known yet.
+UNKNOWN_TEXT = {
+    "build_course": gettext_lazy(
+        "No course or too few answers yet: ask the trainers to build a course and "
+        "questions on this indicator"
+    ),
+    "assess": gettext_lazy(
+        "Too few people have answered questions on it: run a short test first"
+    ),
+}
 GAP_LIST_SIZE = 20
 
 
@@ -45,9 +87,13 @@ def _when(value) -> str:
     return date_format(value, "N j, Y H:i")
 
 
-def _tier_label(tier: str | None) -> tuple[str, str]:
-    label, css = TIER_LABELS.get(tier or "", ("—", ""))
-    return (_(label) if label != "—" else label), css
+def _band_text(cell: dict, indicator: dict) -> tuple[str, str]:
+    label, css = BAND_WORDS.get(cell.get("band") or "", ("—", ""))
+    return str(label), css
+
+
+def _tier_text(tier: str | None) -> str:
+    return str(TIER_WORDS.get(tier or "", "—"))
 
 
 def _value_text(value, ratio: bool) -> str:
@@ -68,24 +114,42 @@ def _indicator_name(meta: dict) -> str:
     return meta.get("name", "")
 
 
+def _priority_word(priority) -> str:
+    if not priority:
+        return "—"
+    if priority >= 50:
+        return _("High")
+    if priority >= 20:
+        return _("Medium")
+    return _("Low")
+
+
 def _row(cell: dict, scoped: selectors.ScopedSnapshot, courses: dict) -> dict:
     unit = scoped.units[cell["unit_code"]]
     indicator = scoped.indicators.get(cell["indicator_code"], {})
     ratio = indicator.get("ratio", False)
-    tier_label, tier_css = _tier_label(cell["tier"])
+    band_label, band_css = _band_text(cell, indicator)
+    remedy = cell.get("remedy") or "none"
     return {
         **cell,
         "unit_name": unit["name"],
         "indicator_name": _indicator_name(indicator),
         "value_text": _value_text(cell["value"], ratio),
         "avg_text": _value_text(cell["province_avg"], ratio),
-        "tier_label": tier_label,
-        "tier_css": tier_css,
-        "standing_text": "—" if cell["standing"] is None else f"{cell['standing']:.2f}",
+        "band_label": band_label,
+        "band_css": band_css,
+        "direction_hint": str(DIRECTION_HINTS.get(indicator.get("direction"), "")),
         "mastery_text": _pct(cell["mastery"]),
         "completion_text": _pct(cell["completion_rate"]),
+        "priority_word": _priority_word(cell["priority"]),
+        "remedy_text": str(
+            UNKNOWN_TEXT.get(remedy, "")
+            if cell["mastery"] is None and remedy in UNKNOWN_TEXT
+            else REMEDY_TEXT.get(remedy, "")
+        ),
         "courses": [(c, courses.get(c, c)) for c in cell["recommended_courses"]],
         "remediate_count": len(cell["staff_to_remediate"]),
+        "gaming_caution": indicator.get("gaming_caution", ""),
     }
 
 
@@ -100,10 +164,12 @@ def _heatmap(scoped: selectors.ScopedSnapshot) -> dict:
             ux[c["unit_code"]],
             TIER_NUMBER.get(c["tier"], 1),
             c["mastery"],
-            c["standing"],
+            c["completion_rate"],
         ]
         for c in scoped.cells
     ]
+    # The tooltip's fifth figure is the completion rate (under the label the chart
+    # script calls standingLabel): no unit's position is drawn anywhere.
     return {
         "units": [scoped.units[u]["name"] for u in units],
         "unitCodes": units,
@@ -111,35 +177,67 @@ def _heatmap(scoped: selectors.ScopedSnapshot) -> dict:
             _indicator_name(scoped.indicators.get(i, {})) for i in indicators
         ],
         "data": data,
-        "tiers": [_("Lower reach"), _("Middle reach"), _("Upper reach")],
+        "tiers": [str(TIER_WORDS[t]) for t in ("lower", "middle", "upper")],
         "masteryLabel": _("mastery"),
-        "standingLabel": _("standing"),
+        "standingLabel": _("completion rate"),
     }
 
 
-def _scatter(scoped, indicator_code: str, correlations: list[dict]) -> dict:
-    points = [c for c in scoped.cells if c["indicator_code"] == indicator_code]
-    rho = {
-        c["metric"]: c for c in correlations if c["indicator_code"] == indicator_code
-    }
-    return {
-        "mastery": [
-            [c["mastery"], c["standing"], scoped.units[c["unit_code"]]["name"]]
-            for c in points
-            if c["mastery"] is not None
-        ],
-        "completion": [
-            [c["completion_rate"], c["standing"], scoped.units[c["unit_code"]]["name"]]
-            for c in points
-            if c["completion_rate"] is not None
-        ],
-        "labels": {
-            "mastery": _("Mastery"),
-            "completion": _("Completion rate"),
-            "standing": _("Standing (0 worst, 1 best)"),
-        },
-        "rho": rho,
-    }
+def _association_text(row: dict) -> str:
+    """A correlation in plain words: its sign only when the interval excludes 0."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    mastery = row["metric"] == "mastery"
+    if low is not None and low > 0:
+        if mastery:
+            return _(
+                "Units with higher mastery tend to do better on this indicator "
+                "(an association, not a cause)."
+            )
+        return _(
+            "Units where more staff completed the courses tend to do better on this "
+            "indicator (an association, not a cause)."
+        )
+    if high is not None and high < 0:
+        if mastery:
+            return _(
+                "Units with higher mastery tend to do worse on this indicator (an "
+                "association, not a cause): worth checking the questions and how the "
+                "indicator is counted."
+            )
+        return _(
+            "Units where more staff completed the courses tend to do worse on this "
+            "indicator (an association, not a cause): worth checking what the "
+            "courses teach."
+        )
+    if mastery:
+        return _("No clear association between mastery and this indicator.")
+    return _("No clear association between course completion and this indicator.")
+
+
+def _did_text(row: dict) -> str:
+    if row.get("ci_low") is not None and row["ci_low"] > 0:
+        return _(
+            "Units reached by a training campaign improved more afterwards than the "
+            "others (for reference only, not proof of an effect)."
+        )
+    if row.get("ci_high") is not None and row["ci_high"] < 0:
+        return _(
+            "Units reached by a training campaign improved less afterwards than the "
+            "others (for reference only)."
+        )
+    return _("No clear difference after the campaigns (for reference only).")
+
+
+def _named(scoped, rows: list[dict]) -> list[dict]:
+    return [
+        {
+            **r,
+            "indicator_name": _indicator_name(
+                scoped.indicators.get(r["indicator_code"], {})
+            ),
+        }
+        for r in rows
+    ]
 
 
 @login_required
@@ -152,54 +250,54 @@ def index(request):
         return render(request, "insights/index.html", context)
     payload = scoped.snapshot.payload
     courses = payload.get("courses", {})
-    gaps = [c for c in scoped.cells if (c["priority"] or 0) > 0]
+    needs, unknown = [], {}
+    for c in scoped.cells:
+        if (c.get("remedy") or "none") == "none":
+            continue
+        if c["mastery"] is not None:
+            needs.append(c)
+        else:
+            entry = unknown.setdefault(
+                c["indicator_code"], {"remedy": c["remedy"], "units": []}
+            )
+            entry["units"].append(scoped.units[c["unit_code"]]["name"])
     show_all = request.GET.get("all") == "1"
-    gap_rows = [
-        _row(c, scoped, courses) for c in gaps[: None if show_all else GAP_LIST_SIZE]
+    need_rows = [
+        _row(c, scoped, courses) for c in needs[: None if show_all else GAP_LIST_SIZE]
     ]
-    indicator_codes = sorted({c["indicator_code"] for c in scoped.cells})
-    chosen = request.GET.get("indicator")
-    if chosen not in indicator_codes:
-        chosen = gaps[0]["indicator_code"] if gaps else (indicator_codes or [None])[0]
-    correlations = payload.get("correlations", [])
-    corr_rows = [
-        {
-            **c,
-            "indicator_name": _indicator_name(
-                scoped.indicators.get(c["indicator_code"], {})
-            ),
-            "metric_label": _("Mastery")
-            if c["metric"] == "mastery"
-            else _("Completion rate"),
-        }
-        for c in correlations
-        if c["rho"] is not None
-    ]
-    corr_rows.sort(key=lambda c: (c["p_value"], c["indicator_code"]))
+    associations = []
+    for c in _named(scoped, payload.get("correlations", [])):
+        if c["rho"] is None:
+            continue
+        associations.append(
+            {
+                **c,
+                "metric_label": _("Mastery")
+                if c["metric"] == "mastery"
+                else _("Completion rate"),
+                "text": _association_text(c),
+            }
+        )
+    associations.sort(key=lambda c: (c["indicator_name"], c["metric"]))
+    did = [{**d, "text": _did_text(d)} for d in _named(scoped, payload.get("did", []))]
     context.update(
         {
             "period": scoped.period,
             "computed_at": _when(scoped.snapshot.computed_at),
-            "gap_rows": gap_rows,
-            "gap_total": len(gaps),
+            "need_rows": need_rows,
+            "need_total": len(needs),
+            "unknown": [
+                {
+                    "indicator_name": _indicator_name(scoped.indicators.get(code, {})),
+                    "remedy_text": str(UNKNOWN_TEXT.get(entry["remedy"], "")),
+                    "units": entry["units"],
+                }
+                for code, entry in sorted(unknown.items())
+            ],
             "show_all": show_all,
             "heatmap": _heatmap(scoped),
-            "scatter": _scatter(scoped, chosen, correlations),
-            "indicator_choices": [
-                (code, _indicator_name(scoped.indicators.get(code, {})))
-                for code in indicator_codes
-            ],
-            "chosen": chosen,
-            "correlations": corr_rows,
-            "did": [
-                {
-                    **d,
-                    "indicator_name": _indicator_name(
-                        scoped.indicators.get(d["indicator_code"], {})
-                    ),
-                }
-                for d in payload.get("did", [])
-            ],
+            "associations": associations,
+            "did": did,
             "units": sorted(scoped.units.items(), key=lambda kv: kv[1]["path"]),
             "method": payload.get("method", {}),
             "can_create_campaign": permissions.can_create_gap_campaign(request.user),
@@ -223,37 +321,24 @@ def unit_detail(request, code: str):
             for c in scoped.cells
             if c["unit_code"] == unit.code
         ]
-        rows.sort(key=lambda r: (-(r["priority"] or 0), r["indicator_code"]))
+        names = selectors.staff_names_for(
+            request.user,
+            staff_nos={n for r in rows for n in r["staff_to_remediate"]},
+        )
+        for r in rows:
+            r["people_to_train"] = [
+                (n, names.get(n, "")) for n in r["staff_to_remediate"]
+            ]
+        needs = [r for r in rows if (r.get("remedy") or "none") != "none"]
         history = selectors.unit_history_for(
             request.user, code=unit.code, snapshot=scoped.snapshot
         )
-        priority = {r["indicator_code"]: r["priority"] or 0 for r in rows}
-        lacking: dict[str, dict] = {}
-        for row in sorted(rows, key=lambda r: -(r["priority"] or 0)):
-            for course_code, title in row["courses"]:
-                entry = lacking.setdefault(
-                    course_code, {"code": course_code, "title": title, "indicators": []}
-                )
-                entry["indicators"].append(row["indicator_name"])
         context.update(
             {
                 "period": scoped.period,
                 "computed_at": _when(scoped.snapshot.computed_at),
                 "rows": rows,
-                "lacking": list(lacking.values()),
-                "trend": {
-                    "series": [
-                        {
-                            "name": _indicator_name(scoped.indicators.get(i, {})),
-                            "data": [[p[0], p[2]] for p in points],
-                        }
-                        for i, points in sorted(
-                            history.items(), key=lambda kv: -priority.get(kv[0], 0)
-                        )
-                    ],
-                    "periods": sorted({p[0] for pts in history.values() for p in pts}),
-                    "standingLabel": _("Standing (0 worst, 1 best)"),
-                },
+                "needs": needs,
                 "history": [
                     {
                         "indicator_name": _indicator_name(scoped.indicators.get(i, {})),
@@ -264,8 +349,7 @@ def unit_detail(request, code: str):
                                     p[1],
                                     scoped.indicators.get(i, {}).get("ratio", False),
                                 ),
-                                "tier_label": _tier_label(p[3])[0],
-                                "tier_css": _tier_label(p[3])[1],
+                                "comparison": _tier_text(p[3]),
                             }
                             for p in points
                         ],
@@ -278,36 +362,60 @@ def unit_detail(request, code: str):
     return render(request, "insights/unit.html", context)
 
 
+# The export's columns: Chinese headings, indicators in their display form, the need
+# and its remedy; never a unit's position or a person's score.
 EXPORT_HEADERS = [
-    ("unit_code", "Unit code"),
-    ("unit_name", "Unit"),
-    ("indicator_code", "Indicator code"),
-    ("indicator_name", "Indicator"),
-    ("value", "Value"),
-    ("province_avg", "Average of same-level units"),
-    ("tier", "Tier"),
-    ("standing", "Standing"),
-    ("mastery", "Mastery"),
-    ("completion_rate", "Completion rate"),
-    ("priority", "Priority"),
-    ("recommended_courses", "Recommended courses"),
-    ("staff_to_remediate", "Staff to remediate"),
+    ("unit_code", gettext_lazy("Unit code")),
+    ("unit_name", gettext_lazy("Unit")),
+    ("indicator_code", gettext_lazy("Indicator code")),
+    ("indicator_name", gettext_lazy("Indicator")),
+    ("value_text", gettext_lazy("Value")),
+    ("avg_text", gettext_lazy("Average of same-level units")),
+    ("band_label", gettext_lazy("Compared with the same-level average")),
+    ("direction_hint", gettext_lazy("Direction")),
+    ("mastery_text", gettext_lazy("Mastery")),
+    ("completion_text", gettext_lazy("Completion rate")),
+    ("priority_word", gettext_lazy("Priority")),
+    ("remedy_text", gettext_lazy("Suggested action")),
+    ("courses_text", gettext_lazy("Recommended courses")),
+    ("gaming_caution", gettext_lazy("Caution")),
+    ("staff_text", gettext_lazy("Staff to train (staff numbers)")),
 ]
 
 
+def export_notes() -> list[str]:
+    """The notes that head every page and export of the analysis."""
+    return [
+        _(
+            "Internal self-diagnosis only. Since October 2024 the Supreme People's "
+            "Procuratorate no longer ranks or publicly reports units by these "
+            "indicators; this is a list of training needs, not a league table or an "
+            "assessment."
+        ),
+        _(
+            "Associations, not causes: mastery, training and indicator values moving "
+            "together does not show that training changed the indicator."
+        ),
+    ]
+
+
 def _export_rows(scoped):
+    courses = scoped.snapshot.payload.get("courses", {})
     for cell in scoped.cells:
-        row = {
-            **cell,
-            "unit_name": scoped.units[cell["unit_code"]]["name"],
-            "indicator_name": scoped.indicators.get(cell["indicator_code"], {}).get(
-                "name", ""
-            ),
-            "tier": _tier_label(cell["tier"])[0],
-            "recommended_courses": ";".join(cell["recommended_courses"]),
-            "staff_to_remediate": ";".join(cell["staff_to_remediate"]),
-        }
+        row = _row(cell, scoped, courses)
+        row["courses_text"] = "；".join(f"{c} {t}" for c, t in row["courses"])
+        row["staff_text"] = "；".join(cell["staff_to_remediate"])
         yield [row[key] for key, _label in EXPORT_HEADERS]
+
+
+def _with_notes(scoped, headers):
+    """The notes, a blank line, then the table (notes fill the first column)."""
+    width = len(headers)
+    for note in export_notes():
+        yield [note] + [""] * (width - 1)
+    yield [""] * width
+    yield headers
+    yield from _export_rows(scoped)
 
 
 @login_required
@@ -319,16 +427,17 @@ def export(request, fmt: str):
     if scoped is None:
         messages.error(request, _("There is no analysis to export yet."))
         return redirect("insights:index")
-    headers = [_(label) for _key, label in EXPORT_HEADERS]
-    name = f"capability-gaps-{scoped.period}"
+    headers = [str(label) for _key, label in EXPORT_HEADERS]
+    rows = _with_notes(scoped, headers)
+    first = next(rows)
+    name = f"training-needs-{scoped.period}"
     if fmt == "csv":
         response = StreamingHttpResponse(
-            csv_rows(headers, _export_rows(scoped)),
-            content_type="text/csv; charset=utf-8",
+            csv_rows(first, rows), content_type="text/csv; charset=utf-8"
         )
     else:
         buffer = io.BytesIO()
-        write_xlsx(buffer, headers, _export_rows(scoped), title=scoped.period)
+        write_xlsx(buffer, first, rows, title=scoped.period)
         response = HttpResponse(
             buffer.getvalue(),
             content_type=(
@@ -359,7 +468,8 @@ def gap_campaign(request):
     else:
         messages.success(
             request,
-            _("Campaign %(code)s created for this gap.") % {"code": campaign.code},
+            _("Training campaign %(code)s created for this need.")
+            % {"code": campaign.code},
         )
     url = redirect("insights:index").url
     return redirect(f"{url}?period={period}" if period else url)

@@ -214,6 +214,15 @@ class Indicator(models.Model):
         _("target high"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     provenance = models.TextField(_("source"), blank=True)
+    gaming_caution = models.TextField(
+        _("caution against gaming"),
+        blank=True,
+        help_text=_(
+            "Shown wherever training can be started from this indicator: how chasing "
+            "the number can harm case handling. Empty for indicators without such a "
+            "risk."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

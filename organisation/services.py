@@ -564,6 +564,7 @@ INDICATOR_COLUMNS = [
     "target_high",
 ]
 INDICATOR_OPTIONAL = [
+    "gaming_caution_zh",
     "business_line_zh",
     "business_line_en",
     "formula_zh",
@@ -654,6 +655,13 @@ def indicators_import(
                 "direction": row["direction"],
                 "provenance": row.get("provenance", ""),
                 **bounds,
+                # Edited by administrators too: a file without the column leaves
+                # the cautions as they are.
+                **(
+                    {"gaming_caution": row.get("gaming_caution_zh") or ""}
+                    if "gaming_caution_zh" in table.headers
+                    else {}
+                ),
             }
         )
     if errors:

@@ -87,6 +87,7 @@ class IndicatorViewSet(SnippetViewSet):
         FieldPanel("target_low"),
         FieldPanel("target_high"),
         FieldPanel("provenance"),
+        FieldPanel("gaming_caution"),
         FieldPanel("active"),
     ]
 

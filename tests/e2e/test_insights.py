@@ -1,4 +1,5 @@
-"""Browser: leadership sees the heatmap and ranked gaps; a unit leader only their unit."""
+"""Browser: leadership sees the heatmap and the training needs; a unit leader only their
+unit; the notes are open at the top and no unit's position is shown."""
 
 import pytest
 
@@ -28,18 +29,25 @@ def province(reference_data):
     return data
 
 
-def test_leadership_sees_the_heatmap_and_the_ranked_gaps(page, province):
+def test_leadership_sees_the_heatmap_and_the_training_needs(page, province):
     sign_in(page, "leader", "pass12345")
     page.goto(page.base_url + "/insights/")
     page.wait_for_selector("#heatmap canvas")
+    assert page.locator(".insights-notes").is_visible()
+    assert "仅供内部自查" in page.locator(".insights-notes").inner_text()
     first_gap = page.locator("table.gap-table tbody tr").first
     assert "第8基层院" in first_gap.inner_text()
     assert "IND-102" in first_gap.inner_text()
-    assert page.locator("table.gap-table tbody tr").count() >= 10
+    assert "高于同级平均" in first_gap.inner_text()
+    assert first_gap.locator(".gaming-caution").is_visible()
+    body = page.locator("main").inner_text()
+    for word in ("位次", "排名", "排序", "上游", "下游", "短板"):
+        assert word not in body
     screenshot(page, "insights-leader")
     first_gap.locator("a").first.click()
-    page.wait_for_selector("#trend canvas")
+    page.wait_for_selector("#needs-title")
     assert "第8基层院" in page.locator("h1").inner_text()
+    assert page.locator(".insights-notes").is_visible()
 
 
 def test_a_unit_leader_sees_only_their_unit(page, province):
@@ -50,7 +58,8 @@ def test_a_unit_leader_sees_only_their_unit(page, province):
     assert "第7基层院" in body
     for other in ("第8基层院", "第1基层院", "一市院"):
         assert other not in body
-    assert page.locator("button", has_text="创建培训任务").count() == 0
+    assert page.locator("button", has_text="培训任务").count() == 0
+    assert page.locator(".insights-notes").is_visible()
     screenshot(page, "insights-unitlead")
     response = page.goto(page.base_url + "/insights/units/G08/")
     assert response.status == 404

@@ -199,49 +199,6 @@ def test_correlation_is_left_empty_with_too_few_units():
     assert out["rho"].isna().all()
 
 
-def test_priority_needs_poor_standing_and_low_training():
-    standings = pd.DataFrame(
-        {
-            "unit_code": ["Weak-untrained", "Weak-trained", "Strong-untrained"],
-            "level": ["grassroots"] * 3,
-            "indicator_code": ["x"] * 3,
-            "period": ["2025"] * 3,
-            "period_order": [1] * 3,
-            "value": [0.1, 0.1, 0.9],
-            "province_avg": [0.37] * 3,
-            "gap": [-0.27, -0.27, 0.53],
-            "band": [0.05] * 3,
-            "standing": [0.0, 0.0, 1.0],
-            "tier": ["lower", "lower", "upper"],
-        }
-    )
-    rates = pd.DataFrame(
-        {
-            "unit_code": ["Weak-untrained", "Weak-trained", "Strong-untrained"],
-            "indicator_code": ["x"] * 3,
-            "headcount": [10] * 3,
-            "completion_rate": [0.0, 1.0, 0.0],
-        }
-    )
-    masteries = pd.DataFrame(
-        {
-            "unit_code": ["Weak-untrained", "Weak-trained", "Strong-untrained"],
-            "indicator_code": ["x"] * 3,
-            "people": [10] * 3,
-            "raw_mastery": [0.2, 0.9, 0.5],
-            "mastery": [0.2, 0.9, 0.5],
-        }
-    )
-    cells = A.gap_cells(standings, rates, masteries)
-    priority = dict(zip(cells.unit_code, cells.priority, strict=True))
-    assert cells.iloc[0].unit_code == "Weak-untrained"
-    assert priority == {
-        "Weak-untrained": 100.0,
-        "Weak-trained": 0.0,
-        "Strong-untrained": 0.0,
-    }
-
-
 def test_difference_in_differences_finds_a_planted_improvement():
     rows = []
     for u in range(8):

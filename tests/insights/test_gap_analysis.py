@@ -41,8 +41,15 @@ def test_it_ranks_the_planted_gaps_at_the_top(planted, tmp_path):
 
 def test_priorities_are_in_descending_order_and_cover_every_value(planted, tmp_path):
     report = run(tmp_path)
-    priorities = [g["priority"] for g in report["gaps"]]
-    assert priorities == sorted(priorities, reverse=True)
+    gaps = report["gaps"]
+    shown = [g for g in gaps if g["remedy"] != "none" and g["mastery"] is not None]
+    unknown = [g for g in gaps if g["remedy"] != "none" and g["mastery"] is None]
+    # Needs shown by mastery first, then needs without a mastery figure, then the
+    # rest; each group highest priority first.
+    assert gaps[: len(shown) + len(unknown)] == shown + unknown
+    for group in (shown, unknown):
+        priorities = [g["priority"] for g in group]
+        assert priorities == sorted(priorities, reverse=True)
     # 9 grassroots units × 2 indicators + the city's one value.
     assert len(report["gaps"]) == 19
 
@@ -73,16 +80,20 @@ def test_small_groups_get_no_mastery(planted, tmp_path):
 def test_it_recommends_the_untaken_course_and_lists_people_to_train(planted, tmp_path):
     report = run(tmp_path)
     first = report["gaps"][0]
+    assert first["remedy"] == "assign_course"
     assert first["recommended_courses"] == ["IND-102"]
-    expected = sorted(p.staff_no for p in planted["staff"]["G08"])
+    # The five of G08's six who have not completed the course: chosen by training
+    # history, not by score.
+    expected = sorted(p.staff_no for p in planted["staff"]["G08"])[1:]
     assert first["staff_to_remediate"] == expected
     strongest = next(
         g
         for g in report["gaps"]
         if g["unit_code"] == "G03" and g["indicator_code"] == RATIO
     )
-    # G03's staff scored well and five of six completed the course: the sixth.
-    assert strongest["staff_to_remediate"] == ["G03S5"]
+    # G03's staff know the indicator well: no need, and nobody is named.
+    assert strongest["remedy"] == "none"
+    assert strongest["staff_to_remediate"] == []
 
 
 def test_mastery_is_shrunk_toward_the_province_mean(planted, tmp_path):
@@ -108,3 +119,32 @@ def test_it_prints_json_to_stdout(planted, capsys):
     call_command("gap_analysis", "--period", "2026Q3")
     report = json.loads(capsys.readouterr().out)
     assert report["gaps"][0]["unit_code"] in WEAK
+
+
+def test_a_unit_that_took_the_course_and_still_scores_low_gets_a_refresher(
+    planted, tmp_path
+):
+    """Everything loaded, then G07 completes the course: its need stays in the top
+    five, and the remedy turns to a refresher with the course flagged for review."""
+    import datetime as dt
+
+    from learning.models import CourseCompletion, CoursePage
+
+    course = CoursePage.objects.get(code="IND-102")
+    for person in planted["staff"]["G07"]:
+        CourseCompletion.objects.get_or_create(
+            user=person.user,
+            course=course,
+            defaults={"completed_on": dt.date(2026, 8, 2)},
+        )
+    report = run(tmp_path)
+    top = {(g["unit_code"], g["indicator_code"]): g for g in report["gaps"][:5]}
+    g07, g08 = top[("G07", RATIO)], top[("G08", RATIO)]
+    assert g07["completion_rate"] == 1.0
+    assert (g07["remedy"], g07["course_review"]) == ("refresher", True)
+    assert g07["recommended_courses"] == ["IND-102"]
+    # A refresher for the whole unit, so that nobody's result shows through.
+    assert g07["staff_to_remediate"] == sorted(
+        p.staff_no for p in planted["staff"]["G07"]
+    )
+    assert (g08["remedy"], g08["course_review"]) == ("assign_course", False)

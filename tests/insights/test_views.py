@@ -9,32 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from insights.services import snapshot_refresh
-from organisation.models import RoleAssignment
-from organisation.services import role_assign
-from tests.factories import StaffFactory
 from tests.insights.helpers import RATIO, table
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("insights:index")
-
-
-@pytest.fixture
-def leader(planted):
-    user = StaffFactory(unit=planted["province"], staff_no="LD1", name="省院领导").user
-    role_assign(user=user, role=RoleAssignment.Role.LEADERSHIP)
-    return user
-
-
-@pytest.fixture
-def g07_leader(planted):
-    user = StaffFactory(
-        unit=planted["units"]["G07"], staff_no="UL7", name="七院长"
-    ).user
-    role_assign(
-        user=user, role=RoleAssignment.Role.UNIT_LEADER, unit=planted["units"]["G07"]
-    )
-    return user
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, planted):
@@ -55,14 +34,14 @@ def test_a_learner_without_a_role_is_refused(client, planted):
     assert client.get(reverse("insights:export", args=["csv"])).status_code == 403
 
 
-def test_leadership_sees_the_heatmap_gaps_and_method_note(client, leader):
+def test_leadership_sees_the_heatmap_needs_and_method_note(client, leader):
     client.force_login(leader)
     response = client.get(INDEX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="heatmap"' in html and 'id="scatter"' in html
+    assert 'id="heatmap"' in html
     assert "第8基层院" in html and "第1基层院" in html
-    rows = response.context["gap_rows"]
+    rows = response.context["need_rows"]
     assert (rows[0]["unit_code"], rows[0]["indicator_code"]) == ("G08", RATIO)
     assert "October 2024" in html or "2024年10月" in html
 
@@ -75,9 +54,8 @@ def test_a_unit_leader_sees_only_their_unit(client, g07_leader):
     assert "第7基层院" in html
     for other in ("第8基层院", "第1基层院", "一市院"):
         assert other not in html
-    assert {r["unit_code"] for r in response.context["gap_rows"]} == {"G07"}
+    assert {r["unit_code"] for r in response.context["need_rows"]} == {"G07"}
     assert response.context["heatmap"]["unitCodes"] == ["G07"]
-    assert {p[2] for p in response.context["scatter"]["mastery"]} <= {"第7基层院"}
 
 
 def test_a_unit_leader_gets_404_for_another_units_page(client, g07_leader):
@@ -87,13 +65,20 @@ def test_a_unit_leader_gets_404_for_another_units_page(client, g07_leader):
     assert client.get(reverse("insights:unit", args=["C1"])).status_code == 404
 
 
-def test_the_unit_page_shows_indicators_trends_and_missing_training(client, leader):
+def test_the_unit_page_shows_indicators_history_and_needed_training(client, leader):
     client.force_login(leader)
     response = client.get(reverse("insights:unit", args=["G08"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "IND-102" in html
-    assert [c["code"] for c in response.context["lacking"]][0] == "IND-102"
+    need = response.context["needs"][0]
+    assert need["indicator_code"] == RATIO
+    assert need["remedy"] == "assign_course"
+    # Named without scores: the five who have not completed the course.
+    assert [no for no, _name in need["people_to_train"]] == [
+        f"G08S{i}" for i in range(1, 6)
+    ]
+    assert "干警G081（G08S1）" in html
     assert {p["period"] for h in response.context["history"] for p in h["points"]} == {
         "2026Q2",
         "2026Q3",
@@ -101,8 +86,19 @@ def test_the_unit_page_shows_indicators_trends_and_missing_training(client, lead
 
 
 def read_csv(response) -> list[list[str]]:
+    """The table of an export, after its notes and the blank line."""
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[rows.index([""] * len(rows[-1])) + 1 :]
+
+
+def xlsx_rows(response) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    blank = next(i for i, r in enumerate(rows) if not any(r))
+    return rows[blank + 1 :]
 
 
 def test_a_unit_leaders_export_holds_only_their_unit(client, g07_leader):
@@ -111,10 +107,7 @@ def test_a_unit_leaders_export_holds_only_their_unit(client, g07_leader):
     assert len(rows) > 1
     assert {r[0] for r in rows[1:]} == {"G07"}
     response = client.get(reverse("insights:export", args=["xlsx"]))
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"G07"}
+    assert {r[0] for r in xlsx_rows(response)[1:]} == {"G07"}
 
 
 def test_exports_neutralise_formula_cells(client, leader, planted):
