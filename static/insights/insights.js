@@ -8,7 +8,7 @@
   }
   function pct(v) { return v === null || v === undefined ? "—" : Math.round(v * 100) + "%"; }
   function start() {
-    var nodes = ["heatmap", "scatter", "trend"].map(function (id) { return document.getElementById(id); })
+    var nodes = ["heatmap", "trend"].map(function (id) { return document.getElementById(id); })
       .filter(Boolean);
     if (!window.echarts) {
       nodes.forEach(function (n) { n.style.height = "auto"; n.className += " chart-fallback"; n.textContent = n.getAttribute("aria-label"); });
@@ -46,33 +46,6 @@
         if (code) { window.location.href = "units/" + encodeURIComponent(code) + "/" + window.location.search; }
       });
       charts.push(c);
-    }
-    var sc = data("scatter-data");
-    if (sc && document.getElementById("scatter")) {
-      var rhoText = [];
-      ["mastery", "completion_rate"].forEach(function (m) {
-        var r = sc.rho[m];
-        if (r && r.rho !== null) {
-          rhoText.push((m === "mastery" ? sc.labels.mastery : sc.labels.completion) + ": rho = " + r.rho.toFixed(2) +
-            " (n = " + r.n_units + ", p = " + r.p_value.toFixed(3) + ")");
-        }
-      });
-      document.getElementById("scatter-rho").textContent = rhoText.join(" · ");
-      var s = echarts.init(document.getElementById("scatter"));
-      var tip = { formatter: function (p) {
-        return esc(p.data[2]) + "<br>" + esc(p.seriesName) + " " + pct(p.data[0]) + " · " + esc(sc.labels.standing) + " " + pct(p.data[1]);
-      } };
-      s.setOption({
-        tooltip: tip, legend: { top: 0 },
-        grid: { left: 50, right: 20, top: 40, bottom: 50 },
-        xAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } },
-        yAxis: { type: "value", min: 0, max: 1, name: sc.labels.standing, nameLocation: "middle", nameGap: 35 },
-        series: [
-          { name: sc.labels.mastery, type: "scatter", data: sc.mastery, symbolSize: 10, itemStyle: { color: "#0b57b0" } },
-          { name: sc.labels.completion, type: "scatter", data: sc.completion, symbolSize: 10, symbol: "diamond", itemStyle: { color: "#c0392b" } }
-        ]
-      });
-      charts.push(s);
     }
     var tr = data("trend-data");
     if (tr && document.getElementById("trend")) {
