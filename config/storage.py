@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, HttpResponse
 from django.utils.encoding import escape_uri_path
+from django.utils.functional import cached_property
 
 # Extensions kept on stored names (so the proxy and people reading the disk can tell
 # the type); anything else is stored without one.
@@ -26,12 +27,17 @@ _KEPT_EXTENSIONS = {"csv", "xlsx", "xls", "pdf", "txt", "gift", "json"}
 class PrivateStorage(FileSystemStorage):
     """A file system storage outside MEDIA_ROOT with no public address."""
 
-    def __init__(self, location=None, **kwargs):
-        super().__init__(
-            location=location or settings.PRIVATE_STORAGE_ROOT,
-            base_url=None,
-            **kwargs,
-        )
+    @cached_property
+    def base_location(self):
+        # PRIVATE_STORAGE_ROOT, never MEDIA_ROOT; read when first used (and again after
+        # a settings change), like the default storage does with MEDIA_ROOT.
+        return self._value_or_setting(self._location, settings.PRIVATE_STORAGE_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_STORAGE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
 
     def url(self, name):
         # There is deliberately no URL: every read goes through a view that checks scope.
