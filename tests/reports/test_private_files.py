@@ -273,7 +273,12 @@ def test_a_real_worker_builds_a_requeued_export_into_private_storage(
     from tests.campaigns.factories import make_campaign, make_course
 
     course = make_course(reference_data, "LAW-W")
-    campaign = make_campaign([course], code="LAW-W")
+    campaign = make_campaign(
+        [course],
+        code="LAW-W",
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        due_on=timezone.localdate() + dt.timedelta(days=10),
+    )
     StaffFactory(unit=tree["G1-D1"], staff_no="W0001")
     leader = StaffFactory(unit=tree["G1"], staff_no="ULW01", is_leader=True).user
     role_assign(user=leader, role=RoleAssignment.Role.UNIT_LEADER, unit=tree["G1"])
