@@ -322,3 +322,37 @@ def test_the_migration_moves_old_public_files_out_of_media_root(
     assert export.filename == "LAW-T-G1-2026-11-30.csv"
     with export.file.open("rb") as handle:
         assert handle.read() == b"staff_no\nMINE1\n"
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Tasks are really published, to a broker address where nothing listens."""
+    from config.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def test_a_broker_that_is_down_leaves_the_export_queued_without_a_500(
+    client,
+    law_campaign,
+    unit_leader,
+    roster,
+    unreachable_broker,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(unit_leader)
+    started = timezone.now()
+    response = request_export(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert (timezone.now() - started).total_seconds() < 10
+    assert ReportExport.objects.get().status == ReportExport.Status.QUEUED
