@@ -8,9 +8,11 @@ from django.db import migrations, models
 def move_to_private(apps, schema_editor):
     # Files written before this release sit under MEDIA_ROOT, which the proxy serves
     # to anyone: move them out of reach.
-    config.storage.move_public_files(
-        apps.get_model("reports", "ReportExport"), folder="exports"
-    )
+    ReportExport = apps.get_model("reports", "ReportExport")
+    config.storage.move_public_files(ReportExport, folder="exports")
+    # Earlier releases stored the exception text as the reason; the page shows
+    # ``error`` to the person who asked, so drop those (the log keeps the details).
+    ReportExport.objects.filter(status="failed").update(error="")
 
 
 class Migration(migrations.Migration):
