@@ -229,3 +229,33 @@ def test_retention_deletes_old_uploads_and_keeps_new_ones(client, admin_user):
     assert client.get(f"/admin/imports/{old.pk}/file/").status_code == 404
     page = client.get(f"/admin/imports/{old.pk}/").content.decode()
     assert "保存期满，文件已删除" in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    [lambda: "/admin/imports/", lambda: reverse("assessments_admin:transfer")],
+)
+def test_an_import_upload_past_the_cap_is_not_spooled(settings, address):
+    from config.uploads import ImportSizeCapHandler
+
+    settings.IMPORT_UPLOAD_MAX_BYTES = 1000
+    handler = ImportSizeCapHandler(RequestFactory().post(address()))
+    handler.new_file("file", "名册.csv", "text/csv", None)
+    passed_on = [handler.receive_data_chunk(b"x" * 600, start) for start in (0, 600)]
+    passed_on += [handler.receive_data_chunk(b"x" * 600, 1200)]
+    # Only what fits under the cap reaches the handlers that write.
+    assert passed_on == [b"x" * 600, None, None]
+    stand_in = handler.file_complete(1800)
+    assert stand_in.size == 1800 and stand_in.read() == b""
+
+
+def test_other_uploads_are_not_capped(settings):
+    from config.uploads import ImportSizeCapHandler
+
+    settings.IMPORT_UPLOAD_MAX_BYTES = 1000
+    handler = ImportSizeCapHandler(
+        RequestFactory().post("/admin/documents/multiple/add/")
+    )
+    handler.new_file("file", "讲义.pdf", "application/pdf", None)
+    assert handler.receive_data_chunk(b"x" * 1600, 0) == b"x" * 1600
+    assert handler.file_complete(1600) is None
