@@ -50,7 +50,8 @@ def private_storage():
 
 
 def random_name(folder: str, filename: str) -> str:
-    """``<folder>/<32 random hex>.<ext>``: nothing derived from the file's content."""
+    """``<folder>/<32 random hex>.<ext>``: nothing but the extension comes from the
+    file's own name."""
     suffix = PurePosixPath(filename or "").suffix.lower().lstrip(".")
     ext = f".{suffix}" if suffix in _KEPT_EXTENSIONS else ""
     return f"{folder}/{uuid.uuid4().hex}{ext}"
@@ -86,8 +87,12 @@ def _content_type(name: str) -> str:
 
 
 def _disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    ascii_name = ascii_name.replace('"', "").replace("\\", "")
+    # An uploaded name is the uploader's text: keep printable ASCII only in the plain
+    # parameter (no quotes, no line breaks), the full name percent-encoded beside it.
+    ascii_name = "".join(
+        c for c in filename if c.isascii() and c.isprintable() and c not in '"\\'
+    )
+    ascii_name = ascii_name or "download"
     return (
         f'attachment; filename="{ascii_name}"; '
         f"filename*=utf-8''{escape_uri_path(filename)}"

@@ -259,3 +259,11 @@ def test_other_uploads_are_not_capped(settings):
     handler.new_file("file", "讲义.pdf", "application/pdf", None)
     assert handler.receive_data_chunk(b"x" * 1600, 0) == b"x" * 1600
     assert handler.file_complete(1600) is None
+
+
+def test_a_private_root_inside_media_root_fails_the_system_check(settings, tmp_path):
+    from config.checks import private_storage_check
+
+    assert private_storage_check(None) == []
+    settings.PRIVATE_STORAGE_ROOT = str(tmp_path / "media" / "private")
+    assert [e.id for e in private_storage_check(None)] == ["platform.E020"]
