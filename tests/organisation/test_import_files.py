@@ -267,3 +267,15 @@ def test_a_private_root_inside_media_root_fails_the_system_check(settings, tmp_p
     assert private_storage_check(None) == []
     settings.PRIVATE_STORAGE_ROOT = str(tmp_path / "media" / "private")
     assert [e.id for e in private_storage_check(None)] == ["platform.E020"]
+
+
+def test_the_recent_imports_list_gives_the_reason_of_a_failure(client, admin_user):
+    ImportJob.objects.create(
+        kind="staff",
+        created_by=admin_user,
+        status=ImportJob.Status.FAILED,
+        failure="服务器上已不再保存该上传文件，未写入任何数据。请重新上传。",
+    )
+    client.force_login(admin_user)
+    page = client.get("/admin/imports/").content.decode()
+    assert "服务器上已不再保存该上传文件" in page
