@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -18,9 +19,10 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from config.tasks import send_on_commit
+from organisation.admin_forms import upload_too_large_message
+from organisation.jobs import import_job_create
 from organisation.models import ImportJob
 from organisation.tabular import csv_rows, write_xlsx
-from organisation.tasks import import_job_run
 
 from . import selectors
 from .errors import AssessmentError
@@ -270,21 +272,20 @@ class TransferView(_AdminPage):
                 _("Choose the format: the file name does not tell it.")
             ]
             return self.render_to_response(context)
-        if upload.size > 20 * 1024 * 1024:
-            context["errors"] = [_("The file is larger than 20 MB.")]
+        if upload.size > settings.IMPORT_UPLOAD_MAX_BYTES:
+            context["errors"] = [upload_too_large_message()]
             return self.render_to_response(context)
-        job = ImportJob.objects.create(
+        job = import_job_create(
+            user=request.user,
             kind="questions",
-            file=upload,
+            upload=upload,
             options={
                 "format": fmt,
                 "category": request.POST.get("category", "").strip(),
             },
             dry_run=bool(request.POST.get("dry_run")),
-            created_by=request.user,
+            language=translation.get_language(),
         )
-        language = translation.get_language()
-        send_on_commit(import_job_run, job.pk, language)
         return redirect("organisation_import_job", pk=job.pk)
 
 

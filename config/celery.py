@@ -78,3 +78,30 @@ schedule(
     "learning.tasks.reconcile_completions",
     crontab(minute=40),
 )
+
+# Private files: delete report exports older than EXPORT_RETENTION_DAYS and uploaded
+# import files older than IMPORT_UPLOAD_RETENTION_DAYS, nightly at 03:10 when nobody is
+# downloading; the files hold people's data, so they are not kept longer than needed.
+schedule(
+    "reports-expire-exports-nightly",
+    "reports.tasks.expire_exports",
+    crontab(hour=3, minute=10),
+)
+schedule(
+    "organisation-expire-import-uploads-nightly",
+    "organisation.tasks.expire_import_uploads",
+    crontab(hour=3, minute=20),
+)
+# Export and import jobs still queued after JOB_STALE_MINUTES (the broker refused or
+# lost the message) are sent again every five minutes, a few times at most, then marked
+# failed with a reason, so that no job stays "queued" for ever.
+schedule(
+    "reports-requeue-stale-exports",
+    "reports.tasks.requeue_stale_exports",
+    crontab(minute="*/5"),
+)
+schedule(
+    "organisation-requeue-stale-imports",
+    "organisation.tasks.requeue_stale_imports",
+    crontab(minute="*/5"),
+)

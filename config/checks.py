@@ -62,3 +62,21 @@ def production_settings_check(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def private_storage_check(app_configs, **kwargs):
+    """Files with people's data must not sit where the proxy serves MEDIA_ROOT."""
+    from pathlib import Path
+
+    media = Path(settings.MEDIA_ROOT).resolve()
+    private = Path(settings.PRIVATE_STORAGE_ROOT).resolve()
+    if private == media or private.is_relative_to(media):
+        return [
+            Error(
+                "PRIVATE_STORAGE_ROOT is inside MEDIA_ROOT, which is served publicly.",
+                hint="Point PRIVATE_STORAGE_ROOT at a directory outside MEDIA_ROOT.",
+                id="platform.E020",
+            )
+        ]
+    return []

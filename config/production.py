@@ -24,6 +24,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    "private": {"BACKEND": "config.storage.PrivateStorage"},
 }
 LOGGING = {
     "version": 1,

@@ -204,15 +204,41 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Report exports and uploaded import files: outside MEDIA_ROOT, no URL, random
+    # names; served only by views that check scope (config/storage.py).
+    "private": {"BACKEND": "config.storage.PrivateStorage"},
 }
+# MEDIA_ROOT is public (the proxy serves it): only Wagtail images and documents go there.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+PRIVATE_STORAGE_ROOT = env("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "private"))
+# Behind nginx, downloads of private files are handed to an `internal` location with
+# this prefix (X-Accel-Redirect) instead of streaming through a gunicorn worker.
+# Empty: Django streams the file itself.
+PRIVATE_STORAGE_ACCEL_PREFIX = env("PRIVATE_STORAGE_ACCEL_PREFIX", default="")
+# Days a generated report file, and an uploaded import file, are kept before the
+# nightly sweep deletes it (the job's row stays, marked expired).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+IMPORT_UPLOAD_RETENTION_DAYS = env.int("IMPORT_UPLOAD_RETENTION_DAYS", default=30)
+# Export and import jobs still queued after this many minutes (the broker was down, or
+# the message was lost) are sent again, at most JOB_REQUEUE_LIMIT times, then failed.
+JOB_STALE_MINUTES = env.int("JOB_STALE_MINUTES", default=10)
+JOB_REQUEUE_LIMIT = env.int("JOB_REQUEUE_LIMIT", default=3)
 
 # Upload limits: request bodies over 20 MiB are refused; import files over 50 MiB are
-# refused by the importers themselves.
+# refused by the importers themselves. An upload above IMPORT_UPLOAD_MAX_BYTES is
+# refused by the admin import forms before it is stored or read. Uploads above 2.5 MiB
+# are spooled to a temporary file (deleted with the request) rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    # Stops spooling an import file past IMPORT_UPLOAD_MAX_BYTES (config/uploads.py).
+    "config.uploads.ImportSizeCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

@@ -12,6 +12,7 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_TASKS_EAGER") == "1"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Files the tests upload are written where config.test puts them.
 MEDIA_ROOT = "/tmp/platform-test-media"
+PRIVATE_STORAGE_ROOT = "/tmp/platform-test-private"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

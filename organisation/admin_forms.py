@@ -1,8 +1,10 @@
 """Admin forms for the unit tree and the roster (Wagtail snippets)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -70,3 +72,27 @@ class ImportForm(forms.Form):
         self.fields["kind"].choices = [
             (k, REGISTRY[k].label) for k in (kinds or REGISTRY)
         ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload_size(upload)
+        return upload
+
+
+def upload_too_large_message() -> str:
+    return gettext(
+        "The file is larger than the %(limit)s limit for imports and was not saved. "
+        "Split it into smaller files and upload them one by one."
+    ) % {"limit": _megabytes(settings.IMPORT_UPLOAD_MAX_BYTES)}
+
+
+def check_upload_size(upload) -> None:
+    """Refuse an upload over IMPORT_UPLOAD_MAX_BYTES by its declared size, before
+    anything stores or reads it."""
+    if upload is not None and upload.size > settings.IMPORT_UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(upload_too_large_message(), code="too_large")
+
+
+def _megabytes(size: int) -> str:
+    value = size / (1024 * 1024)
+    return f"{value:.0f} MB" if value >= 1 else f"{size / 1024:.0f} KB"

@@ -1,7 +1,7 @@
 """Admin pages for imports: upload a file, watch the job's progress, read its errors."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from config.tasks import send_on_commit
+from config.storage import private_file_response
 
 from . import permissions
 from .admin_forms import ImportForm
 from .importing import REGISTRY
+from .jobs import import_job_create, import_job_get_for_download
 from .models import ImportJob
-from .tasks import import_job_run
 
 
 def importable_kinds(user) -> list[str]:
@@ -52,14 +52,13 @@ class ImportUploadView(_TitledPage, FormView):
         return context
 
     def form_valid(self, form):
-        job = ImportJob.objects.create(
+        job = import_job_create(
+            user=self.request.user,
             kind=form.cleaned_data["kind"],
-            file=form.cleaned_data["file"],
+            upload=form.cleaned_data["file"],
             dry_run=form.cleaned_data["dry_run"],
-            created_by=self.request.user,
+            language=translation.get_language(),
         )
-        language = translation.get_language()
-        send_on_commit(import_job_run, job.pk, language)
         return redirect("organisation_import_job", pk=job.pk)
 
 
@@ -98,12 +97,21 @@ class ImportJobView(_TitledPage, TemplateView):
         return context
 
 
+def import_job_file(request, pk: int):
+    """The uploaded file of an import job: its uploader or an administrator only."""
+    if not request.user.is_authenticated:
+        raise Http404
+    job = import_job_get_for_download(user=request.user, pk=pk)
+    return private_file_response(job.file, filename=job.filename or f"import-{job.pk}")
+
+
 def job_status(job: ImportJob) -> dict:
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),
         "progress": job.progress,
         "summary": job.summary,
+        "failure": job.failure,
         "finished": job.status
         in (ImportJob.Status.DONE, ImportJob.Status.REJECTED, ImportJob.Status.FAILED),
     }

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import import_upload_to, private_storage
 
 
 class BusinessLine(models.Model):
@@ -151,7 +154,11 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=40)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    # Private storage under a random name; ``filename`` is the name it was uploaded as.
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=import_upload_to, blank=True
+    )
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
     options = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     status = models.CharField(
@@ -163,8 +170,15 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why the job failed, in words for the administrator (never a traceback).
+    failure = models.TextField(_("reason for failure"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the task was last sent, and how many times the stale sweep sent it again.
+    queued_at = models.DateTimeField(default=timezone.now)
+    requeue_count = models.PositiveSmallIntegerField(default=0)
+    # Set when the retention sweep deleted the uploaded file.
+    file_expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .importing import REGISTRY, run_import
 from .models import ImportJob
 from .tabular import ImportRejected, read_table
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -33,15 +38,17 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
 
     with translation.override(language):
         try:
+            if not job.file:
+                raise FileNotFoundError(job_id)
             with job.file.open("rb") as handle:
                 data = handle.read()
             options = dict(job.options)
             if importer.reads_table:
-                table = read_table(data, filename=job.file.name)
+                table = read_table(data, filename=job.filename or job.file.name)
             else:
                 table = None
                 options["data"] = data
-                options["filename"] = job.file.name
+                options["filename"] = job.filename or job.file.name
             summary = run_import(
                 importer.run,
                 table=table,
@@ -58,9 +65,29 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
                 finished_at=timezone.now(),
             )
             return ImportJob.Status.REJECTED
-        except Exception:
+        except FileNotFoundError:
+            # The upload is gone (the retention sweep, or a restore without the
+            # private files): say so rather than "failed".
             ImportJob.objects.filter(pk=job_id).update(
-                status=ImportJob.Status.FAILED, finished_at=timezone.now()
+                status=ImportJob.Status.FAILED,
+                failure=_(
+                    "The uploaded file is no longer kept on the server. Nothing was "
+                    "written. Please upload it again."
+                ),
+                finished_at=timezone.now(),
+            )
+            return ImportJob.Status.FAILED
+        except Exception:
+            logger.exception("import job %s failed", job_id)
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.FAILED,
+                failure=_(
+                    "An unexpected error stopped the import (job %(id)s). Nothing was "
+                    "written. Please tell the platform administrator, who can find "
+                    "the details in the server log under this job number."
+                )
+                % {"id": job_id},
+                finished_at=timezone.now(),
             )
             raise
     ImportJob.objects.filter(pk=job_id).update(
@@ -70,3 +97,19 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
         finished_at=timezone.now(),
     )
     return ImportJob.Status.DONE
+
+
+@shared_task
+def expire_import_uploads() -> int:
+    """Delete uploaded import files past their retention period (jobs stay, marked)."""
+    from .jobs import import_uploads_expire
+
+    return import_uploads_expire()
+
+
+@shared_task
+def requeue_stale_imports() -> dict:
+    """Send again imports left queued (broker down when they were uploaded)."""
+    from .jobs import import_jobs_requeue_stale
+
+    return import_jobs_requeue_stale()

@@ -135,6 +135,11 @@ def import_urls():
             admin_views.ImportJobView.as_view(),
             name="organisation_import_job",
         ),
+        path(
+            "imports/<int:pk>/file/",
+            admin_views.import_job_file,
+            name="organisation_import_job_file",
+        ),
     ]
 
 

@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import export_upload_to, private_storage
 
 
 class ReportExport(models.Model):
@@ -34,11 +37,22 @@ class ReportExport(models.Model):
         max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    # Private storage under a random name; ``filename`` is what the download is called.
+    file = models.FileField(
+        storage=private_storage, upload_to=export_upload_to, blank=True
+    )
+    filename = models.CharField(max_length=255, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    # Why the file could not be built, in words for the person who asked (never a
+    # traceback: the exception goes to the log).
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the task was last sent, and how many times the stale sweep sent it again.
+    queued_at = models.DateTimeField(default=timezone.now)
+    requeue_count = models.PositiveSmallIntegerField(default=0)
+    # Set when the retention sweep deleted the file.
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

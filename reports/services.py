@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 
 from django.core.files import File
@@ -10,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.jobs import requeue_stale
+from config.storage import delete_quietly
 from config.tasks import send_on_commit
 from learning.campaigns.models import Campaign
 from organisation.models import Unit
@@ -17,6 +20,8 @@ from organisation.models import Unit
 from . import selectors
 from .exports import csv_stream, write_pdf, write_people_xlsx
 from .models import ReportExport
+
+logger = logging.getLogger(__name__)
 
 STATUS_FILTERS = {
     "not_done": selectors.NOT_DONE,
@@ -83,21 +88,32 @@ def export_build(*, export_id: int) -> ReportExport | None:
                     progress=min(95, 5 + int(90 * done / total))
                 )
 
-            name = (
+            # The name people see; the stored name is random (config.storage).
+            shown = (
                 f"{export.campaign.code}-{export.unit.code}-"
                 f"{export.as_of.isoformat()}.{export.format}"
             )
             with tempfile.TemporaryFile() as handle:
                 count = _write(export, report, people, handle, progress)
                 handle.seek(0)
-                export.file.save(name, File(handle), save=False)
-    except Exception as exc:
+                export.file.save(shown, File(handle), save=False)
+    except Exception:
+        logger.exception("report export %s failed", export.pk)
+        with translation.override(export.language):
+            reason = _(
+                "An unexpected error stopped the file from being built. Please try "
+                "again; if it fails again, tell the platform administrator."
+            )
         ReportExport.objects.filter(pk=export.pk).update(
-            status=ReportExport.Status.FAILED, error=str(exc)[:2000]
+            status=ReportExport.Status.FAILED,
+            error=reason,
+            finished_at=timezone.now(),
         )
         raise
+    export.filename = shown
     export.rows = count
     export.status = ReportExport.Status.DONE
+    export.error = ""
     export.progress = 100
     export.finished_at = timezone.now()
     export.save()
@@ -134,4 +150,56 @@ def _write(export, report, people, handle, progress) -> int:
         unit_rows=unit_rows,
         people=people,
         progress=progress,
+    )
+
+
+def exports_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete report files older than EXPORT_RETENTION_DAYS and mark their rows expired.
+
+    The row stays (its page says the file has expired and can be generated again).
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    expired = 0
+    old = ReportExport.objects.filter(
+        created_at__lt=cutoff, expired_at__isnull=True
+    ).exclude(file="")
+    for export in old.iterator():
+        delete_quietly(export.file)
+        expired += ReportExport.objects.filter(pk=export.pk).update(
+            file="", expired_at=now
+        )
+    return expired
+
+
+def exports_requeue_stale(*, now: dt.datetime | None = None) -> dict:
+    """Send again the report files still queued (see config.jobs.requeue_stale)."""
+    from .tasks import build_export
+
+    def fail(stale) -> int:
+        failed = 0
+        for export in stale:
+            with translation.override(export.language):
+                reason = _(
+                    "The file waited too long for the background service and was not "
+                    "built. Please try again later; if it happens again, tell the "
+                    "platform administrator."
+                )
+            failed += ReportExport.objects.filter(
+                pk=export.pk, status=ReportExport.Status.QUEUED
+            ).update(
+                status=ReportExport.Status.FAILED,
+                error=reason,
+                finished_at=timezone.now(),
+            )
+        return failed
+
+    return requeue_stale(
+        ReportExport.objects.filter(status=ReportExport.Status.QUEUED),
+        task=build_export,
+        args=lambda export: (export.pk,),
+        fail=fail,
+        now=now,
     )

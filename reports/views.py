@@ -9,12 +9,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.storage import private_file_response
 from learning.campaigns.models import Campaign
 from organisation.permissions import can_manage_campaigns, can_view_reports
 from organisation.selectors import unit_ancestors, unit_get_visible, units_visible_to
@@ -233,10 +234,8 @@ def export_download(request, pk: int):
     export = selectors.export_get(user=request.user, pk=pk)
     if export.status != ReportExport.Status.DONE or not export.file:
         raise Http404
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
+    return private_file_response(
+        export.file, filename=export.filename or f"report.{export.format}"
     )
 
 

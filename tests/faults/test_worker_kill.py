@@ -162,7 +162,9 @@ def test_a_report_export_killed_midway_is_built_once(
 def _report_files() -> set[Path]:
     from django.conf import settings
 
-    return set(Path(settings.MEDIA_ROOT, "reports").rglob("KILL-T-*"))
+    # Report files live in the private storage under random names.
+    root = Path(settings.PRIVATE_STORAGE_ROOT, "exports")
+    return {path for path in root.rglob("*") if path.is_file()}
 
 
 def test_an_import_killed_midway_is_applied_once(fault_workers, reference_data, tree):
