@@ -40,7 +40,9 @@ from organisation.selectors import (
     units_visible_to,
 )
 
-COUNT_KEYS = ("headcount",) + STATUSES
+# completed_late counts people who completed after their due date; they are also in
+# "completed" (the rate counts them as done) and are shown separately.
+COUNT_KEYS = ("headcount",) + STATUSES + ("completed_late",)
 NOT_DONE = ("overdue", "not_started", "in_progress")
 
 
@@ -94,6 +96,9 @@ class Report:
     own_counts: dict[str, list[int]] = field(default_factory=dict)
     # Every person of a small scope, read in the report's one query (None otherwise).
     people_rows: list[dict] | None = None
+    # Unit names as shown wherever units of several parents are listed: a department
+    # carries its unit (东江市城关区院·第一检察部), by unit code.
+    display_names: dict[str, str] = field(default_factory=dict)
 
     def own(self, code: str) -> dict | None:
         """Counts of the people attached to the unit itself (None when there are none)."""
@@ -124,6 +129,52 @@ class Report:
 UNIT_KEYS = ("unit_code", "unit_name", "level") + COUNT_KEYS + ("completion_rate",)
 
 
+def qualified_name(name: str, level: str, parent_name: str | None) -> str:
+    """A department's name with its unit's (东江市城关区院·第一检察部): "第一检察部" alone
+    names a department in every procuratorate."""
+    if level == Unit.Level.DEPARTMENT and parent_name:
+        return f"{parent_name}·{name}"
+    return name
+
+
+def is_late(row: dict, cycle: Cycle, as_of: dt.date) -> bool:
+    """Completed, but after the person's due date (逾期完成): the campaign counts it as
+    completed, and the report shows it separately."""
+    if row["status"] != "completed" or not row["last_done"]:
+        return False
+    due = cycle.due_for(_to_date(row["joined_on"]), as_of)
+    return _to_date(row["last_done"]) > due
+
+
+def _late_threshold(cycle: Cycle) -> dt.date:
+    """The earliest due date anyone in the cycle can have: only completions after it
+    can be late."""
+    if cycle.due_on is not None:
+        return cycle.due_on
+    return cycle.starts_on + dt.timedelta(days=cycle.due_days or 0)
+
+
+def _late_counts(sql: str, params: list, cycle: Cycle, as_of: dt.date) -> Counter:
+    """People who completed late per (unit_id, is_leader), over the rows of people_sql.
+
+    The database narrows to completions after the earliest possible due date; whether
+    each is late (a due date may follow the day a person joined) is decided by
+    ``is_late``, the rule the people list uses."""
+    threshold = connection.ops.adapt_datefield_value(_late_threshold(cycle))
+    found = rows(
+        "SELECT p.unit_id, p.is_leader, p.joined_on, p.last_done, p.status,"
+        f" COUNT(*) AS n FROM ({sql}) p"
+        " WHERE p.status = 'completed' AND p.last_done > %s"
+        " GROUP BY p.unit_id, p.is_leader, p.joined_on, p.last_done, p.status",
+        [*params, threshold],
+    )
+    late: Counter = Counter()
+    for row in found:
+        if is_late(row, cycle, as_of):
+            late[(row["unit_id"], bool(row["is_leader"]))] += int(row["n"])
+    return late
+
+
 # A unit whose subtree holds at most this many active people is read person by person
 # (index lookups from the unit's path prefix) in one query, and every figure of its
 # page comes from those rows; a larger scope is aggregated in the database.
@@ -145,10 +196,11 @@ def _is_small(scope: Scope) -> bool:
     return capped[: SMALL_SCOPE + 1].count() <= SMALL_SCOPE
 
 
-def _group_people(people: list[dict]) -> list[tuple]:
+def _group_people(people: list[dict], cycle: Cycle, as_of: dt.date) -> list[tuple]:
     """The rows of the aggregate query (unit_id, is_leader, then COUNT_KEYS), computed
     from people rows."""
     index = {status: i for i, status in enumerate(COUNT_KEYS)}
+    late = 2 + index["completed_late"]
     groups: dict[tuple, list] = {}
     for person in people:
         key = (person["unit_id"], bool(person["is_leader"]))
@@ -157,6 +209,8 @@ def _group_people(people: list[dict]) -> list[tuple]:
             group = groups[key] = [*key, *([0] * len(COUNT_KEYS))]
         group[2] += 1
         group[2 + index[person["status"]]] += 1
+        if is_late(person, cycle, as_of):
+            group[late] += 1
     return [tuple(g) for g in groups.values()]
 
 
@@ -173,13 +227,23 @@ _STATUS_SUMS = ", ".join(
 PACKED_LIMIT = (1 << PACKED_BITS) - 1
 
 
-def _grouped_counts(campaign, scope, as_of) -> list[tuple]:
-    """Per (unit, leader or not): headcount and people per status, one aggregate query
-    over the whole scope (the aggregates read only the campaign's courses).
+def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
+    """Per (unit, leader or not): headcount, people per status and late completions
+    (COUNT_KEYS), from one aggregate query over the whole scope (the aggregates read
+    only the campaign's courses) and one over the late completions."""
+    sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
+    late = _late_counts(sql, params, cycle, as_of)
+    return [
+        (*group, late.get((group[0], bool(group[1])), 0))
+        for group in _status_counts(sql, params)
+    ]
+
+
+def _status_counts(sql: str, params: list) -> list[tuple]:
+    """Per (unit, leader or not): headcount and people per status.
 
     The status is computed once per person (``status_code``); five separate sums
     would each evaluate the status rules again."""
-    sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
@@ -258,18 +322,20 @@ def campaign_report(
     timeline need no further query. Larger scopes run one aggregate query."""
     as_of = as_of or timezone.localdate()
     scope = report_scope(user=user, unit=unit)
+    cycle = campaign_cycle(campaign, as_of)
     people_rows = None
     if _is_small(scope):
         sql, params = _person_base(campaign, scope, as_of)
         people_rows = rows(f"{sql} ORDER BY a.unit_path, a.staff_no", params)
-        grouped = _group_people(people_rows)
+        grouped = _group_people(people_rows, cycle, as_of)
     else:
-        grouped = _grouped_counts(campaign, scope, as_of)
-    units = list(
+        grouped = _grouped_counts(campaign, scope, as_of, cycle)
+    found = list(
         scope.units.order_by("path").values_list(
-            "id", "code", "name", "level", "parent_id", "depth"
+            "id", "code", "name", "level", "parent_id", "depth", "parent__name"
         )
     )
+    units = [u[:6] for u in found]
     summary, leaders, own, totals = _roll_up(grouped, units)
     code_of = {u[0]: u[1] for u in units}
     unit_rows = []
@@ -281,13 +347,17 @@ def campaign_report(
         row["unit_code"], row["unit_name"], row["level"] = code, name, level
         row["parent_code"], row["depth"] = code_of.get(parent_id), depth
         unit_rows.append(row)
+    display_names = {
+        code: qualified_name(name, level, parent_name)
+        for _id, code, name, level, _p, _d, parent_name in found
+    }
     summary = dict(zip(COUNT_KEYS, summary, strict=True))
     if unit is not None and unit_rows:
         summary = {k: unit_rows[0][k] for k in COUNT_KEYS}
     report = Report(
         campaign=campaign,
         as_of=as_of,
-        cycle=campaign_cycle(campaign, as_of),
+        cycle=cycle,
         scope=scope,
         summary=_with_rate(summary),
         leaders=_with_rate(dict(zip(COUNT_KEYS, leaders, strict=True))),
@@ -295,6 +365,7 @@ def campaign_report(
     )
     report.by_code = {u["unit_code"]: u for u in unit_rows}
     report.people_rows = people_rows
+    report.display_names = display_names
     report.own_counts = {
         code_of[u]: counts for u, counts in own.items() if u in code_of
     }
@@ -308,8 +379,10 @@ def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) 
     sql, params = people_sql(campaign, staff_visible_to(user), as_of)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), {_STATUS_SUMS} FROM ({sql}) p", params)
-        found = cursor.fetchone()
-    return _with_rate({k: int(v or 0) for k, v in zip(COUNT_KEYS, found, strict=True)})
+        found = [int(v or 0) for v in cursor.fetchone()]
+    late = _late_counts(sql, params, campaign_cycle(campaign, as_of), as_of)
+    found.append(sum(late.values()))
+    return _with_rate(dict(zip(COUNT_KEYS, found, strict=True)))
 
 
 def campaign_summary_cached(
@@ -356,6 +429,7 @@ PEOPLE_KEYS = (
     "progress",
     "due_on",
     "completed_on",
+    "late",
 )
 
 
@@ -392,7 +466,7 @@ class PeopleReader:
         self.statuses = statuses
         self.n_courses = len(campaign_rules(report.campaign).course_ids)
         self.n_lessons = campaign_lesson_count(report.campaign)
-        self.unit_names = {u["unit_code"]: u["unit_name"] for u in report.units}
+        self.unit_names = report.display_names
 
     def shape(self, row: dict) -> dict:
         joined = _to_date(row["joined_on"])
@@ -410,6 +484,7 @@ class PeopleReader:
             "completed_on": (
                 _to_date(row["last_done"]).isoformat() if completed else None
             ),
+            "late": is_late(row, self.report.cycle, self.report.as_of),
         }
 
     def _loaded(self) -> list[dict] | None:

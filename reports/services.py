@@ -8,13 +8,12 @@ import tempfile
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from learning.campaigns.models import Campaign
 from organisation.models import Unit
 
 from . import selectors
-from .exports import csv_stream, write_pdf, write_people_xlsx
+from .exports import csv_stream, file_name, write_pdf, write_people_xlsx
 from .models import ReportExport
 
 STATUS_FILTERS = {
@@ -58,7 +57,7 @@ def export_request(
 def export_build(*, export_id: int) -> ReportExport | None:
     """Write the file of one export (idempotent: a finished export is left alone)."""
     export = (
-        ReportExport.objects.select_related("campaign", "unit")
+        ReportExport.objects.select_related("campaign", "unit", "requested_by__profile")
         .filter(pk=export_id)
         .first()
     )
@@ -82,10 +81,7 @@ def export_build(*, export_id: int) -> ReportExport | None:
                     progress=min(95, 5 + int(90 * done / total))
                 )
 
-            name = (
-                f"{export.campaign.code}-{export.unit.code}-"
-                f"{export.as_of.isoformat()}.{export.format}"
-            )
+            name = file_name(report, export.unit, export.show, export.format)
             with tempfile.TemporaryFile() as handle:
                 count = _write(export, report, people, handle, progress)
                 handle.seek(0)
@@ -119,18 +115,21 @@ def _write(export, report, people, handle, progress) -> int:
         return max(0, count - 1)
     if export.format == ReportExport.Format.XLSX:
         counted = _counting(people, progress)
-        write_people_xlsx(handle, report, counted)
+        write_people_xlsx(
+            handle,
+            report,
+            counted,
+            unit=export.unit,
+            show=export.show,
+            user=export.requested_by,
+        )
         return people.count()
-    unit_rows = [report.by_code[export.unit.code]] + report.children_of(export.unit)
-    title = _("Completion report: %(campaign)s · %(unit)s") % {
-        "campaign": export.campaign.title,
-        "unit": export.unit.name,
-    }
     return write_pdf(
         handle,
         report,
-        title=title,
-        unit_rows=unit_rows,
+        unit=export.unit,
+        show=export.show,
         people=people,
+        user=export.requested_by,
         progress=progress,
     )

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import ReportExport
 from organisation.models import RoleAssignment
 from organisation.services import role_assign
+from reports.models import ReportExport
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from reports import selectors
 from learning.campaigns.services import campaign_sync_audience, exemption_grant
+from reports import selectors
 from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
 from tests.factories import StaffFactory
 
@@ -58,12 +58,18 @@ def test_aggregate_counts_equal_the_people_rows(mixed, monkeypatch):
     sql, params = selectors._person_base(mixed, scope, AS_OF)
     people = selectors.rows(sql, params)
     assert {p["status"] for p in people} == set(selectors.STATUSES)
-    expected = _by_group(selectors._group_people(people))
+    cycle = selectors.campaign_cycle(mixed, AS_OF)
+    expected = _by_group(selectors._group_people(people, cycle, AS_OF))
+    # Due 30 days after joining on 1 March, completed on 1 April: late, every one.
+    late = selectors.COUNT_KEYS.index("completed_late")
+    assert sum(counts[late] for counts in expected.values()) == 6
 
-    assert _by_group(selectors._grouped_counts(mixed, scope, AS_OF)) == expected
+    grouped = selectors._grouped_counts(mixed, scope, AS_OF, cycle)
+    assert _by_group(grouped) == expected
     # Groups too large to pack are counted status by status, with the same result.
     monkeypatch.setattr(selectors, "PACKED_LIMIT", 0)
-    assert _by_group(selectors._grouped_counts(mixed, scope, AS_OF)) == expected
+    grouped = selectors._grouped_counts(mixed, scope, AS_OF, cycle)
+    assert _by_group(grouped) == expected
 
 
 def test_a_packed_sum_unpacks_to_the_status_counts():
