@@ -25,6 +25,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.selectors import (
     STATUSES,
     Cycle,
+    campaign_audience,
     campaign_cycle,
     campaign_lesson_count,
     campaign_rules,
@@ -596,7 +597,11 @@ def export_get(*, user, pk: int):
 
 def matrix_staff(unit: Unit) -> QuerySet[StaffProfile]:
     """People of a unit's subtree, for the matrix (``unit`` from unit_get_visible)."""
-    return staff_in_unit(unit).order_by("unit__path", "staff_no")
+    return (
+        staff_in_unit(unit)
+        .select_related("unit__parent")
+        .order_by("unit__path", "staff_no")
+    )
 
 
 def matrix_courses():
@@ -610,27 +615,97 @@ def matrix_courses():
     )
 
 
-def training_matrix(people: list[StaffProfile], *, year: int) -> dict:
-    """People × courses: the latest valid completion date per cell, and each person's
-    class hours in ``year`` against the annual requirement. Three queries."""
+def uncounted_reason(
+    *, completed_on: dt.date, superseded: bool, cycle: Cycle, as_of: dt.date
+) -> str | None:
+    """Why a campaign does not count a completion toward being done, or None when it
+    does: the rule of ``people_sql`` (a current version, completed on or after the
+    cycle's start and not after the report date)."""
+    if superseded:
+        return "superseded"
+    if completed_on < cycle.starts_on:
+        return "before_start"
+    if completed_on > as_of:
+        return "after_as_of"
+    return None
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    day: dt.date | None = None
+    # Why a campaign does not count this completion (see uncounted_reason), and which.
+    reason: str | None = None
+    campaign: Campaign | None = None
+    starts_on: dt.date | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.day is not None and self.reason is None
+
+
+def _matrix_campaigns(courses, people, as_of: dt.date) -> list[tuple]:
+    """(campaign, cycle, course ids, ids of the people in its audience) for the active
+    campaigns that include a course of the matrix."""
+    found = []
+    campaigns = Campaign.objects.filter(
+        active=True, courses__in=[c.id for c in courses]
+    ).distinct()
+    staff = StaffProfile.objects.filter(pk__in=[p.pk for p in people])
+    for campaign in campaigns.order_by("code"):
+        members = set(campaign_audience(campaign, staff).values_list("pk", flat=True))
+        course_ids = set(campaign_rules(campaign).course_ids)
+        found.append((campaign, campaign_cycle(campaign, as_of), course_ids, members))
+    return found
+
+
+def training_matrix(
+    people: list[StaffProfile], *, year: int, as_of: dt.date | None = None
+) -> dict:
+    """People × courses: the latest completion per cell, and each person's class hours
+    in ``year`` against the annual requirement.
+
+    A cell that an active campaign of the person's does not count (completed before
+    the campaign's round started, or only an earlier version of the course) says so,
+    by the rule the completion report uses (``uncounted_reason``)."""
     from django.conf import settings
     from django.db.models import Sum
 
     from learning.models import CourseCompletion
 
+    as_of = as_of or timezone.localdate()
     courses = matrix_courses()
     user_ids = [p.user_id for p in people]
-    cells: dict[tuple[int, int], dt.date] = {}
-    for user_id, course_id, day in (
+    current: dict[tuple[int, int], dt.date] = {}
+    superseded: dict[tuple[int, int], dt.date] = {}
+    for user_id, course_id, day, old in (
         CourseCompletion.objects.filter(
             user_id__in=user_ids,
             course_id__in=[c.id for c in courses],
-            superseded=False,
+            completed_on__lte=as_of,
         )
         .order_by("completed_on")
-        .values_list("user_id", "course_id", "completed_on")
+        .values_list("user_id", "course_id", "completed_on", "superseded")
     ):
-        cells[(user_id, course_id)] = day
+        (superseded if old else current)[(user_id, course_id)] = day
+    campaigns = _matrix_campaigns(courses, people, as_of)
+
+    def cell(person: StaffProfile, course) -> MatrixCell:
+        key = (person.user_id, course.id)
+        day, old = current.get(key), False
+        if day is None:
+            day, old = superseded.get(key), True
+        if day is None:
+            return MatrixCell()
+        for campaign, cycle, course_ids, members in campaigns:
+            if course.id not in course_ids or person.pk not in members:
+                continue
+            reason = uncounted_reason(
+                completed_on=day, superseded=old, cycle=cycle, as_of=as_of
+            )
+            if reason:
+                return MatrixCell(day, reason, campaign, cycle.starts_on)
+        return MatrixCell(day, "superseded" if old else None)
+
     hours = dict(
         CourseCompletion.objects.filter(user_id__in=user_ids, completed_on__year=year)
         .values("user_id")
@@ -641,10 +716,18 @@ def training_matrix(people: list[StaffProfile], *, year: int) -> dict:
     grid = [
         {
             "person": p,
-            "cells": [cells.get((p.user_id, c.id)) for c in courses],
+            "cells": [cell(p, c) for c in courses],
+            "unit_name": qualified_name(
+                p.unit.name, p.unit.level, p.unit.parent.name if p.unit.parent else None
+            ),
             "hours": hours.get(p.user_id) or 0,
             "enough": (hours.get(p.user_id) or 0) >= required,
         }
         for p in people
     ]
-    return {"courses": courses, "grid": grid, "required_hours": required}
+    return {
+        "courses": courses,
+        "grid": grid,
+        "required_hours": required,
+        "as_of": as_of,
+    }
