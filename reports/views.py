@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -89,7 +90,10 @@ def campaign(request, code: str):
     tops = selectors.top_units(request.user)
     if not tops:
         raise Http404
-    return redirect("reports:campaign_unit", campaign.code, tops[0].code)
+    target = reverse("reports:campaign_unit", args=[campaign.code, tops[0].code])
+    # The chosen list and date travel with the redirect.
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @reports_required

@@ -263,3 +263,16 @@ def test_the_pdf_heading_follows_the_list_and_every_page_is_marked(
     assert "本级机关直属人员" in first and "其中：领导干部（关键少数）" in first
     other = "未完成人员名单" if show == "all" else "全部人员名单"
     assert other not in "".join(pages)
+
+
+def test_the_campaign_address_keeps_the_chosen_list_and_date(
+    client, campaign, leadership
+):
+    client.force_login(leadership)
+    response = client.get(
+        reverse("reports:campaign", args=["LAW-D"]) + "?show=all&as_of=2026-01-05"
+    )
+    assert response["Location"] == (
+        reverse("reports:campaign_unit", args=["LAW-D", "P"])
+        + "?show=all&as_of=2026-01-05"
+    )
