@@ -244,7 +244,11 @@ def export_create(request, code: str, unit_code: str):
 @reports_required
 def export_detail(request, pk: int):
     export = selectors.export_get(user=request.user, pk=pk)
-    return render(request, "reports/export.html", {"export": export})
+    return render(
+        request,
+        "reports/export.html",
+        {"export": export, "list_title": exports.list_title(export.show)},
+    )
 
 
 @reports_required
