@@ -231,8 +231,21 @@ PACKED_LIMIT = (1 << PACKED_BITS) - 1
 def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
     """Per (unit, leader or not): headcount, people per status and late completions
     (COUNT_KEYS), from one aggregate query over the whole scope (the aggregates read
-    only the campaign's courses) and one over the late completions."""
+    only the campaign's courses).
+
+    With a fixed due date, "late" is one more sum of that query; when the due date
+    counts from each person's joining, a second query reads the late completions."""
     sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
+    if cycle.due_on is not None:
+        due = connection.ops.adapt_datefield_value(cycle.due_on)
+        late_sum = (
+            f", SUM(CASE WHEN p.status_code = {STATUSES.index('completed')}"
+            " AND p.last_done > %s THEN 1 ELSE 0 END)"
+        )
+        return [
+            (*group[:-1], int(group[-1] or 0))
+            for group in _status_counts(sql, params, late_sum, [due])
+        ]
     late = _late_counts(sql, params, cycle, as_of)
     return [
         (*group, late.get((group[0], bool(group[1])), 0))
@@ -240,31 +253,42 @@ def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
     ]
 
 
-def _status_counts(sql: str, params: list) -> list[tuple]:
-    """Per (unit, leader or not): headcount and people per status.
+def _status_counts(
+    sql: str, params: list, extra: str = "", extra_params: list | None = None
+) -> list[tuple]:
+    """Per (unit, leader or not): headcount and people per status, then the columns
+    of ``extra`` (``", SUM(…)"`` over the rows ``p``).
 
     The status is computed once per person (``status_code``); five separate sums
     would each evaluate the status rules again."""
+    extra_params = extra_params or []
+    n_extra = extra.count("SUM(")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
             weights = ",".join(map(str, [*weights, 0]))
             cursor.execute(
                 "SELECT p.unit_id, p.is_leader, COUNT(*),"
-                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1])"
+                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1]){extra}"
                 f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-                params,
+                [*extra_params, *params],
             )
             packed = cursor.fetchall()
-            if all(count <= PACKED_LIMIT for _u, _l, count, _s in packed):
+            if all(row[2] <= PACKED_LIMIT for row in packed):
                 return [
-                    (unit_id, leader, count, *_unpack(count, int(total or 0)))
-                    for unit_id, leader, count, total in packed
+                    (
+                        unit_id,
+                        leader,
+                        count,
+                        *_unpack(count, int(total or 0)),
+                        *rest[:n_extra],
+                    )
+                    for unit_id, leader, count, total, *rest in packed
                 ]
         cursor.execute(
-            f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}"
+            f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}{extra}"
             f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-            params,
+            [*extra_params, *params],
         )
         return cursor.fetchall()
 
