@@ -238,10 +238,7 @@ def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
     sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
     if cycle.due_on is not None:
         due = connection.ops.adapt_datefield_value(cycle.due_on)
-        late_sum = (
-            f", SUM(CASE WHEN p.status_code = {STATUSES.index('completed')}"
-            " AND p.last_done > %s THEN 1 ELSE 0 END)"
-        )
+        late_sum = _fixed_due_late_sum()
         return [
             (*group[:-1], int(group[-1] or 0))
             for group in _status_counts(sql, params, late_sum, [due])
@@ -251,6 +248,16 @@ def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
         (*group, late.get((group[0], bool(group[1])), 0))
         for group in _status_counts(sql, params)
     ]
+
+
+def _fixed_due_late_sum() -> str:
+    """One more column over the rows ``p``: people completed after the fixed due date
+    (its one parameter)."""
+    completed = STATUSES.index("completed")
+    return (
+        f", SUM(CASE WHEN p.status_code = {completed}"
+        " AND p.last_done > %s THEN 1 ELSE 0 END)"
+    )
 
 
 def _status_counts(
@@ -399,14 +406,22 @@ def campaign_report(
 
 def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) -> dict:
     """The summary counts of a campaign over everything the user may see (one query
-    after the rules)."""
+    after the rules; two when the due date counts from each person's joining)."""
     as_of = as_of or timezone.localdate()
+    cycle = campaign_cycle(campaign, as_of)
     sql, params = people_sql(campaign, staff_visible_to(user), as_of)
+    late_sum, late_params = "", []
+    if cycle.due_on is not None:
+        late_sum = _fixed_due_late_sum()
+        late_params = [connection.ops.adapt_datefield_value(cycle.due_on)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), {_STATUS_SUMS} FROM ({sql}) p", params)
+        cursor.execute(
+            f"SELECT COUNT(*), {_STATUS_SUMS}{late_sum} FROM ({sql}) p",
+            [*late_params, *params],
+        )
         found = [int(v or 0) for v in cursor.fetchone()]
-    late = _late_counts(sql, params, campaign_cycle(campaign, as_of), as_of)
-    found.append(sum(late.values()))
+    if cycle.due_on is None:
+        found.append(sum(_late_counts(sql, params, cycle, as_of).values()))
     return _with_rate(dict(zip(COUNT_KEYS, found, strict=True)))
 
 

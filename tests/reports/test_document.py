@@ -276,3 +276,14 @@ def test_the_campaign_address_keeps_the_chosen_list_and_date(
         reverse("reports:campaign_unit", args=["LAW-D", "P"])
         + "?show=all&as_of=2026-01-05"
     )
+
+
+def test_the_index_card_counts_late_completions_as_the_report_does(
+    client, campaign, leadership, tree
+):
+    summary = selectors.campaign_summary(campaign, user=leadership, as_of=TODAY)
+    report = selectors.campaign_report(campaign, unit=tree["P"], as_of=TODAY)
+    assert summary["completed_late"] == report.summary["completed_late"] > 0
+    client.force_login(leadership)
+    html = client.get(reverse("reports:index")).content.decode()
+    assert f"其中逾期完成{summary['completed_late']}人" in html
