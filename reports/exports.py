@@ -227,9 +227,11 @@ def not_in_audience_label() -> str:
     return _("Not in scope")
 
 
-def unit_cells(row: dict, label: str | None = None) -> list:
+def unit_cells(row: dict, label: str | None = None, *, unit: bool = True) -> list:
+    """One row of the table; a unit (not a total) with nobody in the audience reads
+    不在范围 rather than a rate."""
     rate = rate_text(row["completion_rate"])
-    if not row["headcount"]:
+    if unit and not row["headcount"]:
         rate = not_in_audience_label()
     return [
         label or row.get("unit_name", ""),
@@ -245,7 +247,7 @@ def unit_cells(row: dict, label: str | None = None) -> list:
 
 
 def table_cells(rows: list[TableRow]) -> list[list]:
-    return [unit_cells(r.counts, r.label) for r in rows]
+    return [unit_cells(r.counts, r.label, unit=r.kind == "unit") for r in rows]
 
 
 def rate_note() -> str:

@@ -287,3 +287,19 @@ def test_the_index_card_counts_late_completions_as_the_report_does(
     client.force_login(leadership)
     html = client.get(reverse("reports:index")).content.decode()
     assert f"其中逾期完成{summary['completed_late']}人" in html
+
+
+def test_only_units_read_not_in_scope_never_the_total_or_leaders(
+    client, reference_data, tree, leadership
+):
+    course = make_course(reference_data, "LAW-N")
+    StaffFactory(unit=tree["G1"], staff_no="N1", is_leader=False)
+    made = make_campaign([course], code="LAW-N", starts_on=START, due_on=DUE)
+    made.units.set([tree["C1"]])
+    made = type(made).objects.get(pk=made.pk)  # rules are cached on the instance
+    report = selectors.campaign_report(made, unit=tree["P"], as_of=TODAY)
+    cells = exports.table_cells(exports.summary_rows(report, tree["P"]))
+    by_label = {row[0]: row[-1] for row in cells}
+    assert by_label["二市院"] == "不在范围"
+    assert by_label["合计"] == "0.0%"
+    assert by_label["其中：领导干部（关键少数）"] == "—"
