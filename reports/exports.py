@@ -73,7 +73,7 @@ def heading(
     user=None,
     generated_at: dt.datetime | None = None,
 ) -> Heading:
-    unit_name = unit.name if unit is not None else _("All units")
+    unit_name = scope_name(report, unit)
     generated_at = timezone.localtime(generated_at or timezone.now())
     scope = _("Unit: %(unit)s · Campaign: %(campaign)s (%(code)s) · As of %(day)s") % {
         "unit": unit_name,
@@ -96,11 +96,19 @@ def heading(
     )
 
 
+def scope_name(report: Report, unit: Unit | None) -> str:
+    """The unit a document covers; a department with its unit (东江市城关区院·第一检察部),
+    since the document travels without the page's breadcrumbs."""
+    if unit is None:
+        return _("All units")
+    return report.display_names.get(unit.code, unit.name)
+
+
 def file_name(report: Report, unit: Unit | None, show: str, ext: str) -> str:
     """CAMPAIGN-UNIT-LIST-DATE.ext, naming the scope, the chosen list and the date."""
     parts = [
         report.campaign.code,
-        unit.name if unit is not None else _("All units"),
+        scope_name(report, unit),
         list_title(show),
         report.as_of.isoformat(),
     ]

@@ -303,3 +303,10 @@ def test_only_units_read_not_in_scope_never_the_total_or_leaders(
     assert by_label["二市院"] == "不在范围"
     assert by_label["合计"] == "0.0%"
     assert by_label["其中：领导干部（关键少数）"] == "—"
+
+
+def test_a_department_document_names_its_unit(client, campaign, leadership, tree):
+    report = selectors.campaign_report(campaign, unit=tree["G1-D1"], as_of=TODAY)
+    head = exports.heading(report, tree["G1-D1"], "all")
+    assert "甲区院·第一检察部" in head.title
+    assert "甲区院·第一检察部" in exports.file_name(report, tree["G1-D1"], "all", "pdf")
