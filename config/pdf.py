@@ -94,3 +94,47 @@ def pdf_cells(row: Iterable[object]) -> list:
         else pdf_text(cell)
         for cell in row
     ]
+
+
+def page_marks_canvas(*, font: str, marking: str, footer: str, page_text):
+    """A reportlab canvas class for ``doc.build(canvasmaker=…)`` that marks every page:
+    ``marking`` (e.g. 内部资料 注意保管) at the top right, ``footer`` at the bottom
+    left and ``page_text(n, total)`` ("第 n 页，共 m 页") at the bottom right.
+
+    Pages are held back until the document ends, when their count is known. The
+    texts are drawn as plain strings (never parsed as markup)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class MarkedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._held: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._held)
+            for number, state in enumerate(self._held, start=1):
+                self.__dict__.update(state)
+                self._draw_marks(number, total)
+                super().showPage()
+            super().save()
+
+        def _draw_marks(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            margin = 12 * 72 / 25.4
+            self.saveState()
+            self.setFont(font, 9)
+            self.setFillColorRGB(0.75, 0.1, 0.1)
+            self.drawRightString(width - margin, height - margin + 2, pdf_text(marking))
+            self.setFillColorRGB(0.35, 0.38, 0.42)
+            self.setFont(font, 8)
+            self.drawString(margin, margin - 16, pdf_text(footer))
+            self.drawRightString(
+                width - margin, margin - 16, pdf_text(page_text(number, total))
+            )
+            self.restoreState()
+
+    return MarkedCanvas

@@ -25,6 +25,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.selectors import (
     STATUSES,
     Cycle,
+    campaign_audience,
     campaign_cycle,
     campaign_lesson_count,
     campaign_rules,
@@ -40,7 +41,9 @@ from organisation.selectors import (
     units_visible_to,
 )
 
-COUNT_KEYS = ("headcount",) + STATUSES
+# completed_late counts people who completed after their due date; they are also in
+# "completed" (the rate counts them as done) and are shown separately.
+COUNT_KEYS = ("headcount",) + STATUSES + ("completed_late",)
 NOT_DONE = ("overdue", "not_started", "in_progress")
 
 
@@ -94,6 +97,9 @@ class Report:
     own_counts: dict[str, list[int]] = field(default_factory=dict)
     # Every person of a small scope, read in the report's one query (None otherwise).
     people_rows: list[dict] | None = None
+    # Unit names as shown wherever units of several parents are listed: a department
+    # carries its unit (东江市城关区院·第一检察部), by unit code.
+    display_names: dict[str, str] = field(default_factory=dict)
 
     def own(self, code: str) -> dict | None:
         """Counts of the people attached to the unit itself (None when there are none)."""
@@ -124,6 +130,52 @@ class Report:
 UNIT_KEYS = ("unit_code", "unit_name", "level") + COUNT_KEYS + ("completion_rate",)
 
 
+def qualified_name(name: str, level: str, parent_name: str | None) -> str:
+    """A department's name with its unit's (东江市城关区院·第一检察部): "第一检察部" alone
+    names a department in every procuratorate."""
+    if level == Unit.Level.DEPARTMENT and parent_name:
+        return f"{parent_name}·{name}"
+    return name
+
+
+def is_late(row: dict, cycle: Cycle, as_of: dt.date) -> bool:
+    """Completed, but after the person's due date (逾期完成): the campaign counts it as
+    completed, and the report shows it separately."""
+    if row["status"] != "completed" or not row["last_done"]:
+        return False
+    due = cycle.due_for(_to_date(row["joined_on"]), as_of)
+    return _to_date(row["last_done"]) > due
+
+
+def _late_threshold(cycle: Cycle) -> dt.date:
+    """The earliest due date anyone in the cycle can have: only completions after it
+    can be late."""
+    if cycle.due_on is not None:
+        return cycle.due_on
+    return cycle.starts_on + dt.timedelta(days=cycle.due_days or 0)
+
+
+def _late_counts(sql: str, params: list, cycle: Cycle, as_of: dt.date) -> Counter:
+    """People who completed late per (unit_id, is_leader), over the rows of people_sql.
+
+    The database narrows to completions after the earliest possible due date; whether
+    each is late (a due date may follow the day a person joined) is decided by
+    ``is_late``, the rule the people list uses."""
+    threshold = connection.ops.adapt_datefield_value(_late_threshold(cycle))
+    found = rows(
+        "SELECT p.unit_id, p.is_leader, p.joined_on, p.last_done, p.status,"
+        f" COUNT(*) AS n FROM ({sql}) p"
+        " WHERE p.status = 'completed' AND p.last_done > %s"
+        " GROUP BY p.unit_id, p.is_leader, p.joined_on, p.last_done, p.status",
+        [*params, threshold],
+    )
+    late: Counter = Counter()
+    for row in found:
+        if is_late(row, cycle, as_of):
+            late[(row["unit_id"], bool(row["is_leader"]))] += int(row["n"])
+    return late
+
+
 # A unit whose subtree holds at most this many active people is read person by person
 # (index lookups from the unit's path prefix) in one query, and every figure of its
 # page comes from those rows; a larger scope is aggregated in the database.
@@ -145,10 +197,11 @@ def _is_small(scope: Scope) -> bool:
     return capped[: SMALL_SCOPE + 1].count() <= SMALL_SCOPE
 
 
-def _group_people(people: list[dict]) -> list[tuple]:
+def _group_people(people: list[dict], cycle: Cycle, as_of: dt.date) -> list[tuple]:
     """The rows of the aggregate query (unit_id, is_leader, then COUNT_KEYS), computed
     from people rows."""
     index = {status: i for i, status in enumerate(COUNT_KEYS)}
+    late = 2 + index["completed_late"]
     groups: dict[tuple, list] = {}
     for person in people:
         key = (person["unit_id"], bool(person["is_leader"]))
@@ -157,6 +210,8 @@ def _group_people(people: list[dict]) -> list[tuple]:
             group = groups[key] = [*key, *([0] * len(COUNT_KEYS))]
         group[2] += 1
         group[2 + index[person["status"]]] += 1
+        if is_late(person, cycle, as_of):
+            group[late] += 1
     return [tuple(g) for g in groups.values()]
 
 
@@ -173,33 +228,74 @@ _STATUS_SUMS = ", ".join(
 PACKED_LIMIT = (1 << PACKED_BITS) - 1
 
 
-def _grouped_counts(campaign, scope, as_of) -> list[tuple]:
-    """Per (unit, leader or not): headcount and people per status, one aggregate query
-    over the whole scope (the aggregates read only the campaign's courses).
+def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
+    """Per (unit, leader or not): headcount, people per status and late completions
+    (COUNT_KEYS), from one aggregate query over the whole scope (the aggregates read
+    only the campaign's courses).
+
+    With a fixed due date, "late" is one more sum of that query; when the due date
+    counts from each person's joining, a second query reads the late completions."""
+    sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
+    if cycle.due_on is not None:
+        due = connection.ops.adapt_datefield_value(cycle.due_on)
+        late_sum = _fixed_due_late_sum()
+        return [
+            (*group[:-1], int(group[-1] or 0))
+            for group in _status_counts(sql, params, late_sum, [due])
+        ]
+    late = _late_counts(sql, params, cycle, as_of)
+    return [
+        (*group, late.get((group[0], bool(group[1])), 0))
+        for group in _status_counts(sql, params)
+    ]
+
+
+def _fixed_due_late_sum() -> str:
+    """One more column over the rows ``p``: people completed after the fixed due date
+    (its one parameter)."""
+    completed = STATUSES.index("completed")
+    return (
+        f", SUM(CASE WHEN p.status_code = {completed}"
+        " AND p.last_done > %s THEN 1 ELSE 0 END)"
+    )
+
+
+def _status_counts(
+    sql: str, params: list, extra: str = "", extra_params: list | None = None
+) -> list[tuple]:
+    """Per (unit, leader or not): headcount and people per status, then the columns
+    of ``extra`` (``", SUM(…)"`` over the rows ``p``).
 
     The status is computed once per person (``status_code``); five separate sums
     would each evaluate the status rules again."""
-    sql, params = people_sql(campaign, scope.staff, as_of, narrow=False)
+    extra_params = extra_params or []
+    n_extra = extra.count("SUM(")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
             weights = ",".join(map(str, [*weights, 0]))
             cursor.execute(
                 "SELECT p.unit_id, p.is_leader, COUNT(*),"
-                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1])"
+                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1]){extra}"
                 f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-                params,
+                [*extra_params, *params],
             )
             packed = cursor.fetchall()
-            if all(count <= PACKED_LIMIT for _u, _l, count, _s in packed):
+            if all(row[2] <= PACKED_LIMIT for row in packed):
                 return [
-                    (unit_id, leader, count, *_unpack(count, int(total or 0)))
-                    for unit_id, leader, count, total in packed
+                    (
+                        unit_id,
+                        leader,
+                        count,
+                        *_unpack(count, int(total or 0)),
+                        *rest[:n_extra],
+                    )
+                    for unit_id, leader, count, total, *rest in packed
                 ]
         cursor.execute(
-            f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}"
+            f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}{extra}"
             f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-            params,
+            [*extra_params, *params],
         )
         return cursor.fetchall()
 
@@ -258,18 +354,20 @@ def campaign_report(
     timeline need no further query. Larger scopes run one aggregate query."""
     as_of = as_of or timezone.localdate()
     scope = report_scope(user=user, unit=unit)
+    cycle = campaign_cycle(campaign, as_of)
     people_rows = None
     if _is_small(scope):
         sql, params = _person_base(campaign, scope, as_of)
         people_rows = rows(f"{sql} ORDER BY a.unit_path, a.staff_no", params)
-        grouped = _group_people(people_rows)
+        grouped = _group_people(people_rows, cycle, as_of)
     else:
-        grouped = _grouped_counts(campaign, scope, as_of)
-    units = list(
+        grouped = _grouped_counts(campaign, scope, as_of, cycle)
+    found = list(
         scope.units.order_by("path").values_list(
-            "id", "code", "name", "level", "parent_id", "depth"
+            "id", "code", "name", "level", "parent_id", "depth", "parent__name"
         )
     )
+    units = [u[:6] for u in found]
     summary, leaders, own, totals = _roll_up(grouped, units)
     code_of = {u[0]: u[1] for u in units}
     unit_rows = []
@@ -281,13 +379,17 @@ def campaign_report(
         row["unit_code"], row["unit_name"], row["level"] = code, name, level
         row["parent_code"], row["depth"] = code_of.get(parent_id), depth
         unit_rows.append(row)
+    display_names = {
+        code: qualified_name(name, level, parent_name)
+        for _id, code, name, level, _p, _d, parent_name in found
+    }
     summary = dict(zip(COUNT_KEYS, summary, strict=True))
     if unit is not None and unit_rows:
         summary = {k: unit_rows[0][k] for k in COUNT_KEYS}
     report = Report(
         campaign=campaign,
         as_of=as_of,
-        cycle=campaign_cycle(campaign, as_of),
+        cycle=cycle,
         scope=scope,
         summary=_with_rate(summary),
         leaders=_with_rate(dict(zip(COUNT_KEYS, leaders, strict=True))),
@@ -295,6 +397,7 @@ def campaign_report(
     )
     report.by_code = {u["unit_code"]: u for u in unit_rows}
     report.people_rows = people_rows
+    report.display_names = display_names
     report.own_counts = {
         code_of[u]: counts for u, counts in own.items() if u in code_of
     }
@@ -303,13 +406,23 @@ def campaign_report(
 
 def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) -> dict:
     """The summary counts of a campaign over everything the user may see (one query
-    after the rules)."""
+    after the rules; two when the due date counts from each person's joining)."""
     as_of = as_of or timezone.localdate()
+    cycle = campaign_cycle(campaign, as_of)
     sql, params = people_sql(campaign, staff_visible_to(user), as_of)
+    late_sum, late_params = "", []
+    if cycle.due_on is not None:
+        late_sum = _fixed_due_late_sum()
+        late_params = [connection.ops.adapt_datefield_value(cycle.due_on)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), {_STATUS_SUMS} FROM ({sql}) p", params)
-        found = cursor.fetchone()
-    return _with_rate({k: int(v or 0) for k, v in zip(COUNT_KEYS, found, strict=True)})
+        cursor.execute(
+            f"SELECT COUNT(*), {_STATUS_SUMS}{late_sum} FROM ({sql}) p",
+            [*late_params, *params],
+        )
+        found = [int(v or 0) for v in cursor.fetchone()]
+    if cycle.due_on is None:
+        found.append(sum(_late_counts(sql, params, cycle, as_of).values()))
+    return _with_rate(dict(zip(COUNT_KEYS, found, strict=True)))
 
 
 def campaign_summary_cached(
@@ -356,6 +469,7 @@ PEOPLE_KEYS = (
     "progress",
     "due_on",
     "completed_on",
+    "late",
 )
 
 
@@ -392,7 +506,7 @@ class PeopleReader:
         self.statuses = statuses
         self.n_courses = len(campaign_rules(report.campaign).course_ids)
         self.n_lessons = campaign_lesson_count(report.campaign)
-        self.unit_names = {u["unit_code"]: u["unit_name"] for u in report.units}
+        self.unit_names = report.display_names
 
     def shape(self, row: dict) -> dict:
         joined = _to_date(row["joined_on"])
@@ -410,6 +524,7 @@ class PeopleReader:
             "completed_on": (
                 _to_date(row["last_done"]).isoformat() if completed else None
             ),
+            "late": is_late(row, self.report.cycle, self.report.as_of),
         }
 
     def _loaded(self) -> list[dict] | None:
@@ -521,7 +636,11 @@ def export_get(*, user, pk: int):
 
 def matrix_staff(unit: Unit) -> QuerySet[StaffProfile]:
     """People of a unit's subtree, for the matrix (``unit`` from unit_get_visible)."""
-    return staff_in_unit(unit).order_by("unit__path", "staff_no")
+    return (
+        staff_in_unit(unit)
+        .select_related("unit__parent")
+        .order_by("unit__path", "staff_no")
+    )
 
 
 def matrix_courses():
@@ -535,27 +654,97 @@ def matrix_courses():
     )
 
 
-def training_matrix(people: list[StaffProfile], *, year: int) -> dict:
-    """People × courses: the latest valid completion date per cell, and each person's
-    class hours in ``year`` against the annual requirement. Three queries."""
+def uncounted_reason(
+    *, completed_on: dt.date, superseded: bool, cycle: Cycle, as_of: dt.date
+) -> str | None:
+    """Why a campaign does not count a completion toward being done, or None when it
+    does: the rule of ``people_sql`` (a current version, completed on or after the
+    cycle's start and not after the report date)."""
+    if superseded:
+        return "superseded"
+    if completed_on < cycle.starts_on:
+        return "before_start"
+    if completed_on > as_of:
+        return "after_as_of"
+    return None
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    day: dt.date | None = None
+    # Why a campaign does not count this completion (see uncounted_reason), and which.
+    reason: str | None = None
+    campaign: Campaign | None = None
+    starts_on: dt.date | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.day is not None and self.reason is None
+
+
+def _matrix_campaigns(courses, people, as_of: dt.date) -> list[tuple]:
+    """(campaign, cycle, course ids, ids of the people in its audience) for the active
+    campaigns that include a course of the matrix."""
+    found = []
+    campaigns = Campaign.objects.filter(
+        active=True, courses__in=[c.id for c in courses]
+    ).distinct()
+    staff = StaffProfile.objects.filter(pk__in=[p.pk for p in people])
+    for campaign in campaigns.order_by("code"):
+        members = set(campaign_audience(campaign, staff).values_list("pk", flat=True))
+        course_ids = set(campaign_rules(campaign).course_ids)
+        found.append((campaign, campaign_cycle(campaign, as_of), course_ids, members))
+    return found
+
+
+def training_matrix(
+    people: list[StaffProfile], *, year: int, as_of: dt.date | None = None
+) -> dict:
+    """People × courses: the latest completion per cell, and each person's class hours
+    in ``year`` against the annual requirement.
+
+    A cell that an active campaign of the person's does not count (completed before
+    the campaign's round started, or only an earlier version of the course) says so,
+    by the rule the completion report uses (``uncounted_reason``)."""
     from django.conf import settings
     from django.db.models import Sum
 
     from learning.models import CourseCompletion
 
+    as_of = as_of or timezone.localdate()
     courses = matrix_courses()
     user_ids = [p.user_id for p in people]
-    cells: dict[tuple[int, int], dt.date] = {}
-    for user_id, course_id, day in (
+    current: dict[tuple[int, int], dt.date] = {}
+    superseded: dict[tuple[int, int], dt.date] = {}
+    for user_id, course_id, day, old in (
         CourseCompletion.objects.filter(
             user_id__in=user_ids,
             course_id__in=[c.id for c in courses],
-            superseded=False,
+            completed_on__lte=as_of,
         )
         .order_by("completed_on")
-        .values_list("user_id", "course_id", "completed_on")
+        .values_list("user_id", "course_id", "completed_on", "superseded")
     ):
-        cells[(user_id, course_id)] = day
+        (superseded if old else current)[(user_id, course_id)] = day
+    campaigns = _matrix_campaigns(courses, people, as_of)
+
+    def cell(person: StaffProfile, course) -> MatrixCell:
+        key = (person.user_id, course.id)
+        day, old = current.get(key), False
+        if day is None:
+            day, old = superseded.get(key), True
+        if day is None:
+            return MatrixCell()
+        for campaign, cycle, course_ids, members in campaigns:
+            if course.id not in course_ids or person.pk not in members:
+                continue
+            reason = uncounted_reason(
+                completed_on=day, superseded=old, cycle=cycle, as_of=as_of
+            )
+            if reason:
+                return MatrixCell(day, reason, campaign, cycle.starts_on)
+        return MatrixCell(day, "superseded" if old else None)
+
     hours = dict(
         CourseCompletion.objects.filter(user_id__in=user_ids, completed_on__year=year)
         .values("user_id")
@@ -566,10 +755,18 @@ def training_matrix(people: list[StaffProfile], *, year: int) -> dict:
     grid = [
         {
             "person": p,
-            "cells": [cells.get((p.user_id, c.id)) for c in courses],
+            "cells": [cell(p, c) for c in courses],
+            "unit_name": qualified_name(
+                p.unit.name, p.unit.level, p.unit.parent.name if p.unit.parent else None
+            ),
             "hours": hours.get(p.user_id) or 0,
             "enough": (hours.get(p.user_id) or 0) >= required,
         }
         for p in people
     ]
-    return {"courses": courses, "grid": grid, "required_hours": required}
+    return {
+        "courses": courses,
+        "grid": grid,
+        "required_hours": required,
+        "as_of": as_of,
+    }

@@ -18,7 +18,7 @@ from learning.campaigns.models import Campaign
 from organisation.models import Unit
 
 from . import selectors
-from .exports import csv_stream, write_pdf, write_people_xlsx
+from .exports import csv_stream, file_name, write_pdf, write_people_xlsx
 from .models import ReportExport
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def export_request(
 def export_build(*, export_id: int) -> ReportExport | None:
     """Write the file of one export (idempotent: a finished export is left alone)."""
     export = (
-        ReportExport.objects.select_related("campaign", "unit")
+        ReportExport.objects.select_related("campaign", "unit", "requested_by__profile")
         .filter(pk=export_id)
         .first()
     )
@@ -89,10 +89,7 @@ def export_build(*, export_id: int) -> ReportExport | None:
                 )
 
             # The name people see; the stored name is random (config.storage).
-            shown = (
-                f"{export.campaign.code}-{export.unit.code}-"
-                f"{export.as_of.isoformat()}.{export.format}"
-            )
+            shown = file_name(report, export.unit, export.show, export.format)
             with tempfile.TemporaryFile() as handle:
                 count = _write(export, report, people, handle, progress)
                 handle.seek(0)
@@ -136,19 +133,22 @@ def _write(export, report, people, handle, progress) -> int:
         return max(0, count - 1)
     if export.format == ReportExport.Format.XLSX:
         counted = _counting(people, progress)
-        write_people_xlsx(handle, report, counted)
+        write_people_xlsx(
+            handle,
+            report,
+            counted,
+            unit=export.unit,
+            show=export.show,
+            user=export.requested_by,
+        )
         return people.count()
-    unit_rows = [report.by_code[export.unit.code]] + report.children_of(export.unit)
-    title = _("Completion report: %(campaign)s · %(unit)s") % {
-        "campaign": export.campaign.title,
-        "unit": export.unit.name,
-    }
     return write_pdf(
         handle,
         report,
-        title=title,
-        unit_rows=unit_rows,
+        unit=export.unit,
+        show=export.show,
         people=people,
+        user=export.requested_by,
         progress=progress,
     )
 

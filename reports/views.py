@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +22,7 @@ from learning.campaigns.models import Campaign
 from organisation.permissions import can_manage_campaigns, can_view_reports
 from organisation.selectors import unit_ancestors, unit_get_visible, units_visible_to
 
-from . import selectors, services
+from . import exports, selectors, services
 from .exports import csv_stream
 from .models import ReportExport
 
@@ -89,7 +91,10 @@ def campaign(request, code: str):
     tops = selectors.top_units(request.user)
     if not tops:
         raise Http404
-    return redirect("reports:campaign_unit", campaign.code, tops[0].code)
+    target = reverse("reports:campaign_unit", args=[campaign.code, tops[0].code])
+    # The chosen list and date travel with the redirect.
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @reports_required
@@ -110,8 +115,7 @@ def campaign_unit(request, code: str, unit_code: str):
         )
     }
     crumbs = [u for u in unit_ancestors(unit) if u.code in visible]
-    children = report.children_of(unit)
-    own = report.own(unit.code)
+    table = exports.summary_rows(report, unit)
     timeline = selectors.completions_timeline(report)
     return render(
         request,
@@ -121,22 +125,19 @@ def campaign_unit(request, code: str, unit_code: str):
             "unit": unit,
             "crumbs": crumbs,
             "report": report,
-            "children": children,
-            "own": own,
+            "table": table,
+            "head": exports.heading(report, unit, show, user=request.user),
+            "rate_note": exports.rate_note(),
             "page": page,
             "show": show,
             "filters": _filter_choices(),
             "as_of": as_of,
+            "today": timezone.localdate(),
+            "left_out": [
+                r.label for r in table if r.kind == "unit" and not r.in_audience
+            ],
             "chart": {
-                "units": [
-                    {
-                        "name": c["unit_name"],
-                        "rate": c["completion_rate"],
-                        "completed": c["completed"],
-                        "headcount": c["headcount"],
-                    }
-                    for c in children
-                ],
+                "units": _chart_units(table),
                 "timeline": timeline,
                 "due_on": report.cycle.due_on.isoformat()
                 if report.cycle.due_on
@@ -155,14 +156,30 @@ def campaign_unit(request, code: str, unit_code: str):
     )
 
 
+def _chart_units(table: list[exports.TableRow]) -> list[dict]:
+    """Bars for the sub-units and the people attached to the unit itself (本级); a
+    unit with nobody in the campaign's audience is left out rather than drawn as 0%,
+    and so is one whose people are all exempt (no rate)."""
+    return [
+        {
+            "name": r.label,
+            "rate": r.counts["completion_rate"],
+            "completed": r.counts["completed"],
+            "headcount": r.counts["headcount"],
+        }
+        for r in table
+        if r.kind in ("unit", "own") and r.counts["completion_rate"] is not None
+    ]
+
+
 def _filter_choices():
     return [
         ("not_done", _("Not done")),
-        ("overdue", _("Overdue")),
-        ("not_started", _("Not started")),
-        ("in_progress", _("In progress")),
-        ("exempt", _("Exempt")),
-        ("completed", _("Completed")),
+        ("overdue", exports.status_label("overdue")),
+        ("not_started", exports.status_label("not_started")),
+        ("in_progress", exports.status_label("in_progress")),
+        ("exempt", exports.status_label("exempt")),
+        ("completed", exports.status_label("completed")),
         ("all", _("Everyone")),
     ]
 
@@ -192,12 +209,14 @@ def people_csv(request, code: str, unit_code: str):
     campaign = get_object_or_404(Campaign, code=code)
     unit = unit_get_visible(request.user, code=unit_code)
     report = selectors.campaign_report(campaign, unit=unit, as_of=_as_of(request))
-    people = selectors.campaign_people(report, statuses=FILTERS[_filter(request)])
+    show = _filter(request)
+    people = selectors.campaign_people(report, statuses=FILTERS[show])
     response = StreamingHttpResponse(
         csv_stream(report, people), content_type="text/csv; charset=utf-8"
     )
-    name = f"{campaign.code}-{unit.code}-{report.as_of.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.file_name(report, unit, show, "csv")
+    )
     return response
 
 
@@ -226,7 +245,11 @@ def export_create(request, code: str, unit_code: str):
 @reports_required
 def export_detail(request, pk: int):
     export = selectors.export_get(user=request.user, pk=pk)
-    return render(request, "reports/export.html", {"export": export})
+    return render(
+        request,
+        "reports/export.html",
+        {"export": export, "list_title": exports.list_title(export.show)},
+    )
 
 
 @reports_required

@@ -356,7 +356,7 @@ def test_with_every_lesson_done_the_course_and_last_lesson_lead_to_the_final_qui
     quiz = make_quiz("final-900")
     course = make_course(index, code="IND-901", lessons=2, final_quiz=quiz)
     for lesson in lessons_of(course):
-        lesson_mark_done(user=learner, lesson=lesson)
+        read_and_mark_done(user=learner, lesson=lesson)
     client.force_login(learner)
 
     html = client.get(course.url).content.decode()

@@ -58,15 +58,50 @@ def test_aggregate_counts_equal_the_people_rows(mixed, monkeypatch):
     sql, params = selectors._person_base(mixed, scope, AS_OF)
     people = selectors.rows(sql, params)
     assert {p["status"] for p in people} == set(selectors.STATUSES)
-    expected = _by_group(selectors._group_people(people))
+    cycle = selectors.campaign_cycle(mixed, AS_OF)
+    expected = _by_group(selectors._group_people(people, cycle, AS_OF))
+    # Due 30 days after joining on 1 March, completed on 1 April: late, every one.
+    late = selectors.COUNT_KEYS.index("completed_late")
+    assert sum(counts[late] for counts in expected.values()) == 6
 
-    assert _by_group(selectors._grouped_counts(mixed, scope, AS_OF)) == expected
+    grouped = selectors._grouped_counts(mixed, scope, AS_OF, cycle)
+    assert _by_group(grouped) == expected
     # Groups too large to pack are counted status by status, with the same result.
     monkeypatch.setattr(selectors, "PACKED_LIMIT", 0)
-    assert _by_group(selectors._grouped_counts(mixed, scope, AS_OF)) == expected
+    grouped = selectors._grouped_counts(mixed, scope, AS_OF, cycle)
+    assert _by_group(grouped) == expected
 
 
 def test_a_packed_sum_unpacks_to_the_status_counts():
     counts = [700, 3, 65_535, 0]
     total = sum(c << (selectors.PACKED_BITS * k) for k, c in enumerate(counts))
     assert selectors._unpack(sum(counts) + 9, total) == [*counts, 9]
+
+
+@pytest.mark.django_db
+def test_late_completions_against_a_fixed_due_date_are_counted_in_the_aggregate(
+    reference_data, tree, monkeypatch
+):
+    course = make_course(reference_data, "LAW-F")
+    due = dt.date(2026, 4, 15)
+    for n, day in enumerate([dt.date(2026, 4, 1), dt.date(2026, 4, 20), None]):
+        person = StaffFactory(unit=tree["G3"], staff_no=f"F{n}", is_leader=n == 1)
+        if day:
+            complete(person.user, course, day)
+    campaign = make_campaign([course], code="LAW-F", starts_on=START, due_on=due)
+    scope = selectors.report_scope()
+    sql, params = selectors._person_base(campaign, scope, AS_OF)
+    cycle = selectors.campaign_cycle(campaign, AS_OF)
+    expected = _by_group(
+        selectors._group_people(selectors.rows(sql, params), cycle, AS_OF)
+    )
+    late = selectors.COUNT_KEYS.index("completed_late")
+    assert sum(counts[late] for counts in expected.values()) == 1
+
+    assert _by_group(selectors._grouped_counts(campaign, scope, AS_OF, cycle)) == (
+        expected
+    )
+    monkeypatch.setattr(selectors, "PACKED_LIMIT", 0)
+    assert _by_group(selectors._grouped_counts(campaign, scope, AS_OF, cycle)) == (
+        expected
+    )

@@ -62,7 +62,5 @@ class Command(BaseCommand):
                     for line in csv_stream(report, people):
                         self.stdout.write(line, ending="")
             else:
-                if output:
-                    write_people_xlsx(output, report, people)
-                else:
-                    write_people_xlsx(sys.stdout.buffer, report, people)
+                target = output or sys.stdout.buffer
+                write_people_xlsx(target, report, people, unit=unit, show="all")
