@@ -9,6 +9,7 @@ changes what an attempt showed or how it was marked.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,11 @@ class Question(index.Indexed, ClusterableModel):
         ALPHABETICAL = "alphabetical", _("Alphabetical")
         RANDOM = "random", _("Random (kept per attempt)")
 
+    class TextFormat(models.TextChoices):
+        PLAIN = "plain", _("Plain text")
+        HTML = "html", _("HTML (sanitised)")
+        MARKDOWN = "markdown", _("Markdown")
+
     class Difficulty(models.IntegerChoices):
         EASY = 1, _("Easy")
         MEDIUM = 2, _("Medium")
@@ -90,6 +96,14 @@ class Question(index.Indexed, ClusterableModel):
         _("type"), max_length=20, choices=Type.choices, default=Type.SINGLE
     )
     text = models.TextField(_("question text"))
+    # How text, options, feedback and explanation are written. HTML is kept
+    # sanitised and sanitised again when shown; Markdown is rendered when shown.
+    text_format = models.CharField(
+        _("text format"),
+        max_length=10,
+        choices=TextFormat.choices,
+        default=TextFormat.PLAIN,
+    )
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=1)
     difficulty = models.PositiveSmallIntegerField(
         _("difficulty"), choices=Difficulty.choices, default=Difficulty.MEDIUM
@@ -129,6 +143,14 @@ class Question(index.Indexed, ClusterableModel):
         blank=True,
         help_text=_("Short answer: one accepted text per line."),
     )
+    # Graded answers beyond what the fields above say, as imported from Moodle:
+    # short answers [{"text", "fraction", "feedback"}] and numeric answers
+    # [{"value", "tolerance", "fraction", "feedback"}] (partial credit, a "*"
+    # catch-all), or true/false feedback [{"value": bool, "feedback"}]. Empty for
+    # questions that the fields above describe completely.
+    answers = models.JSONField(_("graded answers"), default=list, blank=True)
+    idnumber = models.CharField(_("ID number"), max_length=100, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     indicators = ParentalManyToManyField(
         "organisation.Indicator",
         blank=True,
@@ -150,6 +172,7 @@ class Question(index.Indexed, ClusterableModel):
             [FieldPanel("type"), FieldPanel("points"), FieldPanel("difficulty")]
         ),
         FieldPanel("text"),
+        FieldPanel("text_format"),
         FieldPanel("figure"),
         MultiFieldPanel(
             [FieldPanel("option_order"), FieldPanel("multiple_grading")],
@@ -254,7 +277,9 @@ class Quiz(ClusterableModel):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
-    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), default=60)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=60, validators=[MaxValueValidator(100)]
+    )
     draft = models.BooleanField(_("draft"), default=True)
     category = models.ForeignKey(
         Category,
@@ -381,9 +406,24 @@ class Quiz(ClusterableModel):
     class Meta:
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=100), name="assessments_quiz_pass_mark_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def keeps_exam_papers(self) -> bool:
+        """A single-attempt quiz always keeps its paper, as django-quiz-app did."""
+        return self.exam_paper or self.single_attempt
+
+    def clean(self):
+        super().clean()
+        if self.single_attempt:
+            self.exam_paper = True
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
