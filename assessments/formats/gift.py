@@ -642,7 +642,8 @@ def _answer_text(text: str, fraction, *, default) -> str:
     marker's default."""
     out = escape(text)
     if out.lstrip().startswith("[") or out != out.strip():
-        out = f"[plain]{out}" if not out.startswith("[") else f"[html]{out}"
+        # Accepted answers are plain text; the marker only shields a leading "[".
+        out = f"[plain]{out}"
     fraction = Decimal(str(fraction))
     if fraction != default or out.startswith("%"):
         return _weight_text(fraction) + out
@@ -698,8 +699,11 @@ def write(records: list[QuestionRecord]) -> str:
             }
             right = by_value.get(bool(rec.correct_bool), "")
             wrong = by_value.get(not rec.correct_bool, "")
-            if right or wrong:
+            if right:
                 feedback = f"#{_part(wrong, fmt)}#{_part(right, fmt)}"
+            elif wrong:
+                # "#wrong#" followed by "####" would read as five #.
+                feedback = f"#{_part(wrong, fmt)}"
             word = "TRUE" if rec.correct_bool else "FALSE"
             out.append(f"{head}{{{word}{feedback}{general}}}")
         elif rec.type == "numeric":
