@@ -275,7 +275,13 @@ class Quiz(ClusterableModel):
         NOT_COUNTED = "not_counted", _("Not counted unless submitted in time")
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Leave empty to make one from the title."),
+    )
     description = models.TextField(_("description"), blank=True)
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"), default=60, validators=[MaxValueValidator(100)]
@@ -425,10 +431,48 @@ class Quiz(ClusterableModel):
         if self.single_attempt:
             self.exam_paper = True
 
+    def clean_fields(self, exclude=None):
+        # A Chinese title (or a slug typed in Chinese) gives an address in ASCII
+        # instead of an error, before the slug validator runs.
+        self.slug = quiz_slug(title=self.title, slug=self.slug, pk=self.pk)
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = quiz_slug(title=self.title, slug="", pk=self.pk)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("assessments:quiz", args=[self.slug])
+
+
+def quiz_slug(*, title: str, slug: str, pk: int | None) -> str:
+    """An unused ASCII slug: the one given or made from the title, with a short
+    code from the title when too little of it is ASCII (Chinese titles)."""
+    import hashlib
+
+    from django.utils.text import slugify
+
+    base = slugify(slug or "")[:80] if slug else ""
+    if slug and base == slug:
+        candidate = base
+    else:
+        base = base or slugify(title or "")[:60]
+        if len(base) < 3:
+            code = hashlib.sha1((slug or title or "quiz").encode("utf-8")).hexdigest()
+            base = "-".join(p for p in (base, "quiz", code[:6]) if p)
+        candidate = base
+    others = Quiz.objects.exclude(pk=pk) if pk else Quiz.objects.all()
+    taken = set(
+        others.filter(slug__startswith=candidate).values_list("slug", flat=True)
+    )
+    number, unique = 2, candidate
+    while unique in taken:
+        unique = f"{candidate}-{number}"
+        number += 1
+    return unique
 
 
 class QuizSlot(models.Model):

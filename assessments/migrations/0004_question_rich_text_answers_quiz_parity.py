@@ -43,6 +43,11 @@ class Migration(migrations.Migration):
             name='pass_mark',
             field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='pass mark (%)'),
         ),
+        migrations.AlterField(
+            model_name='quiz',
+            name='slug',
+            field=models.SlugField(blank=True, help_text='Leave empty to make one from the title.', max_length=100, unique=True, verbose_name='slug'),
+        ),
         migrations.RunPython(clamp_pass_marks, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='quiz',
