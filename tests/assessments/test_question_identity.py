@@ -207,3 +207,11 @@ def test_aiken_same_stem_with_other_options_is_two_questions():
         default_category="甲",
     )
     assert len({r.code for r in records}) == 2
+
+
+def test_the_command_prints_each_warning_with_its_line(reference_data, tmp_path):
+    path = tmp_path / "w.gift"
+    path.write_text("$CATEGORY: 甲\n\n::W-2::[html]<p>题<script>x()</script></p>{T}\n")
+    out = StringIO()
+    call_command("import_questions", str(path), "--format", "gift", stdout=out)
+    assert "Warning, line 3: markup that is not allowed" in out.getvalue()
