@@ -46,26 +46,26 @@ def fractions(rec):
 
 def test_single_choice_with_feedback_on_every_option():
     rec = one(
-        "::MC1::橙色和绿色之间是什么颜色？{=黄色#对，是黄色 ~红色#不对 ~蓝色#不对}"
+        "::MC1::四大检察中负责审查逮捕的是？{=刑事检察#对，属刑事检察 ~民事检察#不对 ~行政检察#不对}"
     )
     assert (rec.code, rec.type, rec.text) == (
         "MC1",
         "single",
-        "橙色和绿色之间是什么颜色？",
+        "四大检察中负责审查逮捕的是？",
     )
-    assert [o["text"] for o in rec.options] == ["黄色", "红色", "蓝色"]
+    assert [o["text"] for o in rec.options] == ["刑事检察", "民事检察", "行政检察"]
     assert fractions(rec) == [1, 0, 0]
-    assert [o["feedback"] for o in rec.options] == ["对，是黄色", "不对", "不对"]
+    assert [o["feedback"] for o in rec.options] == ["对，属刑事检察", "不对", "不对"]
     assert rec.warnings == []
 
 
 def test_options_on_their_own_lines_with_partial_weights():
     rec = one(
-        "::MC2::某人出生在哪里？{\n"
-        "  ~某城#重要城市，但不对。\n"
-        "  ~%25%某镇#出生地，但不是成长地。\n"
-        "  ~%50%某省#请更具体。\n"
-        "  =某村#对！\n"
+        "::MC2::哪一级检察院负责该类案件？{\n"
+        "  ~最高检#层级过高。\n"
+        "  ~%25%省院#接近，但仍偏高。\n"
+        "  ~%50%市院#请更具体。\n"
+        "  =基层院#对！\n"
         "}"
     )
     assert rec.type == "single"
@@ -120,10 +120,10 @@ def test_true_false_words(block, expected):
 
 
 def test_true_false_feedback_first_for_a_wrong_answer_then_for_a_right_one():
-    rec = one("::TF2::太阳从西边升起。{FALSE#答错了：太阳从东边升起。#答对了。}")
+    rec = one("::TF2::不捕率越低越好。{FALSE#答错了：不捕率是区间指标。#答对了。}")
     assert rec.correct_bool is False
     by_value = {a["value"]: a["feedback"] for a in rec.answers}
-    assert by_value == {False: "答对了。", True: "答错了：太阳从东边升起。"}
+    assert by_value == {False: "答对了。", True: "答错了：不捕率是区间指标。"}
 
 
 # Short answer ---------------------------------------------------------------------
@@ -136,22 +136,22 @@ def test_short_answer_with_several_accepted_answers():
 
 def test_short_answer_with_partial_credit_and_feedback_per_answer():
     rec = one(
-        "::SA2::他来自哪里？{=拿撒勒#对！ =%75%拿撒肋#对，但写错了。 =%25%伯利恒#出生地。}"
+        "::SA2::该指标的规范名称？{=案-件比#对！ =%75%案件比#对，但少了连字符。 =%25%件案比#顺序反了。}"
     )
     assert [(a["text"], a["fraction"], a["feedback"]) for a in rec.answers] == [
-        ("拿撒勒", 1, "对！"),
-        ("拿撒肋", Decimal("0.75"), "对，但写错了。"),
-        ("伯利恒", Decimal("0.25"), "出生地。"),
+        ("案-件比", 1, "对！"),
+        ("案件比", Decimal("0.75"), "对，但少了连字符。"),
+        ("件案比", Decimal("0.25"), "顺序反了。"),
     ]
-    assert rec.accepted == ["拿撒勒"]
+    assert rec.accepted == ["案-件比"]
 
 
 def test_short_answer_catch_all_feedback_is_kept():
-    rec = one("::SA3::两个一相加？{=2 =二 =%0%*#再想想：一加一。}")
+    rec = one("::SA3::案件比的理想值？{=1 =一 =%0%*#再想想：一案一件。}")
     assert rec.answers[-1] == {
         "text": "*",
         "fraction": 0,
-        "feedback": "再想想：一加一。",
+        "feedback": "再想想：一案一件。",
     }
 
 
@@ -184,16 +184,16 @@ def test_numeric_with_a_wrong_answer_branch_keeps_its_feedback():
 
 def test_several_numeric_answers_with_partial_credit():
     rec = one(
-        "::N4::某人生于哪一年？{#\n"
-        "  =1822:0 #对！满分。\n"
-        "  =%50%1822:2 #生于1822年，接近给一半。\n"
+        "::N4::《刑事诉讼法》哪一年首次颁布？{#\n"
+        "  =1979:0 #对！满分。\n"
+        "  =%50%1979:2 #颁布于1979年，接近给一半。\n"
         "}"
     )
     assert [(a["value"], a["tolerance"], a["fraction"]) for a in rec.answers] == [
-        ("1822", "0", 1),
-        ("1822", "2", Decimal("0.5")),
+        ("1979", "0", 1),
+        ("1979", "2", Decimal("0.5")),
     ]
-    assert rec.answers[1]["feedback"] == "生于1822年，接近给一半。"
+    assert rec.answers[1]["feedback"] == "颁布于1979年，接近给一半。"
 
 
 @pytest.mark.parametrize("value", ["abc", "1e999999999", "1..", "5..1"])
@@ -288,7 +288,7 @@ def test_unmarked_text_with_html_tags_is_read_as_moodle_shows_it_with_a_warning(
 
 
 def test_matching_is_refused_with_its_line():
-    (error,) = refused("::M::配对 {=猫 -> 猫粮 =狗 -> 狗粮}")
+    (error,) = refused("::M::配对 {=不捕率 -> 区间 =案-件比 -> 越低越好}")
     assert error.row == 3 and "matching" in error.message
 
 
@@ -298,12 +298,12 @@ def test_cloze_is_refused_with_its_line():
 
 
 def test_several_answer_blocks_are_refused():
-    (error,) = refused("::CL2::水由{=1 =一}个氧和{=2 =二}个氢组成。")
+    (error,) = refused("::CL2::案-件比由{=案 =案件}与{=件 =件数}构成。")
     assert "cloze" in error.message
 
 
 def test_a_description_without_answers_is_refused_with_its_line():
-    errors = refused("::D::考试期间不得看窗外。\n\n::OK::题目{T}")
+    errors = refused("::D::考试期间请关闭手机。\n\n::OK::题目{T}")
     assert [e.row for e in errors] == [3]
     assert "description" in errors[0].message
 
@@ -344,3 +344,71 @@ def test_one_huge_question_parses_in_linear_time():
     rec = one(text)
     assert time.perf_counter() - started < 5
     assert rec.text == "{" * 200_000
+
+
+# Each construct of Moodle's format documentation, in one file of our own ---------
+
+DOC_EXAMPLES = """// 判断题
+::Q1:: 案-件比中的“案”指案件数 {T}
+
+// 单选，对错选项各有反馈
+::Q2:: 四大检察中负责审查逮捕的是？
+{ =刑事检察 # 对，批捕属刑事检察 ~民事检察 # 不对，应是刑事检察 ~行政检察 # 不对，应是刑事检察 }
+
+// 填空（答案在句中）
+::Q3:: 审查起诉一般期限为 {=一个月 =1个月} 可延长半个月。
+
+// 配对
+::Q4:: 将指标与方向配对 { =不捕率 -> 区间 =案-件比 -> 越低越好 }
+
+// 数值：答案与误差
+::Q5:: 1 到 5 之间的一个数？ {#3:2}
+
+// 数值：区间两端
+::Q6:: 1 到 5 之间的一个数？ {#1..5}
+
+// 数值：多个答案，部分得分与反馈
+::Q7:: 《刑事诉讼法》哪一年首次颁布？ {#
+         =1979:0      # 对，满分。
+         =%50%1979:2  # 接近，得一半分。
+}
+
+// 简答（论述）
+::Q8:: 谈谈对“一个都不能少”的理解。 {}
+
+::Q9:: 圆周率（保留三位小数）是多少？ {#3.141..3.142}。
+
+::Q10:: 案件比的理想值？{=1:1 =一比一####案件比越接近 1:1 越好。}
+"""
+
+
+def test_every_construct_of_the_documentation_is_imported_or_refused():
+    with pytest.raises(ImportRejected) as caught:
+        gift.parse(DOC_EXAMPLES, default_category="文档")
+    (error,) = caught.value.errors
+    assert error.row == 12 and "matching" in error.message
+    # Without the matching question, everything imports as Moodle reads it.
+    text = DOC_EXAMPLES.replace(
+        "::Q4:: 将指标与方向配对 { =不捕率 -> 区间 =案-件比 -> 越低越好 }", ""
+    )
+    records = {r.code: r for r in gift.parse(text, default_category="文档")}
+    assert [records[c].type for c in ("Q1", "Q2", "Q3", "Q5", "Q6", "Q7", "Q8")] == [
+        "true_false", "single", "short", "numeric", "numeric", "numeric", "essay",
+    ]  # fmt: skip
+    assert records["Q2"].options[1] == {
+        "text": "民事检察",
+        "fraction": 0,
+        "feedback": "不对，应是刑事检察",
+    }
+    assert records["Q3"].text == "审查起诉一般期限为 ___ 可延长半个月。"
+    assert records["Q3"].accepted == ["一个月", "1个月"]
+    assert [a["feedback"] for a in records["Q7"].answers] == [
+        "对，满分。",
+        "接近，得一半分。",
+    ]
+    assert (records["Q9"].numeric_answer, records["Q9"].tolerance) == (
+        Decimal("3.1415"),
+        Decimal("0.0005"),
+    )
+    assert records["Q10"].explanation == "案件比越接近 1:1 越好。"
+    assert all(not r.warnings for r in records.values())

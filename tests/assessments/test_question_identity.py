@@ -112,7 +112,7 @@ def test_warnings_are_listed_in_the_import_summary(reference_data, tmp_path):
 def test_tags_idnumber_and_feedback_are_stored(reference_data, tmp_path):
     _import(
         tmp_path,
-        "$CATEGORY: 甲\n\n// [id:X-9] [tag:案件比]\n::TF-1::天是蓝的。{T#错了#对了}\n",
+        "$CATEGORY: 甲\n\n// [id:X-9] [tag:案件比]\n::TF-1::案-件比以案为分子。{T#错了#对了}\n",
     )
     question = Question.objects.get(code="TF-1")
     assert (question.idnumber, question.tags) == ("X-9", ["案件比"])
@@ -129,14 +129,15 @@ def _data(tmp_path, text):
 
 def test_partial_credit_short_answers_are_marked_per_answer(reference_data, tmp_path):
     data = _data(
-        tmp_path, "::S-1::他来自哪里？{=拿撒勒 =%75%拿撒肋#写错了 =%0%*#再想想}\n"
+        tmp_path,
+        "::S-1::该指标的规范名称？{=案-件比 =%75%案件比#少了连字符 =%0%*#再想想}\n",
     )
-    assert grading.fraction_for(data, {"text": "拿撒勒"}) == 1
-    assert grading.fraction_for(data, {"text": " 拿撒肋 "}) == Decimal("0.75")
+    assert grading.fraction_for(data, {"text": "案-件比"}) == 1
+    assert grading.fraction_for(data, {"text": " 案件比 "}) == Decimal("0.75")
     assert grading.fraction_for(data, {"text": "别处"}) == 0
     assert grading.answer_feedback(data, {"text": "别处"}) == "再想想"
-    assert grading.answer_feedback(data, {"text": "拿撒肋"}) == "写错了"
-    assert grading.right_answer_text(data) == "拿撒勒"
+    assert grading.answer_feedback(data, {"text": "案件比"}) == "少了连字符"
+    assert grading.right_answer_text(data) == "案-件比"
 
 
 def test_short_answer_wildcards_match_as_in_moodle(reference_data, tmp_path):
@@ -148,16 +149,16 @@ def test_short_answer_wildcards_match_as_in_moodle(reference_data, tmp_path):
 def test_several_numeric_answers_are_marked_with_partial_credit(
     reference_data, tmp_path
 ):
-    data = _data(tmp_path, "::N-1::哪一年？{#=1822:0#对 =%50%1822:2#接近 ~#差得远}\n")
-    assert grading.fraction_for(data, {"text": "1822"}) == 1
-    assert grading.fraction_for(data, {"text": "1823"}) == Decimal("0.5")
+    data = _data(tmp_path, "::N-1::哪一年？{#=1979:0#对 =%50%1979:2#接近 ~#差得远}\n")
+    assert grading.fraction_for(data, {"text": "1979"}) == 1
+    assert grading.fraction_for(data, {"text": "1980"}) == Decimal("0.5")
     assert grading.fraction_for(data, {"text": "1900"}) == 0
     assert grading.answer_feedback(data, {"text": "1900"}) == "差得远"
-    assert grading.answer_feedback(data, {"text": "1824"}) == "接近"
+    assert grading.answer_feedback(data, {"text": "1981"}) == "接近"
 
 
 def test_true_false_feedback_follows_the_learners_choice(reference_data, tmp_path):
-    data = _data(tmp_path, "::TF-2::天是蓝的。{T#错了#对了}\n")
+    data = _data(tmp_path, "::TF-2::案-件比以案为分子。{T#错了#对了}\n")
     assert grading.answer_feedback(data, {"value": True}) == "对了"
     assert grading.answer_feedback(data, {"value": False}) == "错了"
 
