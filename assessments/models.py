@@ -183,6 +183,15 @@ class Question(index.Indexed, ClusterableModel):
         FieldRowPanel([FieldPanel("numeric_answer"), FieldPanel("tolerance")]),
         FieldPanel("accepted_answers"),
         FieldPanel("explanation"),
+        MultiFieldPanel(
+            [FieldPanel("answers"), FieldPanel("idnumber"), FieldPanel("tags")],
+            heading=_("Imported from Moodle"),
+            help_text=_(
+                "Graded answers with partial credit and feedback, as imported; when "
+                "present they decide the marks of short, numeric and true/false "
+                "questions."
+            ),
+        ),
         FieldPanel("indicators"),
         FieldPanel("business_lines"),
         FieldPanel("active"),
@@ -202,6 +211,12 @@ class Question(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.text[:40]}"
+
+    def clean(self):
+        super().clean()
+        # An emptied JSON box in the admin means "none", not SQL NULL.
+        self.answers = self.answers or []
+        self.tags = self.tags or []
 
 
 class Option(models.Model):

@@ -216,3 +216,17 @@ def test_the_command_prints_each_warning_with_its_line(reference_data, tmp_path)
     out = StringIO()
     call_command("import_questions", str(path), "--format", "gift", stdout=out)
     assert "Warning, line 3: markup that is not allowed" in out.getvalue()
+
+
+def test_the_question_editor_shows_the_format_and_the_imported_answers(
+    client, reference_data, django_user_model
+):
+    from tests.assessments.factories import make_question
+
+    admin = django_user_model.objects.create_superuser("adm", "adm@example.org", "x")
+    question = make_question("ADM-1", type="short", accepted_answers="甲")
+    client.force_login(admin)
+    page = client.get(f"/admin/snippets/assessments/question/edit/{question.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="answers"' in html and 'name="text_format"' in html
