@@ -41,14 +41,16 @@ SPECIAL = "~=#{}:"
 META = "// @meta "
 MARKERS = ("html", "moodle", "plain", "markdown")
 _MARKER = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
-_TAG = re.compile(r"\[(id|tag):((?:[^\]\\]|\\.)*)\]")
+# Bounded repetitions: a line of "[tag:[tag:…" must not take quadratic time.
+_TAG = re.compile(r"\[(id|tag):((?:[^\]\\]|\\.){0,200})\]")
 _CLOZE = re.compile(
     r"^\s*\d*\s*:\s*(MULTICHOICE\w*|MC\w*|SHORTANSWER\w*|SA\b|MW\b|NUMERICAL|NM\b)",
     re.I,
 )
 # Tags that make an unmarked text HTML, as Moodle's default "moodle" format reads it.
 _HTML_TAG = re.compile(
-    r"</?(p|br|b|strong|i|em|u|sub|sup|ul|ol|li|table|tr|td|th|a|img|span|div|pre|code)\b[^>]*>",
+    r"</?(p|br|b|strong|i|em|u|sub|sup|ul|ol|li|table|tr|td|th|a|img|span|div|pre|code)"
+    r"\b[^<>]{0,500}>",
     re.I,
 )
 
@@ -204,6 +206,7 @@ class _Texts:
         self.warnings = warnings
         self.question_marker = marker
         self.parts: list[tuple[str, str]] = []
+        self.warned_unmarked_html = False
 
     @staticmethod
     def split_marker(raw: str) -> tuple[str | None, str]:
@@ -256,7 +259,8 @@ class _Texts:
         # Moodle's default "moodle" format shows HTML tags as HTML.
         if _HTML_TAG.search(text or ""):
             if marker == "moodle" or marker is None:
-                if not any("HTML tags" in w for w in self.warnings):
+                if not self.warned_unmarked_html:
+                    self.warned_unmarked_html = True
                     self.warnings.append(
                         _(
                             "text without a format marker holds HTML tags: kept as "

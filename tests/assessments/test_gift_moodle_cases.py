@@ -412,3 +412,20 @@ def test_every_construct_of_the_documentation_is_imported_or_refused():
     )
     assert records["Q10"].explanation == "案件比越接近 1:1 越好。"
     assert all(not r.warnings for r in records.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "::P1::" + "<b " * 60_000 + "{T}",
+        "// " + "[tag:" * 60_000 + "\n::P2::题目{T}",
+        "::P3::" + "=" * 3 + "题目{" + "~甲" * 30_000 + " =乙}",
+    ],
+)
+def test_hostile_texts_parse_in_linear_time(text):
+    started = time.perf_counter()
+    try:
+        gift.parse(CAT + text)
+    except ImportRejected:
+        pass
+    assert time.perf_counter() - started < 5
