@@ -195,3 +195,25 @@ def test_aiken_export_holds_the_plain_single_choice_questions_and_names_the_rest
     result = _import(target, "aiken", "--category", "往返/Aiken")
     assert (result["created"], result["unchanged"]) == (0, 2)
     assert _bank() == before
+
+
+def test_aiken_export_needs_a_category_and_names_sub_category_questions(
+    reference_data, tmp_path
+):
+    from django.core.management.base import CommandError
+
+    for path, code in (("往返/A", "A-1"), ("往返/A/子", "A-2")):
+        question_upsert(
+            code=code,
+            fields={"category": category_ensure(path=path), "type": "single", "text": code},
+            options=[{"text": "甲", "fraction": 1}, {"text": "乙", "fraction": 0}],
+        )  # fmt: skip
+    with pytest.raises(CommandError):
+        call_command("export_questions", "--format", "aiken")
+    err, out = StringIO(), StringIO()
+    call_command(
+        "export_questions", "--format", "aiken", "--category", "往返/A",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert out.getvalue().startswith("A-1\n") and "A-2" not in out.getvalue()
+    assert "A-2" in err.getvalue()

@@ -3,7 +3,7 @@
 import io
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ...formats.writing import write_questions
@@ -26,6 +26,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         records = question_records(category=options["category"] or None)
         fmt = options["format"]
+        left_out = []
+        if fmt == "aiken":
+            # Aiken has no categories: one file is one category, read back with
+            # --category, so sub-categories are left out (and named).
+            if not options["category"]:
+                raise CommandError(
+                    _("Aiken files have no categories: name one with --category.")
+                )
+            wanted = "/".join(
+                p.strip() for p in options["category"].split("/") if p.strip()
+            )
+            left_out = [r for r in records if r.category != wanted]
+            records = [r for r in records if r.category == wanted]
         if options["output"]:
             with open(options["output"], "wb") as target:
                 skipped = write_questions(records, fmt, target)
@@ -43,4 +56,9 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("Left out (Aiken holds only plain single-choice questions): %s")
                 % ", ".join(rec.code for rec in skipped)
+            )
+        if left_out:
+            self.stderr.write(
+                _("Left out (in a sub-category; export each category on its own): %s")
+                % ", ".join(rec.code for rec in left_out)
             )
