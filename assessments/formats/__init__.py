@@ -95,6 +95,12 @@ def code_for(prefix: str, rec: QuestionRecord) -> str:
     return f"{prefix}-{record_fingerprint(rec)[:12].upper()}"
 
 
+def code_from_text(prefix: str, text: str) -> str:
+    """A code from the text alone: the rule before content identity, kept for
+    callers that have nothing but a text."""
+    return f"{prefix}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10].upper()}"
+
+
 def graded_answers(rec: QuestionRecord) -> list[dict]:
     """The full answer list of a short or numeric record, from ``answers`` or the
     plain fields (accepted texts, one numeric answer with its tolerance)."""
