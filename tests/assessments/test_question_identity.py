@@ -230,3 +230,36 @@ def test_the_question_editor_shows_the_format_and_the_imported_answers(
     html = page.content.decode()
     assert page.status_code == 200
     assert 'name="answers"' in html and 'name="text_format"' in html
+
+
+def test_answers_and_their_feedback_stay_off_the_page_until_submission(
+    client, learner, reference_data, tmp_path
+):
+    from django.urls import reverse
+
+    from assessments import services
+    from tests.assessments.factories import make_quiz
+
+    _import(
+        tmp_path,
+        "$CATEGORY: 甲\n\n::S-9::[html]<p>规范名称？</p>"
+        "{=规范答案甲#满分反馈 =%50%半对答案乙#半分反馈 =%0%*#兜底反馈}\n"
+        "\n::N-9::哪一年？{#=1979:0#数值满分反馈 ~#数值兜底反馈}\n",
+    )
+    quiz = make_quiz(
+        "hidden", [Question.objects.get(code="S-9"), Question.objects.get(code="N-9")]
+    )
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    client.force_login(learner)
+    for position in (1, 2):
+        page = client.get(
+            reverse("assessments:attempt", args=[attempt.pk]) + f"?q={position}"
+        ).content.decode()
+        for secret in ("规范答案甲", "半对答案乙", "满分反馈", "兜底反馈", "1979"):
+            assert secret not in page
+    services.attempt_save(
+        attempt_id=attempt.pk, user=learner, seq=0, answers={1: {"text": "半对答案乙"}}
+    )
+    services.attempt_submit(attempt_id=attempt.pk, user=learner)
+    result = client.get(reverse("assessments:result", args=[attempt.pk]))
+    assert "半分反馈" in result.content.decode()
