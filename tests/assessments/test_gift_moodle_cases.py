@@ -330,12 +330,18 @@ def test_parsing_time_grows_linearly_with_the_file(settings):
         text = "".join(
             f"::Q{i}::题目\\{{{i}\\}}{{=甲#好 ~%50%乙 ~丙}}\n\n" for i in range(n)
         )
-        started = time.perf_counter()
-        assert len(gift.parse(CAT + text)) == n
-        return time.perf_counter() - started
+        best = None
+        # The best of three runs: the machine's other work only ever adds time.
+        for _ in range(3):
+            started = time.perf_counter()
+            assert len(gift.parse(CAT + text)) == n
+            elapsed = time.perf_counter() - started
+            best = elapsed if best is None else min(best, elapsed)
+        return best
 
     small, large = parse_time(1000), parse_time(8000)
-    assert large < small * 8 * 3
+    # Eight times the questions: linear is about 8x; quadratic would be 64x.
+    assert large < small * 8 * 4
 
 
 def test_one_huge_question_parses_in_linear_time():
