@@ -71,6 +71,9 @@ def fraction_for(data: dict, answer: dict | None) -> Decimal | None:
         return ONE if bool(value) == bool(data.get("correct_bool")) else ZERO
     if kind == "numeric":
         number = parse_number(answer.get("text"))
+        if data.get("answers"):
+            best = graded_numeric_answer(data["answers"], number)
+            return _clamp(Decimal(str(best["fraction"]))) if best else ZERO
         if number is None or data.get("numeric_answer") in (None, ""):
             return ZERO
         target = Decimal(str(data["numeric_answer"]))
@@ -80,9 +83,80 @@ def fraction_for(data: dict, answer: dict | None) -> Decimal | None:
         given = normalise_text(answer.get("text", ""))
         if not given:
             return ZERO
+        if data.get("answers"):
+            best = graded_short_answer(data["answers"], given)
+            return _clamp(Decimal(str(best["fraction"]))) if best else ZERO
         accepted = {normalise_text(a) for a in data.get("accepted") or []}
         return ONE if given in accepted else ZERO
     return ZERO
+
+
+# Answers imported with partial credit (``data["answers"]``). Kept apart from the
+# plain path above and from number parsing: these only choose among answers.
+
+
+def _short_matches(pattern: str, given: str) -> bool:
+    """Moodle's short-answer match: ``*`` stands for any run of characters."""
+    pattern = normalise_text(pattern)
+    if "*" not in pattern:
+        return pattern == given
+    pieces = pattern.split("*")
+    if not given.startswith(pieces[0]) or not given.endswith(pieces[-1]):
+        return False
+    if len(given) < len(pieces[0]) + len(pieces[-1]):
+        return False
+    # Greedy left-to-right search for the middle pieces: linear, no regex.
+    position, end = len(pieces[0]), len(given) - len(pieces[-1])
+    for piece in pieces[1:-1]:
+        found = given.find(piece, position, end)
+        if found == -1:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def graded_short_answer(answers: list[dict], given: str) -> dict | None:
+    """The first accepted answer that matches (normalised) text, as Moodle
+    takes the first match in authored order."""
+    for candidate in answers:
+        if _short_matches(candidate.get("text", ""), given):
+            return candidate
+    return None
+
+
+def graded_numeric_answer(answers: list[dict], number: Decimal | None) -> dict | None:
+    """The first numeric answer whose range holds the number; a ``*`` answer
+    catches anything else."""
+    for candidate in answers:
+        if candidate.get("value") == "*":
+            return candidate
+        if number is None:
+            continue
+        target = Decimal(str(candidate["value"]))
+        tolerance = Decimal(str(candidate.get("tolerance") or 0))
+        if abs(number - target) <= tolerance:
+            return candidate
+    return None
+
+
+def answer_feedback(data: dict, answer: dict | None) -> str:
+    """The feedback written for the learner's answer (short, numeric, true/false)."""
+    answer = answer or {}
+    answers = data.get("answers") or []
+    if not answers:
+        return ""
+    kind = data["type"]
+    matched = None
+    if kind == "true_false" and answer.get("value") is not None:
+        matched = next(
+            (a for a in answers if bool(a.get("value")) == bool(answer["value"])), None
+        )
+    elif kind == "short":
+        given = normalise_text(answer.get("text", ""))
+        matched = graded_short_answer(answers, given) if given else None
+    elif kind == "numeric" and str(answer.get("text") or "").strip():
+        matched = graded_numeric_answer(answers, parse_number(answer.get("text")))
+    return (matched or {}).get("feedback", "")
 
 
 def is_answered(data: dict, answer: dict | None) -> bool:
@@ -103,6 +177,16 @@ def right_answer_text(data: dict) -> str:
         )
     if kind == "true_false":
         return "true" if data.get("correct_bool") else "false"
+    if kind == "numeric" and data.get("answers"):
+        return " | ".join(
+            _numeric_text(a["value"], a.get("tolerance"))
+            for a in data["answers"]
+            if a.get("value") != "*" and Decimal(str(a["fraction"])) >= 1
+        )
+    if kind == "short" and data.get("answers"):
+        return " | ".join(
+            a["text"] for a in data["answers"] if Decimal(str(a["fraction"])) >= 1
+        )
     if kind == "numeric":
         value = Decimal(str(data.get("numeric_answer") or 0)).normalize()
         tol = Decimal(str(data.get("tolerance") or 0)).normalize()
@@ -110,6 +194,12 @@ def right_answer_text(data: dict) -> str:
     if kind == "short":
         return " | ".join(data.get("accepted") or [])
     return ""
+
+
+def _numeric_text(value, tolerance) -> str:
+    value = Decimal(str(value)).normalize()
+    tol = Decimal(str(tolerance or 0)).normalize()
+    return f"{value:f}" + (f" ± {tol:f}" if tol else "")
 
 
 def random_guess_score(data: dict) -> Decimal | None:

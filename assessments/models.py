@@ -9,6 +9,7 @@ changes what an attempt showed or how it was marked.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,11 @@ class Question(index.Indexed, ClusterableModel):
         ALPHABETICAL = "alphabetical", _("Alphabetical")
         RANDOM = "random", _("Random (kept per attempt)")
 
+    class TextFormat(models.TextChoices):
+        PLAIN = "plain", _("Plain text")
+        HTML = "html", _("HTML (sanitised)")
+        MARKDOWN = "markdown", _("Markdown")
+
     class Difficulty(models.IntegerChoices):
         EASY = 1, _("Easy")
         MEDIUM = 2, _("Medium")
@@ -91,6 +97,14 @@ class Question(index.Indexed, ClusterableModel):
         _("type"), max_length=20, choices=Type.choices, default=Type.SINGLE
     )
     text = models.TextField(_("question text"))
+    # How text, options, feedback and explanation are written. HTML is kept
+    # sanitised and sanitised again when shown; Markdown is rendered when shown.
+    text_format = models.CharField(
+        _("text format"),
+        max_length=10,
+        choices=TextFormat.choices,
+        default=TextFormat.PLAIN,
+    )
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=1)
     difficulty = models.PositiveSmallIntegerField(
         _("difficulty"), choices=Difficulty.choices, default=Difficulty.MEDIUM
@@ -130,6 +144,14 @@ class Question(index.Indexed, ClusterableModel):
         blank=True,
         help_text=_("Short answer: one accepted text per line."),
     )
+    # Graded answers beyond what the fields above say, as imported from Moodle:
+    # short answers [{"text", "fraction", "feedback"}] and numeric answers
+    # [{"value", "tolerance", "fraction", "feedback"}] (partial credit, a "*"
+    # catch-all), or true/false feedback [{"value": bool, "feedback"}]. Empty for
+    # questions that the fields above describe completely.
+    answers = models.JSONField(_("graded answers"), default=list, blank=True)
+    idnumber = models.CharField(_("ID number"), max_length=100, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     indicators = ParentalManyToManyField(
         "organisation.Indicator",
         blank=True,
@@ -151,6 +173,7 @@ class Question(index.Indexed, ClusterableModel):
             [FieldPanel("type"), FieldPanel("points"), FieldPanel("difficulty")]
         ),
         FieldPanel("text"),
+        FieldPanel("text_format"),
         FieldPanel("figure"),
         MultiFieldPanel(
             [FieldPanel("option_order"), FieldPanel("multiple_grading")],
@@ -161,6 +184,15 @@ class Question(index.Indexed, ClusterableModel):
         FieldRowPanel([FieldPanel("numeric_answer"), FieldPanel("tolerance")]),
         FieldPanel("accepted_answers"),
         FieldPanel("explanation"),
+        MultiFieldPanel(
+            [FieldPanel("answers"), FieldPanel("idnumber"), FieldPanel("tags")],
+            heading=_("Imported from Moodle"),
+            help_text=_(
+                "Graded answers with partial credit and feedback, as imported; when "
+                "present they decide the marks of short, numeric and true/false "
+                "questions."
+            ),
+        ),
         FieldPanel("indicators"),
         FieldPanel("business_lines"),
         FieldPanel("active"),
@@ -180,6 +212,12 @@ class Question(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.text[:40]}"
+
+    def clean(self):
+        super().clean()
+        # An emptied JSON box in the admin means "none", not SQL NULL.
+        self.answers = self.answers or []
+        self.tags = self.tags or []
 
 
 class Option(models.Model):
@@ -253,9 +291,17 @@ class Quiz(ClusterableModel):
         NOT_COUNTED = "not_counted", _("Not counted unless submitted in time")
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Leave empty to make one from the title."),
+    )
     description = models.TextField(_("description"), blank=True)
-    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), default=60)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=60, validators=[MaxValueValidator(100)]
+    )
     draft = models.BooleanField(_("draft"), default=True)
     category = models.ForeignKey(
         Category,
@@ -382,14 +428,67 @@ class Quiz(ClusterableModel):
     class Meta:
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=100), name="assessments_quiz_pass_mark_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def keeps_exam_papers(self) -> bool:
+        """A single-attempt quiz always keeps its paper, as django-quiz-app did."""
+        return self.exam_paper or self.single_attempt
+
+    def clean(self):
+        super().clean()
+        if self.single_attempt:
+            self.exam_paper = True
+
+    def clean_fields(self, exclude=None):
+        # A Chinese title (or a slug typed in Chinese) gives an address in ASCII
+        # instead of an error, before the slug validator runs.
+        self.slug = quiz_slug(title=self.title, slug=self.slug, pk=self.pk)
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = quiz_slug(title=self.title, slug="", pk=self.pk)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("assessments:quiz", args=[self.slug])
+
+
+def quiz_slug(*, title: str, slug: str, pk: int | None) -> str:
+    """An unused ASCII slug: the one given or made from the title, with a short
+    code from the title when too little of it is ASCII (Chinese titles)."""
+    import hashlib
+
+    from django.utils.text import slugify
+
+    base = slugify(slug or "")[:80] if slug else ""
+    if slug and base == slug:
+        candidate = base
+    else:
+        base = base or slugify(title or "")[:60]
+        if len(base) < 3:
+            code = hashlib.sha1((slug or title or "quiz").encode("utf-8")).hexdigest()
+            base = "-".join(p for p in (base, "quiz", code[:6]) if p)
+        candidate = base
+    others = Quiz.objects.exclude(pk=pk) if pk else Quiz.objects.all()
+    taken = set(
+        others.filter(slug__startswith=candidate).values_list("slug", flat=True)
+    )
+    number, unique = 2, candidate
+    while unique in taken:
+        unique = f"{candidate}-{number}"
+        number += 1
+    return unique
 
 
 class QuizSlot(models.Model):

@@ -45,6 +45,7 @@ def item_view(item: AttemptItem, quiz: Quiz) -> dict:
         "position": item.position,
         "type": data["type"],
         "text": data["text"],
+        "text_format": data.get("text_format", "plain"),
         "points": Decimal(data["points"]).normalize(),
         "figure": _figure(data),
         "options": _options(item, data),
@@ -70,6 +71,9 @@ def _feedback(item: AttemptItem, data: dict, *, full: bool) -> dict:
         for o in data.get("options") or []
         if o["key"] in chosen and o.get("feedback")
     ]
+    answer_feedback = grading.answer_feedback(data, response.answer)
+    if answer_feedback:
+        option_feedback.append(answer_feedback)
     return {
         "awaiting": response.needs_marking,
         "correct": response.fraction is not None and response.fraction >= 1,
@@ -78,6 +82,7 @@ def _feedback(item: AttemptItem, data: dict, *, full: bool) -> dict:
         "right_keys": right_keys,
         "right_answer": grading.right_answer_text(data),
         "explanation": data.get("explanation", ""),
+        "text_format": data.get("text_format", "plain"),
         "option_feedback": option_feedback,
         "comment": response.comment,
     }
@@ -100,6 +105,7 @@ def result_view(items: list[AttemptItem], options: dict) -> list[dict]:
             "position": item.position,
             "type": data["type"],
             "text": data["text"],
+            "text_format": data.get("text_format", "plain"),
             "points": Decimal(data["points"]).normalize(),
             "figure": _figure(data),
             "options": _options(item, data),

@@ -20,5 +20,11 @@ urlpatterns = [
     path(
         "quizzes/attempts/<int:attempt_id>/result/", views.attempt_result, name="result"
     ),
+    path("quizzes/categories/", views.categories, name="categories"),
+    path(
+        "quizzes/categories/<int:category_id>/",
+        views.category_detail,
+        name="category",
+    ),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .errors import AssessmentError
-from .models import Attempt, Quiz
+from .models import Attempt, Category, Quiz
 from .permissions import can_preview_quiz
 from .presenters import item_view, result_view, review_options
 
@@ -66,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {"quiz": quiz, "attempts": by_quiz.get(quiz.pk, [])}
         for quiz in selectors.quizzes_open_for(user=request.user)
     ]
-    papers = [a for a in attempts if a.quiz.exam_paper and not a.is_open]
+    papers = [a for a in attempts if a.quiz.keeps_exam_papers and not a.is_open]
     return render(
         request,
         "assessments/index.html",
@@ -75,6 +75,40 @@ def index(request: HttpRequest) -> HttpResponse:
             "papers": papers,
             "in_progress": [a for a in attempts if a.is_open],
             "progress": selectors.category_progress(user=request.user),
+        },
+    )
+
+
+@login_required
+def categories(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "assessments/categories.html",
+        {"rows": selectors.categories_with_progress(user=request.user)},
+    )
+
+
+@login_required
+def category_detail(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise Http404
+    rows = selectors.categories_with_progress(user=request.user)
+    inside = [
+        r
+        for r in rows
+        if r["path"] == category.path or r["path"].startswith(category.path + "/")
+    ]
+    return render(
+        request,
+        "assessments/category.html",
+        {
+            "category": category,
+            "progress": inside[0],
+            "sub_rows": inside[1:],
+            "quizzes": selectors.category_quizzes(
+                user=request.user, category=category
+            ).select_related("category"),
         },
     )
 
@@ -106,7 +140,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "assessments/quiz.html",
         {
             "quiz": quiz,
-            "attempts": attempts if quiz.exam_paper else [],
+            "attempts": attempts if quiz.keeps_exam_papers else [],
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "remaining": services.attempts.attempts_remaining(quiz, used),
             "unavailable": services.attempts.quiz_availability_error(

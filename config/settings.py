@@ -239,6 +239,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Questions per GIFT or Aiken file. A 9 MB GIFT file of 200,000 questions kept a
+# worker busy for more than ten minutes; the largest real bank we were sent had
+# about 3,000 questions, so 5,000 leaves room and bounds one import job.
+QUESTION_IMPORT_MAX_QUESTIONS = env.int("QUESTION_IMPORT_MAX_QUESTIONS", default=5000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

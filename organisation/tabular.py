@@ -91,6 +91,12 @@ class ImportSummary:
         }
         if self.dry_run:
             text += _(" (dry run: nothing written)")
+        # Whatever an importer read but could not keep as written is listed.
+        for warning in self.extra.get("warnings") or []:
+            text += "\n" + _("Warning, line %(line)s: %(message)s") % {
+                "line": warning.get("line") or "—",
+                "message": warning.get("message", ""),
+            }
         return text
 
 

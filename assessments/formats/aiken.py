@@ -5,8 +5,10 @@
     B) 选项
     ANSWER: B
 
-Aiken has no codes, so a question's code is derived from its text (``AIKEN-…``):
-re-importing the same file updates the same questions.
+Aiken has no codes, so a question's code is derived from its category, text and
+options (``AIKEN-…``): re-importing the same file updates the same questions, and
+two questions that share a stem but not their options stay two questions. A file
+holds at most ``QUESTION_IMPORT_MAX_QUESTIONS`` questions.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from organisation.tabular import ImportRejected, RowError
 
-from . import QuestionRecord, code_from_text
+from . import QuestionRecord, code_for
 
 OPTION = re.compile(r"^([A-Z])\s*[.)．、）]\s*(.+)$")
 ANSWER = re.compile(r"^ANSWER\s*[:：]\s*([A-Z])\s*$", re.I)
@@ -83,7 +86,7 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
             text_ = "\n".join(question)
             records.append(
                 QuestionRecord(
-                    code=code_from_text("AIKEN", text_),
+                    code="",
                     category=default_category,
                     type="single",
                     text=text_,
@@ -98,8 +101,24 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
                     ],
                 )
             )
+            records[-1].code = code_for("AIKEN", records[-1])
         block.clear()
+        if len(records) + len(errors) > limit:
+            raise ImportRejected(
+                [
+                    RowError(
+                        start,
+                        "aiken",
+                        _(
+                            "the file holds more than %(max)s questions: split it "
+                            "into files of at most %(max)s questions each"
+                        )
+                        % {"max": limit},
+                    )
+                ]
+            )
 
+    limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             flush()
@@ -118,3 +137,49 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     return records
+
+
+def _writable(rec: QuestionRecord) -> bool:
+    """Whether Aiken can say this question exactly: plain single choice, one right
+    option and the others wrong, no feedback, each text read back as written."""
+    if rec.type != "single" or (rec.text_format or "plain") != "plain":
+        return False
+    if not 2 <= len(rec.options) <= 26 or rec.explanation:
+        return False
+    fractions = [Decimal(str(o["fraction"])) for o in rec.options]
+    if sorted(fractions) != [Decimal(0)] * (len(fractions) - 1) + [Decimal(1)]:
+        return False
+    if any(o.get("feedback") for o in rec.options):
+        return False
+    lines = rec.text.split("\n")
+    if any(not line.strip() or line != line.strip() for line in lines):
+        return False
+    if any(OPTION.match(line) or ANSWER.match(line) for line in lines[1:]):
+        return False
+    if ANSWER.match(lines[0]):
+        return False
+    for option in rec.options:
+        text = option["text"]
+        if not text.strip() or text != text.strip() or "\n" in text:
+            return False
+    return True
+
+
+def write(records: list[QuestionRecord]) -> tuple[str, list[QuestionRecord]]:
+    """The Aiken file of the questions it can hold, and the questions left out."""
+    out: list[str] = []
+    skipped: list[QuestionRecord] = []
+    for rec in records:
+        if not _writable(rec):
+            skipped.append(rec)
+            continue
+        out.append(rec.text)
+        answer = "A"
+        for index, option in enumerate(rec.options):
+            letter = chr(ord("A") + index)
+            out.append(f"{letter}. {option['text']}")
+            if Decimal(str(option["fraction"])) == 1:
+                answer = letter
+        out.append(f"ANSWER: {answer}")
+        out.append("")
+    return "\n".join(out), skipped

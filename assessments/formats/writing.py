@@ -1,4 +1,4 @@
-"""Writing question records as GIFT, CSV (UTF-8 with BOM) or XLSX."""
+"""Writing question records as GIFT, Aiken, CSV (UTF-8 with BOM) or XLSX."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ from typing import IO
 
 from organisation.tabular import csv_rows, write_xlsx
 
-from . import gift
+from . import QuestionRecord, aiken, gift
 from .tabular import HEADERS, rows_for
 
 
-def write_questions(records, format: str, target: IO[bytes]) -> None:
+def write_questions(records, format: str, target: IO[bytes]) -> list[QuestionRecord]:
+    """Write the records; returns those the format cannot hold (Aiken only holds
+    plain single-choice questions), which are left out of the file."""
     if format == "gift":
         target.write(gift.write(records).encode("utf-8"))
+    elif format == "aiken":
+        text, skipped = aiken.write(records)
+        target.write(text.encode("utf-8"))
+        return skipped
     elif format == "csv":
         for line in csv_rows(HEADERS, rows_for(records)):
             target.write(line.encode("utf-8"))
@@ -20,3 +26,4 @@ def write_questions(records, format: str, target: IO[bytes]) -> None:
         write_xlsx(target, HEADERS, rows_for(records), title="questions")
     else:
         raise ValueError(format)
+    return []

@@ -33,7 +33,7 @@ def question_content(question: Question, options: list[Option] | None = None) ->
     """Everything that decides how a question looks and is marked (no option keys)."""
     if options is None:
         options = list(question.options.all())
-    return {
+    data = {
         "code": question.code,
         "type": question.type,
         "text": question.text,
@@ -54,6 +54,13 @@ def question_content(question: Question, options: list[Option] | None = None) ->
             a.strip() for a in question.accepted_answers.splitlines() if a.strip()
         ],
     }
+    # Only questions that use them carry these keys, so the versions of every
+    # other question stay exactly as they were.
+    if question.text_format and question.text_format != "plain":
+        data["text_format"] = question.text_format
+    if question.answers:
+        data["answers"] = question.answers
+    return data
 
 
 def _with_keys(content: dict, previous: dict | None) -> dict:
@@ -141,6 +148,10 @@ FIELDS = (
     "numeric_answer",
     "tolerance",
     "accepted_answers",
+    "text_format",
+    "answers",
+    "idnumber",
+    "tags",
 )
 
 

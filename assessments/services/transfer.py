@@ -17,7 +17,12 @@ from organisation.tabular import (
     parse_date,
 )
 
-from ..formats import QuestionRecord, record_from_question
+from ..formats import (
+    QuestionRecord,
+    graded_answers,
+    record_fingerprint,
+    record_from_question,
+)
 from ..formats.tabular import records_from_table
 from ..models import Category, ExternalResult, Option, Question
 from .questions import category_ensure, question_upsert
@@ -36,10 +41,12 @@ def questions_import(
     Refuses the whole file (ImportRejected, every error with its row or line and
     column) when anything is wrong; writes nothing then.
     """
-    if isinstance(table, Table):
+    from_table = isinstance(table, Table)
+    if from_table:
         records, errors = records_from_table(table, default_category=category or "")
     else:
         records, errors = list(table), []
+        errors.extend(_match_identities(records))
     indicators = {i.code: i for i in Indicator.objects.all()}
     lines = {b.code: b for b in BusinessLine.objects.all()}
     seen: dict[str, int] = {}
@@ -110,6 +117,13 @@ def questions_import(
         for name in ("points", "difficulty", "option_order", "multiple_grading"):
             if getattr(rec, name) is not None:
                 fields[name] = getattr(rec, name)
+        if not from_table:
+            # What only GIFT and Aiken say; a table's absent columns leave it alone.
+            fields["text_format"] = rec.text_format
+            fields["answers"] = _stored_answers(rec)
+            for name in ("idnumber", "tags"):
+                if getattr(rec, name) is not None:
+                    fields[name] = getattr(rec, name)
         outcome = question_upsert(
             code=rec.code,
             fields=fields,
@@ -124,7 +138,126 @@ def questions_import(
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         if progress:
             progress(index, len(records))
+    warnings = [
+        {"line": rec.line, "code": rec.code, "message": message}
+        for rec in records
+        for message in rec.warnings
+    ]
+    if warnings:
+        summary.extra["warnings"] = warnings
     return summary
+
+
+def _plain_number(value) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _stored_answers(rec: QuestionRecord) -> list[dict]:
+    """``Question.answers`` for a record: empty when the plain fields say it all."""
+    if rec.type == "true_false":
+        if any(a.get("feedback") for a in rec.answers):
+            return [
+                {"value": bool(a["value"]), "feedback": a.get("feedback", "")}
+                for a in rec.answers
+            ]
+        return []
+    answers = graded_answers(rec)
+    if rec.type == "short":
+        simple = all(
+            Decimal(str(a["fraction"])) == 1
+            and not a.get("feedback")
+            and "*" not in a["text"]
+            for a in answers
+        )
+        if simple:
+            return []
+        return [
+            {
+                "text": a["text"],
+                "fraction": _plain_number(a["fraction"]),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in answers
+        ]
+    if rec.type == "numeric":
+        simple = len(answers) == 1 and (
+            Decimal(str(answers[0]["fraction"])) == 1
+            and not answers[0].get("feedback")
+            and answers[0]["value"] != "*"
+        )
+        if simple:
+            return []
+        return [
+            {
+                "value": a["value"],
+                "tolerance": _plain_number(a.get("tolerance") or 0),
+                "fraction": _plain_number(a["fraction"]),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in answers
+        ]
+    return []
+
+
+def _answer_key(rec: QuestionRecord) -> tuple:
+    """What a question asks for: its type and how each answer is marked."""
+    return (
+        rec.type,
+        tuple((o["text"], _plain_number(o["fraction"])) for o in rec.options),
+        rec.correct_bool if rec.type == "true_false" else None,
+        tuple(
+            (
+                str(a.get("text", a.get("value"))),
+                _plain_number(a.get("fraction", 1)),
+                _plain_number(a.get("tolerance") or 0),
+            )
+            for a in graded_answers(rec)
+        ),
+    )
+
+
+def _match_identities(records: list[QuestionRecord]) -> list[RowError]:
+    """Give untitled records the code of the same question already in the bank, and
+    list every record that would change an existing question's type or answers
+    (a conflict: the file is refused rather than a question silently changed)."""
+    questions = Question.objects.select_related("category").prefetch_related(
+        "options", "indicators", "business_lines"
+    )
+    paths = {rec.category for rec in records if rec.derived_code}
+    by_fingerprint: dict[str, str] = {}
+    if paths:
+        for question in questions.filter(category__path__in=paths):
+            existing = record_from_question(question)
+            by_fingerprint.setdefault(record_fingerprint(existing), question.code)
+    for rec in records:
+        if rec.derived_code:
+            rec.code = by_fingerprint.get(record_fingerprint(rec), rec.code)
+    existing_by_code = {
+        q.code: record_from_question(q)
+        for q in questions.filter(code__in=[r.code for r in records])
+    }
+    errors = []
+    for rec in records:
+        existing = existing_by_code.get(rec.code)
+        if existing is None or _answer_key(existing) == _answer_key(rec):
+            continue
+        if existing.type != rec.type:
+            message = _(
+                'conflict: question "%(code)s" is already in the bank as a '
+                "%(old)s question and this file would make it %(new)s; give it a "
+                "new code or change it in the bank"
+            ) % {
+                "code": rec.code,
+                "old": Question.Type(existing.type).label,
+                "new": Question.Type(rec.type).label,
+            }
+        else:
+            message = _(
+                'conflict: question "%(code)s" is already in the bank with other '
+                "answers or marks; give it a new code or change it in the bank"
+            ) % {"code": rec.code}
+        errors.append(RowError(rec.line, "code", message))
+    return errors
 
 
 def questions_import_file(

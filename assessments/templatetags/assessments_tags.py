@@ -25,3 +25,19 @@ def cn_date(value, with_time: bool = False):
 @register.filter
 def cn_datetime(value):
     return cn_date(value, True)
+
+
+@register.filter
+def rich(value, text_format="plain"):
+    """A question's text, option, feedback or explanation as safe HTML."""
+    from ..richtext import render
+
+    return render(value or "", text_format or "plain")
+
+
+@register.filter
+def rich_as_text(value, text_format="plain"):
+    """The same text without markup, for short labels."""
+    from ..richtext import as_text
+
+    return as_text(value or "", text_format or "plain")

@@ -157,3 +157,20 @@ def test_a_real_worker_runs_a_question_import(client, trainer, celery_worker):
         time.sleep(0.5)
     assert job.status == "done" and job.progress == 100
     assert Question.objects.count() == 9
+
+
+def test_the_job_page_lists_what_the_import_warned_about(
+    client, trainer, reference_data, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    gift_file = "$CATEGORY: 甲\n\n::W-1::[html]<p>题目<script>x()</script></p>{T}\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments_admin:transfer"),
+            {"file": SimpleUploadedFile("w.gift", gift_file.encode("utf-8"))},
+        )
+    job = ImportJob.objects.get()
+    assert job.status == "done" and job.summary["warnings"][0]["line"] == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "已导入，但有以下提示" in page and "W-1" in page
+    assert "已删除不允许的标记" in page

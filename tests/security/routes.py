@@ -131,6 +131,19 @@ MATRIX: dict[str, list[tuple]] = {
         )
     ],
     "quizzes/": [("index", "get", lambda w: "/quizzes/", SIGNED_IN)],
+    "quizzes/categories/": [
+        ("list", "get", lambda w: "/quizzes/categories/", SIGNED_IN)
+    ],
+    "quizzes/categories/<int:category_id>/": [
+        (
+            "page",
+            "get",
+            lambda w: (
+                f"/quizzes/categories/{w['quiz'].slots.first().question.category_id}/"
+            ),
+            SIGNED_IN,
+        )
+    ],
     "quizzes/attempts/<int:attempt_id>/": [
         ("own", "get", lambda w: f"/quizzes/attempts/{w['attempt'].pk}/", "DA----"),
         (
