@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from ..errors import AssessmentError
 from ..models import Attempt, MarkChange, Response
-from ..signals import attempt_marked
-from .attempts import _announce, attempt_recompute
+from ..signals import attempt_finished, attempt_marked
+from .attempts import attempt_recompute
 
 
 @transaction.atomic
@@ -50,8 +50,12 @@ def response_mark(*, response: Response, marker, score, comment: str = "") -> Re
     response.save()
     attempt = attempt_recompute(attempt)
     if attempt.status == Attempt.Status.FINISHED:
-        _announce(attempt)
-        transaction.on_commit(
-            lambda: attempt_marked.send(sender=Attempt, attempt=attempt)
-        )
+        transaction.on_commit(lambda: _announce_marked(attempt))
     return response
+
+
+def _announce_marked(attempt: Attempt) -> None:
+    # As any finish (statistics, progress), and as a marker's finish (the learner's
+    # notice), in one after-commit step.
+    attempt_finished.send(sender=Attempt, attempt=attempt)
+    attempt_marked.send(sender=Attempt, attempt=attempt)
