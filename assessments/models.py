@@ -17,6 +17,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.search import index
 
+from organisation.validators import validate_code
+
 
 class Category(models.Model):
     """A node of the category tree; ``path`` is the names joined by ``/`` (e.g. 指标/案-件比)."""
@@ -79,7 +81,9 @@ class Question(index.Indexed, ClusterableModel):
         MEDIUM = 2, _("Medium")
         HARD = 3, _("Hard")
 
-    code = models.CharField(_("code"), max_length=64, unique=True)
+    code = models.CharField(
+        _("code"), max_length=64, unique=True, validators=[validate_code]
+    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,

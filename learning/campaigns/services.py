@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from organisation.tabular import (
     parse_decimal,
     split_codes,
 )
+from organisation.validators import validate_code
 
 from .models import Campaign, CampaignMember, Exemption, Notification
 from .selectors import campaign_audience
@@ -68,6 +70,10 @@ def campaign_create(
         raise CampaignError(_("A campaign needs a code and a title."))
     if not courses:
         raise CampaignError(_("A campaign needs at least one course."))
+    try:
+        validate_code(code)
+    except ValidationError as exc:
+        raise CampaignError(exc.messages[0]) from exc
     if Campaign.objects.filter(code=code).exists():
         raise CampaignError(_("A campaign with this code already exists."))
     _check_dates(starts_on, due_on, due_days)
