@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.batch import run_isolated
 from learning.models import CourseCompletion, CoursePage
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.tabular import (
@@ -155,10 +156,19 @@ def campaign_sync_audience(
 
 
 def campaigns_sync_all(*, today: dt.date | None = None) -> dict[str, tuple[int, int]]:
-    return {
-        c.code: campaign_sync_audience(campaign=c, today=today)
-        for c in Campaign.objects.filter(active=True)
-    }
+    """Sync every active campaign's audience; one that fails is logged and left out."""
+    changes: dict[str, tuple[int, int]] = {}
+
+    def sync(campaign: Campaign) -> None:
+        changes[campaign.code] = campaign_sync_audience(campaign=campaign, today=today)
+
+    run_isolated(
+        Campaign.objects.filter(active=True),
+        sync,
+        what="syncing a campaign's audience",
+        label=lambda c: c.code,
+    )
+    return changes
 
 
 @transaction.atomic
