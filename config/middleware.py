@@ -20,3 +20,57 @@ class ChineseFirstLocaleMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request carrying a NUL character in its path, query string,
+    form fields or JSON body.
+
+    One check here rather than one per view: NUL reaches views through every
+    parameter, PostgreSQL refuses it in any text (each case was a 500, and only on
+    PostgreSQL, so SQLite tests never showed it), and no honest input contains it.
+    Refusing is clearer than stripping: nothing is written from a request that
+    carried one.
+
+    Form fields are read after the CSRF check has parsed them anyway; views exempt
+    from CSRF are skipped, so they may still choose their own upload handlers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values)
+            for key, values in request.GET.lists()
+        ):
+            return self.refuse(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if "json" in (request.content_type or ""):
+            body = request.body
+            if b"\x00" in body or b"\\u0000" in body.lower():
+                return self.refuse(request)
+        elif request.method == "POST" and not getattr(view_func, "csrf_exempt", False):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return self.refuse(request)
+        return None
+
+    def refuse(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The request contained a character that is not allowed.")
+        wants_json = "json" in (request.content_type or "") or "json" in (
+            request.headers.get("Accept") or ""
+        )
+        if wants_json:
+            return JsonResponse(
+                {"ok": False, "code": "bad_request", "error": message}, status=400
+            )
+        return render(request, "bad_request.html", {"message": message}, status=400)
