@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
@@ -74,3 +76,30 @@ class RefuseNulMiddleware:
                 {"ok": False, "code": "bad_request", "error": message}, status=400
             )
         return render(request, "bad_request.html", {"message": message}, status=400)
+
+
+class SessionIdleMiddleware:
+    """Keep an active session alive: push its expiry back every few minutes of use.
+
+    A session expires ``SESSION_COOKIE_AGE`` seconds after it was last saved. Marking
+    it modified at most every ``SESSION_REFRESH_SECONDS`` makes that an idle timeout
+    without a database write on every request.
+    """
+
+    KEY = "_idle_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            last = session.get(self.KEY, 0)
+            if (
+                not isinstance(last, int)
+                or now - last >= settings.SESSION_REFRESH_SECONDS
+            ):
+                session[self.KEY] = now
+        return response

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionIdleMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -242,6 +243,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff share office PCs: a session ends when the browser closes, and on the server
+# after SESSION_IDLE_MINUTES without a request (Django's default was 14 days).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool(
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True
+)
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=120)
+# How often a signed-in request pushes the idle deadline back. Saving the session on
+# every request would write to the database on each autosave of a quiz storm.
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 4)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
