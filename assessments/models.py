@@ -9,6 +9,7 @@ changes what an attempt showed or how it was marked.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -250,6 +251,13 @@ class Quiz(ClusterableModel):
         FIRST = "first", _("First attempt")
         AVERAGE = "average", _("Average of attempts")
 
+    class ReviewTiming(models.TextChoices):
+        EACH_ATTEMPT = "each_attempt", _("After each attempt (practice)")
+        LAST_ATTEMPT = (
+            "last_attempt",
+            _("After the learner's last attempt, or once the quiz closes (exam)"),
+        )
+
     class OverduePolicy(models.TextChoices):
         AUTOSUBMIT = "autosubmit", _("Submit automatically when time is up")
         GRACE = "grace", _("Grace period to submit, then not counted")
@@ -317,6 +325,17 @@ class Quiz(ClusterableModel):
     review_explanation = models.BooleanField(
         _("after submitting: explanation"), default=True
     )
+    # An exam sat up to three times must not hand out its answers after the first.
+    right_answers_after = models.CharField(
+        _("right answers and explanations are shown"),
+        max_length=20,
+        choices=ReviewTiming.choices,
+        default=ReviewTiming.LAST_ATTEMPT,
+        help_text=_(
+            "Applies to the options “after submitting: right answer” and "
+            "“explanation”; after the quiz closes the options below apply."
+        ),
+    )
     closed_review_correctness = models.BooleanField(
         _("after the quiz closes: whether correct"), default=True
     )
@@ -373,6 +392,7 @@ class Quiz(ClusterableModel):
                 FieldPanel("review_marks"),
                 FieldPanel("review_right_answer"),
                 FieldPanel("review_explanation"),
+                FieldPanel("right_answers_after"),
                 FieldPanel("closed_review_correctness"),
                 FieldPanel("closed_review_marks"),
                 FieldPanel("closed_review_right_answer"),
@@ -393,6 +413,25 @@ class Quiz(ClusterableModel):
         from django.urls import reverse
 
         return reverse("assessments:quiz", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        several = not self.single_attempt and self.attempts_allowed != 1
+        if (
+            self.feedback_mode == self.FeedbackMode.IMMEDIATE
+            and self.right_answers_after == self.ReviewTiming.LAST_ATTEMPT
+            and several
+        ):
+            raise ValidationError(
+                {
+                    "right_answers_after": _(
+                        "Immediate feedback shows the right answer of each question "
+                        "as soon as it is checked. For a quiz sat more than once, "
+                        "give feedback at the end, or allow right answers after "
+                        "each attempt."
+                    )
+                }
+            )
 
 
 class QuizSlot(models.Model):

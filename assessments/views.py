@@ -321,7 +321,15 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     if attempt.is_open:
         return redirect(reverse("assessments:attempt", args=[attempt.pk]))
-    options = review_options(attempt.quiz)
+    used = Attempt.objects.filter(
+        user=request.user, quiz=attempt.quiz, preview=False
+    ).count()
+    options = review_options(
+        attempt.quiz,
+        attempts_left=0
+        if attempt.preview
+        else services.attempts.attempts_remaining(attempt.quiz, used),
+    )
     return render(
         request,
         "assessments/result.html",

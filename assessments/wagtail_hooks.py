@@ -8,6 +8,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin_forms import QuizAdminForm
 from .models import Category, Question, Quiz
 from .permissions import can_mark, can_see_statistics
 from .services import question_publish_version
@@ -42,6 +43,8 @@ class QuizViewSet(SnippetViewSet):
     list_filter = ["draft", "feedback_mode"]
     search_fields = ["title", "slug"]
 
+
+Quiz.base_form_class = QuizAdminForm
 
 register_snippet(QuestionViewSet)
 register_snippet(CategoryViewSet)

@@ -28,6 +28,7 @@ from .. import grading
 from .. import hot_reads as reads
 from ..errors import AssessmentError
 from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
+from ..pools import exam_question_ids
 from ..signals import attempt_finished
 from .questions import question_current_versions
 
@@ -68,6 +69,12 @@ def quiz_question_list(
     if key not in cache:
         cache[key] = list(quiz.slots.select_related("question", "draw_category"))
     slots = cache[key]
+    if not quiz.exam_paper:
+        # A practice quiz never shows an exam's questions (see assessments.pools),
+        # even one that reached its pool after the quiz was saved.
+        if "exam_pool" not in cache:
+            cache["exam_pool"] = exam_question_ids()
+        seen = set(cache["exam_pool"])
     for position, slot in enumerate(slots, start=1):
         if slot.question_id:
             if slot.question_id not in seen and slot.question.active:
@@ -86,7 +93,7 @@ def quiz_question_list(
         pool = Question.objects.filter(active=True).filter(
             Q(category=root) | Q(category__path__startswith=root.path + "/")
         )
-        chosen = [(0, q) for q in pool.order_by("code")]
+        chosen = [(0, q) for q in pool.order_by("code") if q.pk not in seen]
     if quiz.random_order:
         rng.shuffle(chosen)
     if quiz.max_questions:

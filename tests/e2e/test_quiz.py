@@ -27,7 +27,11 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
         explanation="1050÷800=1.3125，即 1:1.31。",
     )
     make_quiz(
-        "e2e-timed", [first, second], title="案-件比限时测验", time_limit_minutes=10
+        "e2e-timed",
+        [first, second],
+        title="案-件比限时测验",
+        time_limit_minutes=10,
+        attempts_allowed=1,
     )
 
     sign_in(page, "Q0001", "demo12345")
