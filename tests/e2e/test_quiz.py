@@ -69,3 +69,30 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
         "评价指标体系以案-件比为核心构建" in body
     )  # explanation shown after submitting
     screenshot(page, "quiz-result")
+
+
+def test_an_exam_with_attempts_left_keeps_its_answers_back(page, tree):
+    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0002", name="考试人").user
+    user.set_password("demo12345")
+    user.save()
+    question = make_question(
+        "E2E-3",
+        text="“案-件比”中的“件”越多越好吗？",
+        type="true_false",
+        correct_bool=False,
+        explanation="件多意味着非必要环节多。",
+    )
+    make_quiz("e2e-exam", [question], title="结业考试", attempts_allowed=3)
+
+    sign_in(page, "Q0002", "demo12345")
+    page.goto(page.base_url + "/quizzes/e2e-exam/")
+    page.click("main form button[type=submit]")
+    page.click("button[name=go][value=summary]")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_load_state()
+
+    body = page.locator("main").inner_text()
+    assert "用完全部作答次数后" in body
+    assert "件多意味着非必要环节多" not in body
+    screenshot(page, "exam-result-answers-withheld")
