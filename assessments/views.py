@@ -242,6 +242,9 @@ def attempt_save_json(request: HttpRequest, attempt_id: int) -> JsonResponse:
     and writes nothing. The reply never contains marks or the right answer.
     """
     try:
+        if "json" not in (request.content_type or ""):
+            # A form post's body may already have been read as fields (CSRF does).
+            raise ValueError("not JSON")
         payload = json.loads(request.body or b"{}")
         seq = int(payload["seq"])
         answers = {int(k): v for k, v in (payload.get("answers") or {}).items()}

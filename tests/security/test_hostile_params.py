@@ -131,3 +131,42 @@ def test_reports_read_a_far_as_of_date_and_year_zero_as_the_defaults(world):
     page = f"/reports/campaigns/{code}/units/P/"
     assert client.get(page + "?as_of=9999-12-31").status_code == 200
     assert client.get("/reports/matrix/G1/?year=0").status_code == 200
+
+
+HOSTILE_FORM = {
+    "seq": str(2**40),
+    "position": str(2**40),
+    "answer_present": "1",
+    "answer": "1e999999999",
+    "go": str(2**64),
+    "revoke": "²",
+    "quiz": "²",
+    "response": "9" * 30,
+    "score": "1e999999999",
+    "period": "9999Q9",
+    "unit_code": "../G3",
+    "indicator_code": "a" * 500,
+    "format": "csv",
+    "show": "x" * 300,
+    "then": "x",
+    "language": "x" * 300,
+}
+
+
+def test_hostile_form_posts_never_give_a_server_error(world):
+    failures = []
+    for route, cases in MATRIX.items():
+        if route in OPTIONAL or route.startswith("accounts/logout"):
+            continue
+        client = client_for(world, _role(route), raise_request_exception=False)
+        for label, _method, build, _letters in cases:
+            for url in [build(world), *_placeholder_urls(route)[:1]]:
+                status = client.post(url, HOSTILE_FORM).status_code
+                if status >= 500:
+                    failures.append(f"{route} [{label}] {url}: {status}")
+    # The attempt page's own form, as its learner.
+    learner = client_for(world, "learner", raise_request_exception=False)
+    own = f"/quizzes/attempts/{world['attempt'].pk}/"
+    if learner.post(own, HOSTILE_FORM).status_code >= 500:
+        failures.append(own)
+    assert not failures, "\n".join(failures)
