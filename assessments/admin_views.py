@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from config.params import int_param
 from config.tasks import send_on_commit
 from organisation.admin_forms import upload_too_large_message
 from organisation.jobs import import_job_create
@@ -54,10 +55,8 @@ class MarkingView(_AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        quiz_id = self.request.GET.get("quiz") or None
+        quiz_id = int_param(self.request.GET.get("quiz"), default=0) or None
         learner = self.request.GET.get("learner", "").strip()
-        if quiz_id and not str(quiz_id).isdigit():
-            quiz_id = None
         context.update(
             queue=list(
                 selectors.marking_queue(
@@ -115,9 +114,7 @@ class AttemptMarkView(_AdminPage):
         attempt = self._attempt()
         response = selectors.response_get_for_marker(
             user=request.user,
-            response_id=request.POST.get("response", "0")
-            if str(request.POST.get("response", "")).isdigit()
-            else 0,
+            response_id=int_param(request.POST.get("response"), default=0),
         )
         if response is None or response.item.attempt_id != attempt.pk:
             raise Http404
@@ -142,9 +139,9 @@ class StatisticsView(_AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        quiz_id = self.request.GET.get("quiz")
+        quiz_id = int_param(self.request.GET.get("quiz"), default=0) or None
         snapshot = None
-        if quiz_id and quiz_id.isdigit():
+        if quiz_id:
             snapshot = (
                 StatisticsSnapshot.objects.select_related("quiz")
                 .filter(quiz_id=quiz_id)
@@ -158,23 +155,23 @@ class StatisticsView(_AdminPage):
             all_quizzes=Quiz.objects.order_by("title").only("pk", "title"),
             snapshot=snapshot,
             bank=bank,
-            quiz_id=int(quiz_id) if quiz_id and quiz_id.isdigit() else None,
+            quiz_id=quiz_id,
         )
         return context
 
     def post(self, request, *args, **kwargs):
         from .tasks import compute_all_statistics, compute_quiz_statistics
 
-        quiz_id = request.POST.get("quiz", "")
-        if quiz_id.isdigit():
-            send_on_commit(compute_quiz_statistics, int(quiz_id))
+        quiz_id = int_param(request.POST.get("quiz"), default=0)
+        if quiz_id:
+            send_on_commit(compute_quiz_statistics, quiz_id)
         else:
             send_on_commit(compute_all_statistics)
         messages.success(
             request, _("Statistics are being recalculated; reload in a moment.")
         )
         url = reverse("assessments_admin:statistics")
-        return redirect(f"{url}?quiz={quiz_id}" if quiz_id.isdigit() else url)
+        return redirect(f"{url}?quiz={quiz_id}" if quiz_id else url)
 
 
 STAT_HEADERS = [
@@ -211,11 +208,9 @@ def _stat_rows(snapshot: StatisticsSnapshot):
 def statistics_export(request):
     if not request.user.is_authenticated or not can_see_statistics(request.user):
         raise PermissionDenied
-    quiz_id = request.GET.get("quiz", "")
+    quiz_id = int_param(request.GET.get("quiz"), default=0)
     snapshot = (
-        StatisticsSnapshot.objects.filter(quiz_id=quiz_id).first()
-        if quiz_id.isdigit()
-        else None
+        StatisticsSnapshot.objects.filter(quiz_id=quiz_id).first() if quiz_id else None
     )
     if snapshot is None:
         raise Http404

@@ -59,6 +59,12 @@ def _q(
     }
 
 
+# Practice quizzes draw from categories of their own, never from an exam's pool
+# (assessments.pools).
+PRACTICE_CALC = "课堂练习/案-件比计算"
+PRACTICE_DIRECTIONS = "课堂练习/指标方向"
+
+
 def _calc_questions(rng: random.Random) -> list[dict]:
     rows = []
     scenarios = [
@@ -76,7 +82,8 @@ def _calc_questions(rng: random.Random) -> list[dict]:
         rows.append(
             _q(
                 f"CR-CALC-{i:02d}",
-                "指标解读/案-件比/计算",
+                # The first three are exam questions; the rest are for practice.
+                "指标解读/案-件比/计算" if i <= 3 else PRACTICE_CALC,
                 "numeric",
                 f"某基层院某年受理审查逮捕案件{arrest}件，受理审查起诉案件{pros}件，"
                 f"其中已经审查逮捕后移送审查起诉的{moved}件；当年发生退回补充侦查"
@@ -97,7 +104,7 @@ def _calc_questions(rng: random.Random) -> list[dict]:
         rows.append(
             _q(
                 f"CR-CASES-{i:02d}",
-                "指标解读/案-件比/计算",
+                "指标解读/案-件比/计算" if i == 1 else PRACTICE_CALC,
                 "numeric",
                 f"某院“案”为{cases}件，非必要诉讼环节共{extra}件次。“件”是多少件？",
                 numeric_answer=Decimal(cases + extra),
@@ -269,16 +276,23 @@ def _indicator_questions(
     indicators: list[Indicator], lines: list[BusinessLine], rng: random.Random
 ) -> list[dict]:
     rows = []
+    directions = 0
     all_dirs = list(DIRECTION_TEXT.items())
     for indicator in indicators:
         options = [
             (text, 1 if key == indicator.direction else 0) for key, text in all_dirs
         ]
-        group = "案-件比" if indicator.code.startswith("case_ratio") else "指标方向"
+        if indicator.code.startswith("case_ratio"):
+            group = "指标解读/案-件比"
+        else:
+            # Every other indicator's question goes to the lesson practice, so that
+            # the practice quiz never draws from the final exam's category.
+            directions += 1
+            group = "指标解读/指标方向" if directions % 2 else PRACTICE_DIRECTIONS
         rows.append(
             _q(
                 f"DIR-{indicator.code}"[:64],
-                f"指标解读/{group}",
+                group,
                 "single",
                 f"“{indicator.name}”属于哪一类指标？",
                 options=options,
@@ -388,7 +402,8 @@ QUIZZES = [
         "pass_mark": 60,
         "feedback_mode": "immediate",
         "exam_paper": False,
-        "fixed": ["CR-CALC-04", "CR-CASES-02", "CR-STAGE-01"],
+        "right_answers_after": "each_attempt",
+        "fixed": ["CR-CALC-04", "CR-CASES-02", "CR-CALC-05"],
     },
     {
         "slug": "ind-101-lesson-directions",
@@ -397,7 +412,8 @@ QUIZZES = [
         "pass_mark": 60,
         "feedback_mode": "immediate",
         "exam_paper": False,
-        "draws": [("指标解读/指标方向", 5)],
+        "right_answers_after": "each_attempt",
+        "draws": [(PRACTICE_DIRECTIONS, 5)],
     },
     {
         "slug": "case-quality-essay",

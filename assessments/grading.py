@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
+
+# Answers, targets and tolerances live inside ±10¹⁵ (the bank stores 16 digits,
+# six after the point). Anything larger is refused when saved, and a stored value
+# outside it marks as wrong instead of raising: "1e999999999" once made Decimal's
+# default context overflow on every submit and stopped the overdue-closing task.
+NUMBER_LIMIT = Decimal("1e15")
+# Every comparison runs in this context, never the thread's: 34 significant digits
+# and exponents near zero, so no stored value can make the arithmetic trap.
+NUMBER_CONTEXT = Context(
+    prec=34, Emax=40, Emin=-40, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 
 def normalise_text(value: str) -> str:
@@ -22,7 +33,16 @@ def normalise_text(value: str) -> str:
 
 
 def parse_number(value) -> Decimal | None:
-    """A learner's number: full-width digits, thousands commas, a ratio ``1:1.31`` or ``%``."""
+    """A learner's number: full-width digits, thousands commas, a ratio ``1:1.31`` or ``%``.
+
+    None when the text is not a number or the number is out of range.
+    """
+    number = read_number(value)
+    return number if number is not None and in_range(number) else None
+
+
+def read_number(value) -> Decimal | None:
+    """The number the text spells, unchecked (may be huge, infinite or NaN)."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip().replace(",", "")
     text = text.replace("：", ":")
     if not text:
@@ -36,10 +56,24 @@ def parse_number(value) -> Decimal | None:
             return None
     text = text.rstrip("%").strip()
     try:
-        number = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+
+
+def in_range(number: Decimal) -> bool:
+    """Finite and smaller than ``NUMBER_LIMIT`` in size (at most 15 whole digits)."""
+    # Comparison is exact and never traps, whatever the exponent.
+    return number.is_finite() and number.copy_abs() < NUMBER_LIMIT
+
+
+def _stored_number(value) -> Decimal | None:
+    """A target or tolerance from a frozen version, or None if it is unusable."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if in_range(number) else None
 
 
 def _clamp(value: Decimal, low: Decimal = ZERO, high: Decimal = ONE) -> Decimal:
@@ -70,15 +104,12 @@ def fraction_for(data: dict, answer: dict | None) -> Decimal | None:
             return ZERO
         return ONE if bool(value) == bool(data.get("correct_bool")) else ZERO
     if kind == "numeric":
-        number = parse_number(answer.get("text"))
         if data.get("answers"):
-            best = graded_numeric_answer(data["answers"], number)
+            best = graded_numeric_answer(
+                data["answers"], parse_number(answer.get("text"))
+            )
             return _clamp(Decimal(str(best["fraction"]))) if best else ZERO
-        if number is None or data.get("numeric_answer") in (None, ""):
-            return ZERO
-        target = Decimal(str(data["numeric_answer"]))
-        tolerance = Decimal(str(data.get("tolerance") or 0))
-        return ONE if abs(number - target) <= tolerance else ZERO
+        return _numeric_fraction(data, answer)
     if kind == "short":
         given = normalise_text(answer.get("text", ""))
         if not given:
@@ -89,6 +120,22 @@ def fraction_for(data: dict, answer: dict | None) -> Decimal | None:
         accepted = {normalise_text(a) for a in data.get("accepted") or []}
         return ONE if given in accepted else ZERO
     return ZERO
+
+
+def _numeric_fraction(data: dict, answer: dict) -> Decimal:
+    """Right within the tolerance; never raises, whatever was stored."""
+    number = parse_number(answer.get("text"))
+    if number is None or data.get("numeric_answer") in (None, ""):
+        return ZERO
+    target = _stored_number(data["numeric_answer"])
+    tolerance = _stored_number(data.get("tolerance") or 0)
+    if target is None or tolerance is None:
+        return ZERO
+    try:
+        distance = NUMBER_CONTEXT.abs(NUMBER_CONTEXT.subtract(number, target))
+    except ArithmeticError:
+        return ZERO
+    return ONE if distance <= tolerance else ZERO
 
 
 # Answers imported with partial credit (``data["answers"]``). Kept apart from the
@@ -132,9 +179,15 @@ def graded_numeric_answer(answers: list[dict], number: Decimal | None) -> dict |
             return candidate
         if number is None:
             continue
-        target = Decimal(str(candidate["value"]))
-        tolerance = Decimal(str(candidate.get("tolerance") or 0))
-        if abs(number - target) <= tolerance:
+        target = _stored_number(candidate["value"])
+        tolerance = _stored_number(candidate.get("tolerance") or 0)
+        if target is None or tolerance is None:
+            continue
+        try:
+            distance = NUMBER_CONTEXT.abs(NUMBER_CONTEXT.subtract(number, target))
+        except ArithmeticError:
+            continue
+        if distance <= tolerance:
             return candidate
     return None
 

@@ -9,6 +9,7 @@ changes what an attempt showed or how it was marked.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,8 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.search import index
+
+from organisation.validators import validate_code
 
 
 class Category(models.Model):
@@ -86,7 +89,9 @@ class Question(index.Indexed, ClusterableModel):
         MEDIUM = 2, _("Medium")
         HARD = 3, _("Hard")
 
-    code = models.CharField(_("code"), max_length=64, unique=True)
+    code = models.CharField(
+        _("code"), max_length=64, unique=True, validators=[validate_code]
+    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -285,6 +290,13 @@ class Quiz(ClusterableModel):
         FIRST = "first", _("First attempt")
         AVERAGE = "average", _("Average of attempts")
 
+    class ReviewTiming(models.TextChoices):
+        EACH_ATTEMPT = "each_attempt", _("After each attempt (practice)")
+        LAST_ATTEMPT = (
+            "last_attempt",
+            _("After the learner's last attempt, or once the quiz closes (exam)"),
+        )
+
     class OverduePolicy(models.TextChoices):
         AUTOSUBMIT = "autosubmit", _("Submit automatically when time is up")
         GRACE = "grace", _("Grace period to submit, then not counted")
@@ -360,6 +372,17 @@ class Quiz(ClusterableModel):
     review_explanation = models.BooleanField(
         _("after submitting: explanation"), default=True
     )
+    # An exam sat up to three times must not hand out its answers after the first.
+    right_answers_after = models.CharField(
+        _("right answers and explanations are shown"),
+        max_length=20,
+        choices=ReviewTiming.choices,
+        default=ReviewTiming.LAST_ATTEMPT,
+        help_text=_(
+            "Applies to the options “after submitting: right answer” and "
+            "“explanation”; after the quiz closes the options below apply."
+        ),
+    )
     closed_review_correctness = models.BooleanField(
         _("after the quiz closes: whether correct"), default=True
     )
@@ -416,6 +439,7 @@ class Quiz(ClusterableModel):
                 FieldPanel("review_marks"),
                 FieldPanel("review_right_answer"),
                 FieldPanel("review_explanation"),
+                FieldPanel("right_answers_after"),
                 FieldPanel("closed_review_correctness"),
                 FieldPanel("closed_review_marks"),
                 FieldPanel("closed_review_right_answer"),
@@ -442,11 +466,6 @@ class Quiz(ClusterableModel):
         """A single-attempt quiz always keeps its paper, as django-quiz-app did."""
         return self.exam_paper or self.single_attempt
 
-    def clean(self):
-        super().clean()
-        if self.single_attempt:
-            self.exam_paper = True
-
     def clean_fields(self, exclude=None):
         # A Chinese title (or a slug typed in Chinese) gives an address in ASCII
         # instead of an error, before the slug validator runs.
@@ -462,6 +481,27 @@ class Quiz(ClusterableModel):
         from django.urls import reverse
 
         return reverse("assessments:quiz", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.single_attempt:
+            self.exam_paper = True
+        several = not self.single_attempt and self.attempts_allowed != 1
+        if (
+            self.feedback_mode == self.FeedbackMode.IMMEDIATE
+            and self.right_answers_after == self.ReviewTiming.LAST_ATTEMPT
+            and several
+        ):
+            raise ValidationError(
+                {
+                    "right_answers_after": _(
+                        "Immediate feedback shows the right answer of each question "
+                        "as soon as it is checked. For a quiz sat more than once, "
+                        "give feedback at the end, or allow right answers after "
+                        "each attempt."
+                    )
+                }
+            )
 
 
 def quiz_slug(*, title: str, slug: str, pk: int | None) -> str:

@@ -88,13 +88,25 @@ def _feedback(item: AttemptItem, data: dict, *, full: bool) -> dict:
     }
 
 
-def review_options(quiz: Quiz) -> dict:
+def review_options(quiz: Quiz, *, attempts_left: int | None = 0) -> dict:
+    """What the result page may show. ``attempts_left`` is the learner's remaining
+    attempts (None: unlimited); an exam withholds right answers and explanations
+    while any are left, until the quiz closes."""
     closed = bool(quiz.close_at and timezone.now() >= quiz.close_at)
     prefix = "closed_review_" if closed else "review_"
-    return {
+    options = {
         name: getattr(quiz, prefix + name)
         for name in ("correctness", "marks", "right_answer", "explanation")
     }
+    withheld = (
+        not closed
+        and quiz.right_answers_after == Quiz.ReviewTiming.LAST_ATTEMPT
+        and attempts_left != 0
+    )
+    if withheld:
+        options["right_answer"] = options["explanation"] = False
+    options["withheld"] = withheld
+    return options
 
 
 def result_view(items: list[AttemptItem], options: dict) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.cache import cache
 
+from config.batch import run_isolated
 from config.tasks import send
 
 from .models import Attempt, Quiz
@@ -15,7 +16,7 @@ STATISTICS_DEBOUNCE = 300
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
-def close_overdue_attempts() -> int:
+def close_overdue_attempts() -> dict[str, int]:
     """Close open attempts past their deadline according to each quiz's policy."""
     from .services import attempt_close_overdue
 
@@ -32,19 +33,28 @@ def compute_quiz_statistics(quiz_id: int) -> None:
 
 
 @shared_task
-def compute_all_statistics() -> int:
-    """Recompute every quiz with finished attempts, then the bank-wide figures."""
+def compute_all_statistics() -> dict[str, int]:
+    """Recompute every quiz with finished attempts, then the bank-wide figures.
+
+    One quiz whose figures cannot be computed is logged and counted; the others and
+    the bank are still refreshed.
+    """
     from .services.statistics import statistics_compute, statistics_compute_bank
 
-    quiz_ids = (
+    quiz_ids = list(
         Attempt.objects.filter(status=Attempt.Status.FINISHED)
         .values_list("quiz_id", flat=True)
         .distinct()
     )
-    for quiz_id in quiz_ids:
-        statistics_compute(quiz_id=quiz_id)
-    statistics_compute_bank()
-    return len(quiz_ids)
+    quizzes = run_isolated(
+        quiz_ids,
+        lambda quiz_id: statistics_compute(quiz_id=quiz_id),
+        what="item statistics of a quiz",
+    )
+    bank = run_isolated(
+        [None], lambda _: statistics_compute_bank(), what="bank figures"
+    )
+    return {"quizzes": quizzes.done, "failed": quizzes.failed + bank.failed}
 
 
 def statistics_refresh_soon(quiz_id: int) -> bool:

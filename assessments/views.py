@@ -276,6 +276,9 @@ def attempt_save_json(request: HttpRequest, attempt_id: int) -> JsonResponse:
     and writes nothing. The reply never contains marks or the right answer.
     """
     try:
+        if "json" not in (request.content_type or ""):
+            # A form post's body may already have been read as fields (CSRF does).
+            raise ValueError("not JSON")
         payload = json.loads(request.body or b"{}")
         seq = int(payload["seq"])
         answers = {int(k): v for k, v in (payload.get("answers") or {}).items()}
@@ -355,7 +358,15 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     if attempt.is_open:
         return redirect(reverse("assessments:attempt", args=[attempt.pk]))
-    options = review_options(attempt.quiz)
+    used = Attempt.objects.filter(
+        user=request.user, quiz=attempt.quiz, preview=False
+    ).count()
+    options = review_options(
+        attempt.quiz,
+        attempts_left=0
+        if attempt.preview
+        else services.attempts.attempts_remaining(attempt.quiz, used),
+    )
     return render(
         request,
         "assessments/result.html",

@@ -8,6 +8,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin_forms import QuizAdminForm
 from .models import Category, Question, Quiz
 from .permissions import can_mark, can_see_statistics
 from .services import question_publish_version
@@ -49,6 +50,8 @@ class QuizViewSet(SnippetViewSet):
     search_backend_name = None
     search_fields = ["title", "slug"]
 
+
+Quiz.base_form_class = QuizAdminForm
 
 register_snippet(QuestionViewSet)
 register_snippet(CategoryViewSet)

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionIdleMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # After CSRF (which parses form fields anyway), authentication and CSP (its page
+    # needs the user and the nonce); before every view.
+    "config.middleware.RefuseNulMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "config.throttle.RateLimitMiddleware",
     # Last, so that it sees the outcome of every authentication attempt.
@@ -315,6 +319,15 @@ CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
 CSP_ADMIN_SCRIPT_SRC = [SELF, "'unsafe-inline'"]
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff share office PCs: a session ends when the browser closes, and on the server
+# after SESSION_IDLE_MINUTES without a request (Django's default was 14 days).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool(
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True
+)
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=120)
+# How often a signed-in request pushes the idle deadline back. Saving the session on
+# every request would write to the database on each autosave of a quiz storm.
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 4)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True

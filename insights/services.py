@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.batch import run_isolated
 from config.tasks import send_on_commit
 from organisation.models import Indicator, Unit
 from organisation.tabular import (
@@ -543,17 +544,24 @@ def snapshots_run(run: AnalysisRun) -> AnalysisRun:
     periods = run.periods or [p.text for p in selectors.value_periods()]
     run.status, run.progress = AnalysisRun.Status.RUNNING, 0
     run.save(update_fields=["status", "progress"])
-    try:
-        for index, text in enumerate(periods, start=1):
-            if IndicatorValue.objects.filter(period=text).exists():
-                snapshot_refresh(text)
-            run.progress = round(100 * index / max(len(periods), 1))
-            run.save(update_fields=["progress"])
-    except Exception as exc:
-        run.status, run.message = AnalysisRun.Status.FAILED, str(exc)[:2000]
+    done = 0
+
+    def refresh(text: str) -> None:
+        nonlocal done
+        if IndicatorValue.objects.filter(period=text).exists():
+            snapshot_refresh(text)
+        done += 1
+        run.progress = round(100 * done / max(len(periods), 1))
+        run.save(update_fields=["progress"])
+
+    # One period that cannot be computed must not leave the other periods stale.
+    outcome = run_isolated(periods, refresh, what="refreshing a gap snapshot")
+    if outcome.failed:
+        run.status = AnalysisRun.Status.FAILED
+        run.message = ", ".join(outcome.failures)[:2000]
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "message", "finished_at"])
-        raise
+        return run
     run.status, run.finished_at, run.progress = (
         AnalysisRun.Status.DONE,
         timezone.now(),

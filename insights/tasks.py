@@ -19,12 +19,12 @@ def snapshots_recompute(self, run_id: int) -> str:
     if run.status == AnalysisRun.Status.DONE:
         return "done"
     try:
-        services.snapshots_run(run)
+        run = services.snapshots_run(run)
     except services.InsightsError:
         return "failed"
     except Exception as exc:  # a database hiccup: try again later
         raise self.retry(exc=exc)
-    return "done"
+    return "failed" if run.status == AnalysisRun.Status.FAILED else "done"
 
 
 @shared_task

@@ -7,6 +7,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from organisation.validators import validate_code
+
 from .blocks import LessonStreamBlock
 
 
@@ -44,7 +46,9 @@ class CourseIndexPage(SignInRequiredMixin, Page):
 class CoursePage(SignInRequiredMixin, Page):
     """A course. Learner state (progress, completions) lives in plain models, never here."""
 
-    code = models.CharField(_("course code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("course code"), max_length=40, unique=True, validators=[validate_code]
+    )
     summary = models.TextField(_("summary"), blank=True)
     class_hours = models.DecimalField(
         _("class hours"), max_digits=5, decimal_places=1, default=1

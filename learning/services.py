@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.batch import run_isolated
+
 from .models import (
     Certificate,
     CourseCompletion,
@@ -290,6 +292,11 @@ def completions_reconcile(*, since: dt.datetime) -> int:
     pass records them (the handler changes nothing the second time).
     """
     passes = recent_passes(since=since)
-    for attempt in passes:
-        attempt_finished_handle(attempt=attempt)
-    return len(passes)
+    # One attempt whose follow-up raises is logged; the others are still recorded.
+    outcome = run_isolated(
+        passes,
+        lambda attempt: attempt_finished_handle(attempt=attempt),
+        what="recording completions of an attempt",
+        label=lambda attempt: attempt.pk,
+    )
+    return outcome.done

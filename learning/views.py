@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.params import MAX_INT
+
 from .certificates import certificate_pdf
 from .models import LessonPage
 from .selectors import (
@@ -30,6 +32,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    if lesson_id > MAX_INT:  # the driver would raise on an id the column cannot hold
+        raise Http404
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     try:
         progress = lesson_mark_done(user=request.user, lesson=lesson)

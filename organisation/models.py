@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.storage import import_upload_to, private_storage
 
+from .validators import validate_code
+
 
 class BusinessLine(models.Model):
     """One of the ten business lines (十大业务), reference data shipped with the platform."""
@@ -38,7 +40,9 @@ class Unit(models.Model):
         GRASSROOTS = "grassroots", _("Grassroots procuratorate")
         DEPARTMENT = "department", _("Department")
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, validators=[validate_code]
+    )
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self",

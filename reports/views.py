@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.params import date_param, year_param
 from config.storage import private_file_response
 from learning.campaigns.models import Campaign
 from organisation.permissions import can_manage_campaigns, can_view_reports
@@ -52,11 +53,8 @@ def reports_required(view):
 
 
 def _as_of(request) -> dt.date:
-    text = request.GET.get("as_of", "")
-    try:
-        return dt.date.fromisoformat(text) if text else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    # Malformed or out of range (9999-12-31 overflowed date arithmetic): today.
+    return date_param(request.GET.get("as_of", ""), default=timezone.localdate())
 
 
 def _filter(request) -> str:
@@ -270,11 +268,7 @@ def matrix(request, unit_code: str | None = None):
             raise Http404
         return redirect("reports:matrix", tops[0].code)
     unit = unit_get_visible(request.user, code=unit_code)
-    year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", year))
-    except ValueError:
-        pass
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     staff = selectors.matrix_staff(unit)
     paginator = Paginator(staff, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

@@ -22,16 +22,23 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.batch import run_isolated
+
 from .. import grading
 from .. import hot_reads as reads
 from ..errors import AssessmentError
 from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
+from ..pools import exam_question_ids
 from ..signals import attempt_finished
 from .questions import question_current_versions
 
 STALE = "stale"
 # How many times a submit re-reads and re-marks when saves keep landing in between.
 FINISH_ROUNDS = 20
+# The largest values the sequence and position columns hold on every database.
+MAX_SEQ = 2**31 - 1
+MAX_POSITION = 2**15 - 1
+MAX_ID = 2**63 - 1
 
 
 def _draw_pool(slot) -> list[Question]:
@@ -62,6 +69,12 @@ def quiz_question_list(
     if key not in cache:
         cache[key] = list(quiz.slots.select_related("question", "draw_category"))
     slots = cache[key]
+    if not quiz.exam_paper:
+        # A practice quiz never shows an exam's questions (see assessments.pools),
+        # even one that reached its pool after the quiz was saved.
+        if "exam_pool" not in cache:
+            cache["exam_pool"] = exam_question_ids()
+        seen = set(cache["exam_pool"])
     for position, slot in enumerate(slots, start=1):
         if slot.question_id:
             if slot.question_id not in seen and slot.question.active:
@@ -80,7 +93,7 @@ def quiz_question_list(
         pool = Question.objects.filter(active=True).filter(
             Q(category=root) | Q(category__path__startswith=root.path + "/")
         )
-        chosen = [(0, q) for q in pool.order_by("code")]
+        chosen = [(0, q) for q in pool.order_by("code") if q.pk not in seen]
     if quiz.random_order:
         rng.shuffle(chosen)
     if quiz.max_questions:
@@ -220,6 +233,16 @@ def _clean_answer(data: dict, item: AttemptItem, raw) -> dict:
         return {"value": bool(value)}
     text = raw.get("text", "") if isinstance(raw, dict) else str(raw)
     text = str(text)[:20000]
+    if kind == "numeric":
+        number = grading.read_number(text)
+        if number is not None and not grading.in_range(number):
+            raise AssessmentError(
+                _(
+                    "This number cannot be marked: enter a number with at most 15 "
+                    "digits before the decimal point."
+                ),
+                code="out_of_range",
+            )
     return {"text": text} if text.strip() else {}
 
 
@@ -472,6 +495,16 @@ def attempt_save(
     answers = answers or {}
     flags = flags or {}
     positions = {int(p) for p in answers} | {int(p) for p in flags}
+    # The hot reads and the gate are plain SQL: a number the columns cannot hold
+    # would raise in the driver (a 500) instead of simply matching nothing.
+    if not 0 < attempt_id <= MAX_ID:
+        raise AssessmentError(_("Attempt not found."), code="not_found")
+    if not 0 <= seq <= MAX_SEQ:
+        raise _gate_problem(attempt_id, user, 0, now) or _stale()
+    if any(not 0 <= p <= MAX_POSITION for p in positions):
+        raise _gate_problem(attempt_id, user, seq, now) or AssessmentError(
+            _("That question is not part of this attempt.")
+        )
     items = (
         {
             row[0]: _Shown(*row)
@@ -606,6 +639,8 @@ def attempt_submit(
     makes the gate fail and the answers are read and marked again.
     """
     now = now or timezone.now()
+    if not 0 < attempt_id <= MAX_ID:
+        raise AssessmentError(_("Attempt not found."), code="not_found")
     for _round in range(FINISH_ROUNDS):
         attempt = reads.attempt_with_quiz(
             attempt_id=attempt_id, user_id=None if user is None else user.pk
@@ -654,21 +689,33 @@ def attempt_submit(
     raise _stale()
 
 
-def attempt_close_overdue(*, now: dt.datetime | None = None) -> int:
-    """Close every open attempt past its deadline (and grace period); returns how many."""
+def attempt_close_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Close every open attempt past its deadline (and grace period).
+
+    Returns ``{"closed": n, "failed": m}``. Each attempt is closed on its own: one
+    that raises is logged and counted, and the others are still closed.
+    """
     now = now or timezone.now()
-    candidates = Attempt.objects.filter(
-        status=Attempt.Status.IN_PROGRESS, deadline__lte=now
-    ).select_related("quiz")
+    candidates = list(
+        Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lte=now)
+        .select_related("quiz")
+        .only("id", "deadline", "quiz__overdue_policy", "quiz__grace_minutes")
+    )
     closed = 0
-    for attempt in candidates.iterator():
+
+    def close(attempt: Attempt) -> None:
+        nonlocal closed
         quiz = attempt.quiz
         if quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
             if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):
-                continue
+                return
         result = attempt_submit(attempt_id=attempt.pk, now=now, automatic=True)
         closed += result.status != Attempt.Status.IN_PROGRESS
-    return closed
+
+    outcome = run_isolated(
+        candidates, close, what="closing an overdue attempt", label=lambda a: a.pk
+    )
+    return {"closed": closed, "failed": outcome.failed}
 
 
 __all__ = [

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from learning.models import CoursePage
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.tabular import split_codes
+from organisation.validators import validate_code
 
 from .models import Campaign
 
@@ -11,7 +12,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=40)
+    code = forms.CharField(label=_("Code"), max_length=40, validators=[validate_code])
     title = forms.CharField(label=_("Title"), max_length=200)
     courses = forms.ModelMultipleChoiceField(
         label=_("Courses"),

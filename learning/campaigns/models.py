@@ -9,13 +9,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organisation.validators import validate_code
+
 
 class Campaign(models.Model):
     class Recurrence(models.TextChoices):
         NONE = "none", _("Once")
         ANNUAL = "annual", _("Every year")
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, validators=[validate_code]
+    )
     title = models.CharField(_("title"), max_length=200)
     courses = models.ManyToManyField(
         "learning.CoursePage", verbose_name=_("courses"), related_name="campaigns"

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from config.batch import run_isolated
 from organisation.models import RoleAssignment, StaffProfile, Unit
 
 from . import messages
@@ -60,7 +61,9 @@ def plan_learner_reminders(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     week = iso_week(today)
     planned = 0
-    for campaign in _campaigns(today):
+
+    def plan(campaign: Campaign) -> None:
+        nonlocal planned
         cycle = campaign_cycle(campaign, today)
         sql, params = people_sql(
             campaign, StaffProfile.objects.all(), today, narrow=False
@@ -99,6 +102,11 @@ def plan_learner_reminders(*, today: dt.date | None = None) -> int:
                 )
             )
         planned += _create(batch)
+
+    # One campaign whose audience cannot be computed must not silence the others.
+    run_isolated(
+        _campaigns(today), plan, what="planning reminders", label=lambda c: c.code
+    )
     return planned
 
 
@@ -115,7 +123,9 @@ def plan_leader_digests(*, today: dt.date | None = None) -> int:
         return 0
     paths = dict(Unit.objects.values_list("id", "path"))
     planned = 0
-    for campaign in _campaigns(today):
+
+    def plan(campaign: Campaign) -> None:
+        nonlocal planned
         due = campaign_cycle(campaign, today).due_on
         sql, params = people_sql(
             campaign, StaffProfile.objects.all(), today, narrow=False
@@ -163,6 +173,10 @@ def plan_leader_digests(*, today: dt.date | None = None) -> int:
                 )
             )
         planned += _create(batch)
+
+    run_isolated(
+        _campaigns(today), plan, what="planning leader digests", label=lambda c: c.code
+    )
     return planned
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.batch import run_isolated
 from learning.models import CourseCompletion, CoursePage
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.tabular import (
@@ -22,6 +24,7 @@ from organisation.tabular import (
     parse_decimal,
     split_codes,
 )
+from organisation.validators import validate_code
 
 from .models import Campaign, CampaignMember, Exemption, Notification
 from .selectors import campaign_audience
@@ -68,6 +71,10 @@ def campaign_create(
         raise CampaignError(_("A campaign needs a code and a title."))
     if not courses:
         raise CampaignError(_("A campaign needs at least one course."))
+    try:
+        validate_code(code)
+    except ValidationError as exc:
+        raise CampaignError(exc.messages[0]) from exc
     if Campaign.objects.filter(code=code).exists():
         raise CampaignError(_("A campaign with this code already exists."))
     _check_dates(starts_on, due_on, due_days)
@@ -149,10 +156,19 @@ def campaign_sync_audience(
 
 
 def campaigns_sync_all(*, today: dt.date | None = None) -> dict[str, tuple[int, int]]:
-    return {
-        c.code: campaign_sync_audience(campaign=c, today=today)
-        for c in Campaign.objects.filter(active=True)
-    }
+    """Sync every active campaign's audience; one that fails is logged and left out."""
+    changes: dict[str, tuple[int, int]] = {}
+
+    def sync(campaign: Campaign) -> None:
+        changes[campaign.code] = campaign_sync_audience(campaign=campaign, today=today)
+
+    run_isolated(
+        Campaign.objects.filter(active=True),
+        sync,
+        what="syncing a campaign's audience",
+        label=lambda c: c.code,
+    )
+    return changes
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from config.params import int_param
 from organisation.permissions import can_manage_campaigns
 
 from . import services
@@ -141,7 +142,9 @@ def exemptions(request, code: str):
     form = ExemptionForm(request.POST or None)
     if request.method == "POST" and "revoke" in request.POST:
         exemption = get_object_or_404(
-            Exemption, pk=request.POST["revoke"], campaign=campaign
+            Exemption,
+            pk=int_param(request.POST["revoke"], default=0),
+            campaign=campaign,
         )
         services.exemption_revoke(exemption=exemption)
         messages.success(request, _("Exemption removed."))

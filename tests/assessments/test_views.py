@@ -74,6 +74,8 @@ def test_draft_quizzes_are_hidden_from_learners_but_previewable_by_trainers(
 
 
 def test_nothing_before_submission_reveals_the_right_answer(client, learner, quiz):
+    quiz.attempts_allowed = 1  # an exam shows its answers once none are left
+    quiz.save()
     _login(client, learner)
     client.post(reverse("assessments:quiz", args=[quiz.slug]))
     attempt = Attempt.objects.get(user=learner)

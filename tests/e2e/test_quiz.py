@@ -32,7 +32,11 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
         explanation="1050÷800=1.3125，即 1:1.31。",
     )
     make_quiz(
-        "e2e-timed", [first, second], title="案-件比限时测验", time_limit_minutes=10
+        "e2e-timed",
+        [first, second],
+        title="案-件比限时测验",
+        time_limit_minutes=10,
+        attempts_allowed=1,
     )
 
     sign_in(page, "Q0001", "demo12345")
@@ -98,3 +102,30 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     saved = Response.objects.get(item__attempt__user=user)
     assert saved.answer.get("text") == "诉讼环节"
     screenshot(page, "quiz-phone-draft-restored")
+
+
+def test_an_exam_with_attempts_left_keeps_its_answers_back(page, tree):
+    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0003", name="考试人").user
+    user.set_password("demo12345")
+    user.save()
+    question = make_question(
+        "E2E-3",
+        text="“案-件比”中的“件”越多越好吗？",
+        type="true_false",
+        correct_bool=False,
+        explanation="件多意味着非必要环节多。",
+    )
+    make_quiz("e2e-exam", [question], title="结业考试", attempts_allowed=3)
+
+    sign_in(page, "Q0003", "demo12345")
+    page.goto(page.base_url + "/quizzes/e2e-exam/")
+    page.click("main form button[type=submit]")
+    page.click("button[name=go][value=summary]")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_load_state()
+
+    body = page.locator("main").inner_text()
+    assert "用完全部作答次数后" in body
+    assert "件多意味着非必要环节多" not in body
+    screenshot(page, "exam-result-answers-withheld")

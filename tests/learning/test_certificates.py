@@ -5,9 +5,13 @@ import pytest
 
 from learning.certificates import certificate_pdf
 from learning.models import CourseCompletion
-from learning.services import lesson_mark_done
 from tests.config.test_pdf import HOSTILE, assert_shows_literally
-from tests.learning.helpers import catalogue, lessons_of, make_course
+from tests.learning.helpers import (
+    catalogue,
+    lessons_of,
+    make_course,
+    read_and_mark_done,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,7 @@ def test_the_certificate_shows_hostile_titles_and_names_as_written(
     learner.profile.name = text
     learner.profile.save(update_fields=["name"])
     for lesson in lessons_of(course):
-        lesson_mark_done(user=learner, lesson=lesson)
+        read_and_mark_done(user=learner, lesson=lesson)
     completion = CourseCompletion.objects.get(user=learner, course=course)
     data = certificate_pdf(
         certificate=completion.certificate, verify_url="https://example.test/v/"
