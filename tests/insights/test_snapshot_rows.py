@@ -7,30 +7,9 @@ import pytest
 from insights import selectors
 from insights.models import GapCell
 from insights.services import analysis_compute, snapshot_refresh, snapshot_store
-from organisation.models import RoleAssignment
-from organisation.services import role_assign
-from tests.factories import StaffFactory
 from tests.insights.helpers import assert_unit_sums_match, reference_scores
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def leader(planted):
-    user = StaffFactory(unit=planted["province"], staff_no="LD1", name="省院领导").user
-    role_assign(user=user, role=RoleAssignment.Role.LEADERSHIP)
-    return user
-
-
-@pytest.fixture
-def g07_leader(planted):
-    user = StaffFactory(
-        unit=planted["units"]["G07"], staff_no="UL7", name="七院长"
-    ).user
-    role_assign(
-        user=user, role=RoleAssignment.Role.UNIT_LEADER, unit=planted["units"]["G07"]
-    )
-    return user
 
 
 def test_the_rows_equal_what_the_analysis_computed(planted, leader):
