@@ -123,7 +123,11 @@ class ImportCommand(BaseCommand):
             )
             sys.exit(1)
         if options["json"]:
-            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+            # The same per-row diff the admin previews: new, changed (old → new),
+            # deactivated.
+            self.stdout.write(
+                json.dumps(summary.as_dict(changes=True), ensure_ascii=False)
+            )
         else:
             self.stdout.write(str(summary))
 

@@ -69,6 +69,11 @@ class Unit(models.Model):
 class StaffProfile(models.Model):
     """A person on the roster. The roster, not the sign-in log, is the denominator."""
 
+    class RankCategory(models.TextChoices):
+        # 职级类别: who may attend which centralised classes.
+        GENERAL = "general", _("Township level and below")
+        LEADING = "leading", _("County level and above")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
@@ -89,6 +94,9 @@ class StaffProfile(models.Model):
     email = models.EmailField(_("email"), blank=True)
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
+    rank_category = models.CharField(
+        _("rank category"), max_length=10, choices=RankCategory.choices, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -67,19 +67,37 @@ class ImportSummary:
     unchanged: int = 0
     dry_run: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    deactivated: int = 0
+    # Per-row changes: {"row", "key", "action", "fields": {name: [old, new]}}.
+    changes: list[dict] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
-    def as_dict(self) -> dict:
-        return {
+    def as_dict(self, *, changes: bool = False) -> dict:
+        result = {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "dry_run": self.dry_run,
             **self.extra,
         }
+        if self.deactivated:
+            result["deactivated"] = self.deactivated
+        if changes:
+            result["changes"] = self.changes
+        return result
+
+    def record(self, action: str, *, row: int, key: str, fields=None) -> None:
+        """Count one row's outcome and keep its changed fields for the preview."""
+        if action == "unchanged":
+            self.unchanged += 1
+            return
+        setattr(self, action, getattr(self, action) + 1)
+        self.changes.append(
+            {"row": row, "key": key, "action": action, "fields": fields or {}}
+        )
 
     def __str__(self) -> str:
         text = _(
@@ -89,6 +107,8 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        if self.deactivated:
+            text += _(", %(n)s deactivated") % {"n": self.deactivated}
         if self.dry_run:
             text += _(" (dry run: nothing written)")
         return text
@@ -267,16 +287,26 @@ def parse_bool(value: str) -> bool:
     )
 
 
+DATE_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
 def parse_date(value: str) -> dt.date:
-    text = value.strip()[:10]
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(
-        _('expected a date as YYYY-MM-DD, got "%(value)s"') % {"value": value}
-    )
+    """A date written YYYY-MM-DD (or with / . or 年月日); an impossible day is named."""
+    text = value.strip()
+    if len(text) > 10 and text[10] in " T":
+        text = text[:10]
+    match = DATE_PATTERN.match(text)
+    if not match:
+        raise ValueError(
+            _('expected a date as YYYY-MM-DD, got "%(value)s"') % {"value": value}
+        )
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            _('"%(value)s" is not a date that exists') % {"value": value}
+        ) from None
 
 
 def parse_decimal(value: str) -> Decimal:
