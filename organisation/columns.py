@@ -335,6 +335,22 @@ class Schema:
             raise ImportRejected(errors)
         return bound
 
+    def canonical(self, table: Table) -> Table:
+        """The table with its headers renamed to the declared names (checked first).
+
+        For readers that clean cells themselves (question tables) but share the
+        headers, aliases and column errors of every importer.
+        """
+        bound = self.bind(table.headers)
+        names = {table.headers[i]: c.name for i, c in bound.items()}
+        return Table(
+            headers=[names.get(h, h) for h in table.headers],
+            rows=[
+                (number, {names.get(h, h): v for h, v in raw.items()})
+                for number, raw in table.rows
+            ],
+        )
+
     def parse(
         self, table: Table, lookups: Mapping[str, Mapping] | None = None
     ) -> Parsed:
@@ -351,20 +367,29 @@ class Schema:
                 )
                 row_ok = row_ok and ok
             if self.key and all(k in values for k in self.key):
-                key = tuple(values[k] for k in self.key)
+                key = tuple(_key_part(values[k]) for k in self.key)
                 if key in keys:
                     parsed.errors.append(
                         RowError(
                             number,
                             self.key[-1],
                             str(self.duplicate)
-                            % {"key": " / ".join(map(str, key)), "row": keys[key]},
+                            % {
+                                "key": " / ".join(
+                                    self._raw(raw, pairs, k) for k in self.key
+                                ),
+                                "row": keys[key],
+                            },
                         )
                     )
                     continue
                 keys[key] = number
             parsed.rows.append(Row(number, values))
         return parsed
+
+    @staticmethod
+    def _raw(raw: dict, pairs, name: str) -> str:
+        return next((raw.get(h, "") for h, c in pairs if c.name == name), "").strip()
 
     @staticmethod
     def _clean_cell(column, text, number, values, lookups, parsed) -> bool:
@@ -399,6 +424,14 @@ class Schema:
             }
             for c in self.columns
         ]
+
+
+def _key_part(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 # Planning ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from organisation.columns import Column, Schema, Text
 from organisation.tabular import RowError, Table, split_codes
 
 from ..grading import parse_number
@@ -38,6 +39,38 @@ OPTIONAL = OPTION_COLUMNS + [
     "option_feedback",
 ]
 HEADERS = REQUIRED + OPTIONAL
+CHINESE_HEADERS = {
+    "code": ("试题代码", "题目代码", "试题编号"),
+    "category": ("分类", "题库分类"),
+    "type": ("题型",),
+    "text": ("题干", "题目"),
+    **{f"option_{c}": (f"选项{c.upper()}",) for c in LETTERS},
+    "answer": ("答案", "正确答案"),
+    "tolerance": ("误差",),
+    "explanation": ("解析", "答案解析"),
+    "indicators": ("关联指标", "指标"),
+    "business_lines": ("业务条线", "条线"),
+    "points": ("分值",),
+    "difficulty": ("难度",),
+    "option_order": ("选项顺序",),
+    "multiple_grading": ("多选计分",),
+    "fractions": ("选项得分比例",),
+    "option_feedback": ("选项反馈",),
+}
+# Cells are cleaned below; the schema gives the headers, aliases and column errors
+# every importer shares.
+SCHEMA = Schema(
+    *(
+        Column(
+            name,
+            Text(100_000),
+            CHINESE_HEADERS[name][0],
+            CHINESE_HEADERS[name][1:],
+            required=name in REQUIRED,
+        )
+        for name in HEADERS
+    )
+)
 TRUE = {"true", "t", "1", "对", "正确", "是", "√"}
 FALSE = {"false", "f", "0", "错", "错误", "否", "×"}
 TYPE_ALIASES = {
@@ -87,7 +120,7 @@ def even_fractions(
 def records_from_table(
     table: Table, *, default_category: str = ""
 ) -> tuple[list[QuestionRecord], list[RowError]]:
-    table.require_columns(REQUIRED, OPTIONAL)
+    table = SCHEMA.canonical(table)
     records, errors = [], []
     for row_number, raw in table.rows:
         row = {k: _unneutralise((v or "").strip()) for k, v in raw.items()}
