@@ -180,6 +180,9 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Rows per imported file: a 3 MB XLSX can inflate to a million rows (and 1.5 GB in
+# memory); the whole province's roster or a year's results fit well under this.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

@@ -193,20 +193,36 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise ImportRejected(
             [RowError(0, "", gettext_lazy("the workbook is too large once unpacked"))]
         )
+    limit = settings.IMPORT_MAX_ROWS + 1  # the header row
     try:
+        # Read-only mode streams the sheet: rows are read one by one, and reading
+        # stops at the cap instead of holding a million rows in memory.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = [
-            [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) > limit:
+                break
+            rows.append([_cell_text(v) for v in row])
         workbook.close()
-    except ImportRejected:
-        raise
     except Exception:  # openpyxl raises many types for damaged files
         raise ImportRejected(
             [RowError(0, "", gettext_lazy("the file is not a valid XLSX workbook"))]
         )
     return rows
+
+
+def _too_many_rows() -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                0,
+                "",
+                _("the file has more than %(n)s rows; split it into smaller files")
+                % {"n": settings.IMPORT_MAX_ROWS},
+            )
+        ]
+    )
 
 
 def read_table(source: str | Path | IO[bytes] | bytes, *, filename: str = "") -> Table:
@@ -234,11 +250,15 @@ def read_table(source: str | Path | IO[bytes] | bytes, *, filename: str = "") ->
     else:
         text = _decode(data)
         try:
-            raw_rows = [
-                [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))
-            ]
+            raw_rows = []
+            for row in csv.reader(io.StringIO(text)):
+                if len(raw_rows) > settings.IMPORT_MAX_ROWS + 1:
+                    break
+                raw_rows.append([cell.strip() for cell in row])
         except csv.Error as exc:
             raise ImportRejected([RowError(0, "", str(exc))])
+    if len(raw_rows) > settings.IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows()
 
     if not raw_rows or not any(raw_rows[0]):
         raise ImportRejected(

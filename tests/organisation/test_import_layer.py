@@ -181,3 +181,23 @@ def test_a_units_file_without_business_line_keeps_the_stored_line(tmp_path):
     assert code == 0 and summary["updated"] == 1
     unit = Unit.objects.get(code="G1")
     assert unit.name == "甲区院" and unit.business_line.code == "civil"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_file_over_the_row_cap_is_refused_with_a_clear_message(
+    tmp_path, tree, settings, kind
+):
+    from tests.organisation.helpers import write_xlsx
+
+    settings.IMPORT_MAX_ROWS = 5
+    rows = [["工号", "姓名", "单位代码"]] + [[f"J{i}", "某人", "G1"] for i in range(8)]
+    if kind == "csv":
+        path = write_csv(
+            tmp_path / "big.csv", "".join(",".join(r) + "\n" for r in rows)
+        )
+    else:
+        path = write_xlsx(tmp_path / "big.xlsx", rows)
+    code, _summary, err = run_command("import_staff", path)
+    assert code == 1
+    assert "文件超过 5 行" in err
+    assert not StaffProfile.objects.exists()
