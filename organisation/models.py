@@ -183,6 +183,35 @@ class ImportJob(models.Model):
         return f"{self.kind} #{self.pk}"
 
 
+class ImportAudit(models.Model):
+    """One applied import: who, when, which file, what it changed. Kept for good."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name as it was, so the record still says who after an account is removed.
+    user_name = models.CharField(_("by"), max_length=150)
+    via = models.CharField(_("started from"), max_length=20)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    summary = models.JSONField(_("summary"), default=dict)
+    changes = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.file_name}"
+
+
 class Indicator(models.Model):
     """One case-quality evaluation indicator (案件质量主要评价指标) of the catalogue.
 

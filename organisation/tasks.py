@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone, translation
 
-from .importing import REGISTRY, run_import
+from .importing import REGISTRY, AuditSource, run_import
 from .models import ImportJob
 from .tabular import ImportRejected, read_table
 
@@ -47,6 +47,13 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
                 table=table,
                 dry_run=job.dry_run,
                 progress=progress,
+                audit=AuditSource(
+                    kind=job.kind,
+                    file_name=job.file.name.rsplit("/", 1)[-1],
+                    data=data,
+                    via="admin",
+                    user=job.created_by,
+                ),
                 **options,
             )
         except ImportRejected as rejected:
@@ -65,7 +72,9 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
             raise
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.DONE,
-        summary=summary.as_dict(),
+        # A preview keeps its per-row changes for the page; an applied import's
+        # changes are in its audit record.
+        summary=summary.as_dict(changes=job.dry_run),
         progress=100,
         finished_at=timezone.now(),
     )

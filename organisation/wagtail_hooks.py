@@ -134,6 +134,21 @@ def import_urls():
             admin_views.ImportJobView.as_view(),
             name="organisation_import_job",
         ),
+        path(
+            "imports/<int:pk>/apply/",
+            admin_views.ImportApplyView.as_view(),
+            name="organisation_import_apply",
+        ),
+        path(
+            "imports/records/",
+            admin_views.ImportAuditListView.as_view(),
+            name="organisation_import_audit",
+        ),
+        path(
+            "imports/records/<int:pk>/",
+            admin_views.ImportAuditListView.as_view(),
+            name="organisation_import_record",
+        ),
     ]
 
 

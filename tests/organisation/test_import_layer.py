@@ -201,3 +201,31 @@ def test_a_file_over_the_row_cap_is_refused_with_a_clear_message(
     assert code == 1
     assert "文件超过 5 行" in err
     assert not StaffProfile.objects.exists()
+
+
+def test_every_applied_import_is_recorded_and_a_dry_run_is_not(tmp_path, tree):
+    import hashlib
+
+    from organisation.models import ImportAudit
+
+    path = write_csv(tmp_path / "roster.csv", FULL)
+    run_command("import_staff", path, "--dry-run")
+    assert not ImportAudit.objects.exists()
+    run_command("import_staff", path)
+    record = ImportAudit.objects.get()
+    assert (record.kind, record.file_name, record.via) == (
+        "staff",
+        "roster.csv",
+        "command",
+    )
+    assert record.sha256 == hashlib.sha256(FULL.encode()).hexdigest()
+    assert record.summary["created"] == 2
+    assert [c["key"] for c in record.changes] == ["J001", "J002"]
+    run_command("import_staff", path, "--dry-run")
+    run_command(
+        "import_units",
+        write_csv(
+            tmp_path / "u.csv", "code,name,parent_code,level\nP,省院,,province\n"
+        ),
+    )
+    assert ImportAudit.objects.count() == 2
