@@ -16,7 +16,7 @@ from . import permissions
 from .admin_forms import ImportForm
 from .importing import REGISTRY
 from .models import ImportAudit, ImportJob
-from .tasks import import_job_run
+from .tasks import import_job_run, progress_read
 
 
 def importable_kinds(user) -> list[str]:
@@ -175,7 +175,7 @@ def job_status(job: ImportJob) -> dict:
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),
-        "progress": job.progress,
+        "progress": progress_read(job),
         "summary": job.summary,
         "finished": job.status
         in (ImportJob.Status.DONE, ImportJob.Status.REJECTED, ImportJob.Status.FAILED),

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
 from .importing import REGISTRY, AuditSource, run_import
 from .models import ImportJob
 from .tabular import ImportRejected, read_table
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-job-progress:{job_id}"
+
+
+def progress_report(job_id: int, percent: int) -> None:
+    cache.set(progress_key(job_id), percent, timeout=24 * 3600)
+
+
+def progress_read(job: ImportJob) -> int:
+    """The job's progress: the cache while it runs, the job row once it has ended."""
+    if job.status != ImportJob.Status.RUNNING:
+        return job.progress
+    try:
+        return max(job.progress, int(cache.get(progress_key(job.pk)) or 0))
+    except Exception:  # an unreachable cache only costs the moving bar
+        return job.progress
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -26,10 +45,12 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
     last = {"percent": 0}
 
     def progress(done: int, total: int) -> None:
+        # The import runs in one transaction, so a progress row written through
+        # the database would stay invisible until the end; the cache is seen at once.
         percent = int(done * 100 / max(total, 1))
-        if percent >= last["percent"] + 5:
+        if percent >= last["percent"] + 2:
             last["percent"] = percent
-            ImportJob.objects.filter(pk=job_id).update(progress=min(percent, 99))
+            progress_report(job_id, min(percent, 99))
 
     with translation.override(language):
         try:

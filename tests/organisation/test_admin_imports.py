@@ -184,3 +184,76 @@ def test_import_records_are_for_administrators_only(client, trainer, unit_leader
     for user in (trainer, unit_leader):
         client.force_login(user)
         assert client.get("/admin/imports/records/").status_code in (302, 403)
+
+
+def _slow_importer(steps: int, during=None):
+    from organisation.tabular import ImportSummary
+
+    def run(*, table, dry_run=False, progress=None, **options):
+        for step in range(1, steps + 1):
+            progress(step, steps)
+            if during:
+                during(step)
+        return ImportSummary(created=len(table.rows))
+
+    return run
+
+
+@pytest.fixture
+def slow_kind():
+    from organisation.importing import REGISTRY, register
+
+    yield lambda fn: register("slow", "slow", fn)
+    REGISTRY.pop("slow", None)
+
+
+def test_the_status_page_sees_progress_while_the_import_runs(
+    client, admin_user, slow_kind, django_capture_on_commit_callbacks
+):
+    seen = []
+
+    def poll(step):
+        job = ImportJob.objects.get()
+        seen.append(client.get(f"/admin/imports/{job.pk}/?format=json").json())
+
+    slow_kind(_slow_importer(4, during=poll))
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, ROSTER, kind="slow")
+    assert [s["progress"] for s in seen] == [25, 50, 75, 99]
+    assert all(s["status"] == "running" and not s["finished"] for s in seen)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_page_polling_a_real_worker_sees_the_bar_move(
+    client, admin_user, tree, celery_worker
+):
+    """A large roster, applied by a real worker: the bar moves before the end.
+
+    The import runs in one transaction; progress written inside it stayed at 0 for
+    every other connection until it jumped to 100.
+    """
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from organisation.tasks import import_job_run
+
+    rows = "".join(f"W{i:06},人员{i},G{1 + i % 3}\n" for i in range(30000))
+    job = ImportJob.objects.create(
+        kind="staff",
+        file=ContentFile(("工号,姓名,单位代码\n" + rows).encode(), name="big.csv"),
+        created_by=admin_user,
+    )
+    client.force_login(admin_user)
+    import_job_run.delay(job.pk)
+    seen, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"/admin/imports/{job.pk}/?format=json").json()
+        seen.append(status["progress"])
+        if status["finished"]:
+            break
+        time.sleep(0.05)
+    assert any(0 < p < 100 for p in seen), seen
+    assert seen[-1] == 100
