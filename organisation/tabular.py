@@ -248,18 +248,26 @@ def read_table(source: str | Path | IO[bytes] | bytes, *, filename: str = "") ->
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         raw_rows = _read_xlsx(data)
     else:
-        text = _decode(data)
-        try:
-            raw_rows = []
-            for row in csv.reader(io.StringIO(text)):
-                if len(raw_rows) > settings.IMPORT_MAX_ROWS + 1:
-                    break
-                raw_rows.append([cell.strip() for cell in row])
-        except csv.Error as exc:
-            raise ImportRejected([RowError(0, "", str(exc))])
+        raw_rows = _read_csv(data)
     if len(raw_rows) > settings.IMPORT_MAX_ROWS + 1:
         raise _too_many_rows()
+    return _rows_to_table(raw_rows)
 
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if len(rows) > settings.IMPORT_MAX_ROWS + 1:
+                break
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as exc:
+        raise ImportRejected([RowError(0, "", str(exc))])
+    return rows
+
+
+def _rows_to_table(raw_rows: list[list[str]]) -> Table:
     if not raw_rows or not any(raw_rows[0]):
         raise ImportRejected(
             [RowError(1, "", gettext_lazy("the file has no header row"))]

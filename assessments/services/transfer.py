@@ -54,43 +54,7 @@ def questions_import(
                 )
             )
         seen[rec.code] = rec.line
-        for code in rec.indicators or []:
-            if code not in indicators:
-                errors.append(
-                    RowError(
-                        rec.line,
-                        "indicators",
-                        _('unknown indicator "%(code)s"') % {"code": code},
-                    )
-                )
-        for code in rec.business_lines or []:
-            if code not in lines:
-                errors.append(
-                    RowError(
-                        rec.line,
-                        "business_lines",
-                        _('unknown business line "%(code)s"') % {"code": code},
-                    )
-                )
-        if len(rec.code) > 64:
-            errors.append(
-                RowError(rec.line, "code", _("the code is longer than 64 characters"))
-            )
-        if len(rec.options) > 8:
-            errors.append(RowError(rec.line, "options", _("at most 8 options")))
-        # What the columns cannot hold is refused here, not by the database mid-import.
-        for model, column, values in (
-            (Category, "path", [rec.category]),
-            (Category, "name", rec.category.split("/")),
-            (Option, "text", [o["text"] for o in rec.options]),
-            (Option, "feedback", [o.get("feedback", "") for o in rec.options]),
-        ):
-            for value in values:
-                try:
-                    model._meta.get_field(column).run_validators(value)
-                except ValidationError as error:
-                    errors.append(RowError(rec.line, column, " ".join(error.messages)))
-                    break
+        errors += _record_errors(rec, indicators, lines)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     summary = ImportSummary()
@@ -126,6 +90,45 @@ def questions_import(
         if progress:
             progress(index, len(records))
     return summary
+
+
+def _record_errors(rec: QuestionRecord, indicators: dict, lines: dict) -> list:
+    errors = [
+        RowError(
+            rec.line, "indicators", _('unknown indicator "%(code)s"') % {"code": code}
+        )
+        for code in rec.indicators or []
+        if code not in indicators
+    ]
+    errors += [
+        RowError(
+            rec.line,
+            "business_lines",
+            _('unknown business line "%(code)s"') % {"code": code},
+        )
+        for code in rec.business_lines or []
+        if code not in lines
+    ]
+    if len(rec.code) > 64:
+        errors.append(
+            RowError(rec.line, "code", _("the code is longer than 64 characters"))
+        )
+    if len(rec.options) > 8:
+        errors.append(RowError(rec.line, "options", _("at most 8 options")))
+    # What the columns cannot hold is refused here, not by the database mid-import.
+    for model, column, values in (
+        (Category, "path", [rec.category]),
+        (Category, "name", rec.category.split("/")),
+        (Option, "text", [o["text"] for o in rec.options]),
+        (Option, "feedback", [o.get("feedback", "") for o in rec.options]),
+    ):
+        for value in values:
+            try:
+                model._meta.get_field(column).run_validators(value)
+            except ValidationError as error:
+                errors.append(RowError(rec.line, column, " ".join(error.messages)))
+                break
+    return errors
 
 
 def questions_import_file(
