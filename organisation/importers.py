@@ -8,10 +8,11 @@ the preview and the audit record.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -490,6 +491,13 @@ def _staff_write(new_rows, changed, current, bound, units, lines, progress) -> l
     return ids
 
 
+def _unusable_password() -> str:
+    # What make_password(None) stores (an unusable marker and random text), at a
+    # fraction of its cost: it draws 40 characters one by one, a third of the
+    # import's time for a large roster.
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
 def _staff_create(rows: list[Row], bound: dict[str, int], units) -> list[int]:
     User = get_user_model()
     values = [NEW_STAFF_DEFAULTS | r.values for r in rows]
@@ -499,17 +507,20 @@ def _staff_create(rows: list[Row], bound: dict[str, int], units) -> list[int]:
             first_name=v["name"][:150],
             email=v["email"],
             is_active=v["active"],
-            password=make_password(None),
+            password=_unusable_password(),
         )
         for v in values
         if v["staff_no"] not in bound
     ]
     User.objects.bulk_create(users, batch_size=1000)
     numbers = [v["staff_no"] for v in values]
-    user_ids = dict(
-        User.objects.filter(username__in=numbers).values_list("username", "id")
-    )
-    StaffProfile.objects.bulk_create(
+    # PostgreSQL and SQLite return the new keys; look them up only elsewhere.
+    user_ids = {u.username: u.pk for u in users} | bound
+    if any(pk is None for pk in user_ids.values()):
+        user_ids = dict(
+            User.objects.filter(username__in=numbers).values_list("username", "id")
+        )
+    profiles = StaffProfile.objects.bulk_create(
         [
             StaffProfile(
                 user_id=user_ids[v["staff_no"]],
@@ -525,9 +536,13 @@ def _staff_create(rows: list[Row], bound: dict[str, int], units) -> list[int]:
         ],
         batch_size=1000,
     )
-    new_ids = dict(
-        StaffProfile.objects.filter(staff_no__in=numbers).values_list("staff_no", "id")
-    )
+    new_ids = {p.staff_no: p.pk for p in profiles}
+    if any(pk is None for pk in new_ids.values()):
+        new_ids = dict(
+            StaffProfile.objects.filter(staff_no__in=numbers).values_list(
+                "staff_no", "id"
+            )
+        )
     through = StaffProfile.business_lines.through
     through.objects.bulk_create(
         [
