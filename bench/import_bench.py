@@ -148,7 +148,10 @@ def _bench_completions(rows: int) -> dict:
 def _bench_values(rows: int) -> dict:
     from insights.services import indicator_values_import
     from organisation.models import Indicator
+    from organisation.services import indicators_load_shipped
 
+    if not Indicator.objects.exists():
+        indicators_load_shipped()
     indicators = list(Indicator.objects.values_list("code", flat=True)[:50])
     if not indicators:
         return {"values_rows_per_s": None, "values_note": "no indicator catalogue"}

@@ -53,6 +53,7 @@ class StaffViewSet(SnippetViewSet):
         FieldPanel("email"),
         FieldPanel("hired_on"),
         FieldPanel("active"),
+        FieldPanel("rank_category"),
     ]
 
     def get_queryset(self, request):
