@@ -148,6 +148,7 @@ VALUE_SCHEMA = Schema(
     Column("denominator", _Part(), "分母", on_empty=CLEAR),
     key=["unit_code", "indicator_code", "period"],
     duplicate=gettext_lazy("%(key)s appears twice (also on row %(row)s)"),
+    kind="indicator_values",
 )
 
 

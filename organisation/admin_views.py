@@ -14,6 +14,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import permissions
 from .admin_forms import ImportForm
+from .columns import labelled_changes
 from .importing import REGISTRY
 from .models import ImportAudit, ImportJob
 from .tasks import import_job_run, progress_read
@@ -124,7 +125,10 @@ class ImportAuditListView(_TitledPage, TemplateView):
         records = ImportAudit.objects.defer("changes")
         if self.kwargs.get("pk"):
             context["record"] = get_object_or_404(ImportAudit, pk=self.kwargs["pk"])
-            context["changes"] = context["record"].changes[:CHANGES_SHOWN]
+            record = context["record"]
+            context["changes"] = labelled_changes(
+                record.kind, record.changes[:CHANGES_SHOWN]
+            )
         context["records"] = records[:100]
         return context
 
@@ -149,7 +153,9 @@ class ImportJobView(_TitledPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
-        context["changes"] = self.job.summary.get("changes", [])[:CHANGES_SHOWN]
+        context["changes"] = labelled_changes(
+            self.job.kind, self.job.summary.get("changes", [])[:CHANGES_SHOWN]
+        )
         context["apply_url"] = reverse("organisation_import_apply", args=[self.job.pk])
         context["can_apply"] = self.job.kind in importable_kinds(self.request.user)
         context["label"] = (

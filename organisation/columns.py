@@ -290,6 +290,35 @@ class Parsed:
 DUPLICATE = gettext_lazy('"%(key)s" appears twice (also on row %(row)s)')
 
 
+# Each importer's schema by kind, so pages can name a changed column as its header.
+SCHEMAS: dict[str, Schema] = {}
+
+
+def column_label(kind: str, name: str) -> str:
+    """The header a person reads for a column: Chinese in the Chinese UI."""
+    from django.utils.translation import get_language
+
+    schema = SCHEMAS.get(kind)
+    column = schema.by_name.get(name) if schema else None
+    if column is None or not (get_language() or "").startswith("zh"):
+        return name
+    return column.zh
+
+
+def labelled_changes(kind: str, changes: list[dict]) -> list[dict]:
+    """Changes with their fields as (header, old, new) for display."""
+    return [
+        change
+        | {
+            "labelled": [
+                (column_label(kind, name), *pair)
+                for name, pair in change.get("fields", {}).items()
+            ]
+        }
+        for change in changes
+    ]
+
+
 class Schema:
     """Columns declared once; binds headers (English or Chinese) and cleans rows."""
 
@@ -299,7 +328,10 @@ class Schema:
         key: Iterable[str] = (),
         duplicate: Any = None,
         allow_unknown: bool = False,
+        kind: str = "",
     ):
+        if kind:
+            SCHEMAS[kind] = self
         self.columns = list(columns)
         self.by_name = {c.name: c for c in columns}
         self.key = tuple(key)

@@ -88,6 +88,7 @@ UNIT_SCHEMA = Schema(
     ),
     key=["code"],
     duplicate=_('duplicate code "%(key)s" (also on row %(row)s)'),
+    kind="units",
 )
 
 
@@ -264,6 +265,7 @@ STAFF_SCHEMA = Schema(
     ),
     key=["staff_no"],
     duplicate=_('duplicate staff number "%(key)s" (also on row %(row)s)'),
+    kind="staff",
 )
 STAFF_FIELDS = [
     "name",
@@ -642,6 +644,7 @@ INDICATOR_SCHEMA = Schema(
     Column("provenance", Text(4000), "来源", on_empty=CLEAR, cleared=""),
     key=["code"],
     duplicate=_('duplicate code "%(key)s" (also on row %(row)s)'),
+    kind="indicators",
 )
 INDICATOR_FIELDS = {
     "name_zh": "name",

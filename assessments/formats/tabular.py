@@ -70,7 +70,8 @@ SCHEMA = Schema(
             required=name in REQUIRED,
         )
         for name in HEADERS
-    )
+    ),
+    kind="questions",
 )
 TRUE = {"true", "t", "1", "对", "正确", "是", "√"}
 FALSE = {"false", "f", "0", "错", "错误", "否", "×"}

@@ -214,6 +214,7 @@ RESULT_SCHEMA = Schema(
     Column("answered_on", Date(), "作答日期", ("考试日期",), required=True),
     key=["staff_no", "question_code", "answered_on"],
     duplicate=gettext_lazy("the same result appears twice"),
+    kind="results",
 )
 
 

@@ -123,6 +123,7 @@ CAMPAIGN_SCHEMA = Schema(
     ),
     key=["code"],
     duplicate=gettext_lazy("the same code is already on row %(row)s"),
+    kind="campaigns",
 )
 CAMPAIGN_SCALARS = ["title", "positions", "leaders_only", "starts_on", "recurrence"]
 CAMPAIGN_SETS = ["courses", "units", "business_lines"]
@@ -184,12 +185,14 @@ def campaigns_import(
         "lines": {b.code: b for b in BusinessLine.objects.all()},
     }
     parsed = CAMPAIGN_SCHEMA.parse(table, lookups)
-    existing = {
-        c.code: c
-        for c in Campaign.objects.filter(
-            code__in=[r["code"] for r in parsed.rows if "code" in r]
-        ).prefetch_related("courses", "units", "business_lines")
-    }
+    existing = {}
+    for part in chunks([r["code"] for r in parsed.rows if "code" in r]):
+        existing |= {
+            c.code: c
+            for c in Campaign.objects.filter(code__in=part).prefetch_related(
+                "courses", "units", "business_lines"
+            )
+        }
     for row in parsed.rows:
         if "code" in row:
             parsed.errors += _campaign_check(row, existing.get(row["code"]))
@@ -288,6 +291,7 @@ COMPLETION_SCHEMA = Schema(
     Column("source", Text(100), "培训形式", ("来源",), on_empty=CLEAR, cleared=""),
     Column("kind", Choice(KIND_WORDS), "线上线下", ("形式类别",)),
     Column("hours", Number(Decimal(0), Decimal(1000)), "学时", on_empty=CLEAR),
+    kind="completions",
 )
 COMPLETION_FIELDS = ["completed_on", "score", "source_text", "source", "hours"]
 

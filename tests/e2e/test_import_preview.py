@@ -29,7 +29,7 @@ def test_an_administrator_previews_then_applies_a_roster(page, tree, tmp_path):
     screenshot(page, "import-preview")
     body = page.inner_text("main")
     assert "预览：新增 1 条，修改 1 条，停用 0 人，0 条不变" in body
-    assert "G1 → G2" in body and "is_leader: 1 → 0" in body
+    assert "单位代码：G1 → G2" in body and "是否领导干部：1 → 0" in body
     assert StaffProfile.objects.get(staff_no="J100").unit.code == "G1"
 
     page.click("text=应用这些更改")
