@@ -416,7 +416,10 @@ class Schema:
                     )
                     continue
                 keys[key] = number
-            parsed.rows.append(Row(number, values))
+            # A row with a refused cell is reported, not planned: the importer's
+            # cross-row checks only see rows whose every present cell is clean.
+            if row_ok:
+                parsed.rows.append(Row(number, values))
         return parsed
 
     @staticmethod

@@ -229,3 +229,19 @@ def test_every_applied_import_is_recorded_and_a_dry_run_is_not(tmp_path, tree):
         ),
     )
     assert ImportAudit.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "code,name,parent_code,level\n,P,,province\n",
+        "code,name,parent_code,level\n坏代码,甲,,city\nB,乙,坏代码,city\n",
+    ],
+)
+def test_a_row_with_a_bad_key_is_reported_not_planned(tmp_path, text):
+    code, summary, _err = run_command(
+        "import_units", write_csv(tmp_path / "u.csv", text)
+    )
+    assert code == 1
+    assert {e["row"] for e in summary["errors"]} >= {2}
+    assert not Unit.objects.exists()
