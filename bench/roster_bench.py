@@ -24,9 +24,10 @@ def measure_roster_import(rows: int = 10000) -> dict:
     django.setup()
     from django.db import connection, transaction
 
+    from organisation.importers import staff_import
     from organisation.importing import run_import
     from organisation.models import Unit
-    from organisation.services import _recompute_paths, staff_import
+    from organisation.services import _recompute_paths
     from organisation.tabular import Table
 
     root, _ = Unit.objects.get_or_create(

@@ -247,6 +247,9 @@ FILE_UPLOAD_HANDLERS = [
 # worker busy for more than ten minutes; the largest real bank we were sent had
 # about 3,000 questions, so 5,000 leaves room and bounds one import job.
 QUESTION_IMPORT_MAX_QUESTIONS = env.int("QUESTION_IMPORT_MAX_QUESTIONS", default=5000)
+# Rows per imported file: a 3 MB XLSX can inflate to a million rows (and 1.5 GB in
+# memory); the whole province's roster or a year's results fit well under this.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

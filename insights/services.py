@@ -20,12 +20,13 @@ from django.core.validators import DecimalValidator
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.batch import run_isolated
 from config.tasks import send_on_commit
+from organisation.columns import CLEAR, CellError, CellType, Column, Number, Ref, Schema
 from organisation.models import Indicator, Unit
 from organisation.tabular import (
-    ImportRejected,
     ImportSummary,
     RowError,
     Table,
@@ -43,8 +44,6 @@ class InsightsError(Exception):
 
 # Importing indicator values --------------------------------------------------------
 
-VALUE_REQUIRED = ["unit_code", "indicator_code", "period", "value"]
-VALUE_OPTIONAL = ["numerator", "denominator"]
 RATIO_RE = re.compile(r"^\s*([0-9.]+)\s*[:：]\s*([0-9.]+)\s*$")
 
 
@@ -81,116 +80,113 @@ def _storable(value: Decimal, *, digits: int = 16, places: int = 6) -> Decimal:
     raise ValueError(DecimalValidator.messages["max_whole_digits"] % {"max": whole})
 
 
+class _Procuratorate(Ref):
+    """A unit code that names a procuratorate, not a department."""
+
+    def clean(self, text, lookups):
+        unit = super().clean(text, lookups)
+        if unit.level == Unit.Level.DEPARTMENT:
+            raise CellError(
+                _(
+                    '"%(code)s" is a department; indicator values belong to a '
+                    "procuratorate"
+                )
+                % {"code": text}
+            )
+        return unit
+
+
+class _Period(CellType):
+    description = "2025, 2025H1, 2025Q3, 2025-07"
+
+    def clean(self, text, lookups):
+        try:
+            return selectors.period_parse(text)
+        except ValueError:
+            raise CellError(
+                _(
+                    "expected a period such as 2025, 2025H1, 2025Q3 or 2025-07, "
+                    'got "%(value)s"'
+                )
+                % {"value": text}
+            ) from None
+
+
+class _Value(CellType):
+    description = "0.35, 35%, 1:1.31"
+
+    def clean(self, text, lookups):
+        try:
+            return parse_indicator_value(text)
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
+
+
+class _Part(Number):
+    def clean(self, text, lookups):
+        try:
+            return _storable(super().clean(text, lookups), places=4)
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
+
+
+VALUE_SCHEMA = Schema(
+    Column(
+        "unit_code",
+        _Procuratorate("units", gettext_lazy('unknown unit "%(code)s"')),
+        "单位代码",
+        ("单位",),
+        required=True,
+    ),
+    Column(
+        "indicator_code",
+        Ref("indicators", gettext_lazy('unknown indicator "%(code)s"')),
+        "指标代码",
+        ("指标",),
+        required=True,
+    ),
+    Column("period", _Period(), "统计期间", ("期间", "时间段"), required=True),
+    Column("value", _Value(), "指标值", ("数值", "值"), required=True),
+    Column("numerator", _Part(), "分子", on_empty=CLEAR),
+    Column("denominator", _Part(), "分母", on_empty=CLEAR),
+    key=["unit_code", "indicator_code", "period"],
+    duplicate=gettext_lazy("%(key)s appears twice (also on row %(row)s)"),
+    kind="indicator_values",
+)
+
+
 def indicator_values_import(
-    *, table: Table, dry_run: bool = False, progress=None
+    *, table: Table, dry_run: bool = False, progress=None, **options
 ) -> ImportSummary:
     """Upsert indicator values by (unit, indicator, period); all-or-nothing.
 
     Refuses unknown unit or indicator codes, departments (values describe
     procuratorates), malformed periods and values, and a (unit, indicator, period)
-    written twice. After a real import the snapshots of the touched periods are
-    recomputed (queued once the transaction commits).
+    written twice. A numerator or denominator column absent from the file leaves
+    the stored one as it is. After a real import the snapshots of the touched
+    periods are recomputed (queued once the transaction commits).
     """
-    table.require_columns(VALUE_REQUIRED, VALUE_OPTIONAL)
-    units = {u.code: u for u in Unit.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    errors: list[RowError] = []
-    parsed: list[dict] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    for number, row in table.rows:
-        unit = units.get(row["unit_code"])
-        if unit is None:
-            errors.append(
-                RowError(
-                    number,
-                    "unit_code",
-                    _('unknown unit "%(code)s"') % {"code": row["unit_code"]},
-                )
+    lookups = {
+        "units": {u.code: u for u in Unit.objects.all()},
+        "indicators": {i.code: i for i in Indicator.objects.all()},
+    }
+    parsed = VALUE_SCHEMA.parse(table, lookups)
+    for row in parsed.rows:
+        if row.get("denominator") is not None and row["denominator"] == 0:
+            parsed.errors.append(
+                RowError(row.number, "denominator", _("the denominator cannot be zero"))
             )
-        elif unit.level == Unit.Level.DEPARTMENT:
-            errors.append(
-                RowError(
-                    number,
-                    "unit_code",
-                    _(
-                        '"%(code)s" is a department; indicator values belong to a '
-                        "procuratorate"
-                    )
-                    % {"code": row["unit_code"]},
-                )
-            )
-        indicator = indicators.get(row["indicator_code"])
-        if indicator is None:
-            errors.append(
-                RowError(
-                    number,
-                    "indicator_code",
-                    _('unknown indicator "%(code)s"') % {"code": row["indicator_code"]},
-                )
-            )
-        try:
-            period = selectors.period_parse(row["period"])
-        except ValueError:
-            period = None
-            errors.append(
-                RowError(
-                    number,
-                    "period",
-                    _(
-                        "expected a period such as 2025, 2025H1, 2025Q3 or 2025-07, "
-                        'got "%(value)s"'
-                    )
-                    % {"value": row["period"]},
-                )
-            )
-        value = None
-        if not row["value"]:
-            errors.append(RowError(number, "value", _("value is empty")))
-        else:
-            try:
-                value = parse_indicator_value(row["value"])
-            except ValueError as exc:
-                errors.append(RowError(number, "value", str(exc)))
-        extra = {}
-        for column in VALUE_OPTIONAL:
-            extra[column] = None
-            if row.get(column):
-                try:
-                    extra[column] = _storable(parse_decimal(row[column]), places=4)
-                except ValueError as exc:
-                    errors.append(RowError(number, column, str(exc)))
-        if extra["denominator"] is not None and extra["denominator"] == 0:
-            errors.append(
-                RowError(number, "denominator", _("the denominator cannot be zero"))
-            )
-        if unit and indicator and period:
-            key = (unit.code, indicator.code, period.text)
-            if key in seen:
-                errors.append(
-                    RowError(
-                        number,
-                        "period",
-                        _(
-                            "%(unit)s / %(indicator)s / %(period)s appears twice "
-                            "(also on row %(row)s)"
-                        )
-                        % {
-                            "unit": unit.code,
-                            "indicator": indicator.code,
-                            "period": period.text,
-                            "row": seen[key],
-                        },
-                    )
-                )
-                continue
-            seen[key] = number
-        if unit and indicator and period and value is not None:
-            parsed.append(
-                {"unit": unit, "indicator": indicator, "period": period, "value": value}
-                | extra
-            )
-    if errors:
-        raise ImportRejected(errors)
+    parsed.raise_errors()
+    parsed = [
+        {
+            "unit": row["unit_code"],
+            "indicator": row["indicator_code"],
+            "period": row["period"],
+            "row": row.number,
+        }
+        | {k: row[k] for k in ("value", "numerator", "denominator") if k in row}
+        for row in parsed.rows
+    ]
 
     existing = {
         (v.unit_id, v.indicator_id, v.period): v
@@ -200,10 +196,10 @@ def indicator_values_import(
     }
     summary = ImportSummary()
     to_create, to_update = [], []
-    fields = ["value", "numerator", "denominator"]
     for item in parsed:
         period = item["period"]
         current = existing.get((item["unit"].id, item["indicator"].id, period.text))
+        fields = [f for f in ("value", "numerator", "denominator") if f in item]
         if current is None:
             to_create.append(
                 IndicatorValue(
@@ -213,20 +209,30 @@ def indicator_values_import(
                     kind=period.kind,
                     period_start=period.start,
                     period_end=period.end,
-                    value=item["value"],
-                    numerator=item["numerator"],
-                    denominator=item["denominator"],
+                    **{f: item[f] for f in fields},
                 )
             )
-        elif any(_differs(getattr(current, f), item[f]) for f in fields):
-            for f in fields:
-                setattr(current, f, item[f])
-            to_update.append(current)
-        else:
+            continue
+        changes = {
+            f: [_text(getattr(current, f)), _text(item[f])]
+            for f in fields
+            if _differs(getattr(current, f), item[f])
+        }
+        if not changes:
             summary.unchanged += 1
+            continue
+        for f in fields:
+            setattr(current, f, item[f])
+        to_update.append(current)
+        summary.record(
+            "updated",
+            row=item["row"],
+            key=f"{item['unit'].code} / {item['indicator'].code} / {period.text}",
+            fields=changes,
+        )
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
     IndicatorValue.objects.bulk_update(
-        to_update, fields + ["updated_at"], batch_size=2000
+        to_update, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
     )
     summary.created, summary.updated = len(to_create), len(to_update)
     touched = sorted({p["period"].text for p in parsed})
@@ -234,6 +240,10 @@ def indicator_values_import(
     if not dry_run and (to_create or to_update):
         snapshots_schedule(periods=touched)
     return summary
+
+
+def _text(value) -> str:
+    return "" if value is None else format(Decimal(value).normalize(), "f")
 
 
 def _differs(old, new) -> bool:

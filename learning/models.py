@@ -301,6 +301,13 @@ class CourseCompletion(models.Model):
         max_length=10, choices=Source.choices, default=Source.ONLINE
     )
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # How an imported completion was described (线下集中培训, 网络学院…), kept as
+    # written; ``source`` holds the kind inferred from it or set explicitly.
+    source_text = models.CharField(_("training form"), max_length=100, blank=True)
+    # Hours credited when they differ from the course's own (学时).
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     # Set when a later material change asks this person to take the course again.
     superseded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

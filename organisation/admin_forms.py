@@ -37,13 +37,24 @@ class UnitAdminForm(WagtailAdminModelForm):
 class StaffProfileAdminForm(WagtailAdminModelForm):
     """Creating a person here also creates their (not yet usable) sign-in account."""
 
+    def clean_staff_no(self):
+        # Never hand an existing account (an administrator's, say) to a new person.
+        staff_no = self.cleaned_data.get("staff_no")
+        if not self.instance.pk and staff_no:
+            if get_user_model().objects.filter(username=staff_no).exists():
+                raise forms.ValidationError(
+                    _(
+                        "An account with this name already exists; choose another "
+                        "staff number or ask the platform administrator."
+                    )
+                )
+        return staff_no
+
     def save(self, commit=True):
         profile = super().save(commit=False)
         User = get_user_model()
         if not profile.user_id:
-            user = User.objects.filter(username=profile.staff_no).first() or User(
-                username=profile.staff_no, password=make_password(None)
-            )
+            user = User(username=profile.staff_no, password=make_password(None))
         else:
             user = profile.user
         user.first_name = profile.name[:150]
@@ -65,7 +76,13 @@ class ImportForm(forms.Form):
             "CSV (UTF-8 or GB18030) or XLSX with a header row. Nothing is written if any row is wrong."
         ),
     )
-    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)
+    deactivate_missing = forms.BooleanField(
+        label=_("This is the full roster: deactivate people who are not in it"),
+        help_text=_(
+            "Staff roster only. The preview lists everyone it would deactivate."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)

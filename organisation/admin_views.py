@@ -1,21 +1,26 @@
 """Admin pages for imports: upload a file, watch the job's progress, read its errors."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from config.storage import private_file_response
+from config.tasks import send_on_commit
 
 from . import permissions
 from .admin_forms import ImportForm
+from .columns import labelled_changes
 from .importing import REGISTRY
 from .jobs import import_job_create, import_job_get_for_download
-from .models import ImportJob
+from .models import ImportAudit, ImportJob
+from .tasks import import_job_run, progress_read
 
 
 def importable_kinds(user) -> list[str]:
@@ -52,14 +57,83 @@ class ImportUploadView(_TitledPage, FormView):
         return context
 
     def form_valid(self, form):
+        # Every import is previewed first: the job plans and rolls back, and the
+        # page shows what applying would do.
+        options = {}
+        if form.cleaned_data["kind"] == "staff" and form.cleaned_data.get(
+            "deactivate_missing"
+        ):
+            options["deactivate_missing"] = True
         job = import_job_create(
             user=self.request.user,
             kind=form.cleaned_data["kind"],
             upload=form.cleaned_data["file"],
-            dry_run=form.cleaned_data["dry_run"],
+            options=options,
+            dry_run=True,
             language=translation.get_language(),
         )
         return redirect("organisation_import_job", pk=job.pk)
+
+
+class ImportApplyView(View):
+    """Apply a previewed import: a new job on the same stored file, for real."""
+
+    def post(self, request, pk: int):
+        preview = get_object_or_404(
+            ImportJob,
+            pk=pk,
+            created_by=request.user,
+            dry_run=True,
+            status=ImportJob.Status.DONE,
+        )
+        if preview.kind not in importable_kinds(request.user):
+            raise PermissionDenied
+        options = dict(preview.options)
+        if preview.summary.get("needs_confirmation"):
+            if not request.POST.get("confirm_large"):
+                messages.error(
+                    request,
+                    _("This import makes large changes: tick the confirmation first."),
+                )
+                return redirect("organisation_import_job", pk=preview.pk)
+            options["confirm_large"] = True
+        job = ImportJob.objects.create(
+            kind=preview.kind,
+            file=preview.file.name,
+            filename=preview.filename,
+            options=options,
+            dry_run=False,
+            created_by=request.user,
+        )
+        send_on_commit(import_job_run, job.pk, translation.get_language())
+        return redirect("organisation_import_job", pk=job.pk)
+
+
+class ImportAuditListView(_TitledPage, TemplateView):
+    template_name = "organisation/admin/import_audit.html"
+    page_title = _("Import records")
+    header_icon = "history"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_administrator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        records = ImportAudit.objects.defer("changes")
+        if self.kwargs.get("pk"):
+            context["record"] = get_object_or_404(ImportAudit, pk=self.kwargs["pk"])
+            record = context["record"]
+            context["changes"] = labelled_changes(
+                record.kind, record.changes[:CHANGES_SHOWN]
+            )
+        context["records"] = records[:100]
+        return context
+
+
+# A preview or record lists at most this many changed rows on the page.
+CHANGES_SHOWN = 1000
 
 
 class ImportJobView(_TitledPage, TemplateView):
@@ -78,6 +152,11 @@ class ImportJobView(_TitledPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
+        context["changes"] = labelled_changes(
+            self.job.kind, self.job.summary.get("changes", [])[:CHANGES_SHOWN]
+        )
+        context["apply_url"] = reverse("organisation_import_apply", args=[self.job.pk])
+        context["can_apply"] = self.job.kind in importable_kinds(self.request.user)
         context["label"] = (
             REGISTRY[self.job.kind].label
             if self.job.kind in REGISTRY
@@ -109,7 +188,7 @@ def job_status(job: ImportJob) -> dict:
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),
-        "progress": job.progress,
+        "progress": progress_read(job),
         "summary": job.summary,
         "failure": job.failure,
         "finished": job.status

@@ -7,8 +7,8 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from .importers import indicators_import, staff_import, units_import
         from .importing import register
-        from .services import indicators_import, staff_import, units_import
 
         register("units", _("Unit tree"), units_import)
         register("staff", _("Staff roster"), staff_import)

@@ -10,9 +10,10 @@ import random
 
 from django.contrib.auth import get_user_model
 
+from .importers import staff_import, units_import
 from .importing import run_import
 from .models import RoleAssignment, StaffProfile, Unit
-from .services import indicators_load_shipped, role_assign, staff_import, units_import
+from .services import indicators_load_shipped, role_assign
 from .tabular import Table
 
 DEMO_PASSWORD = "demo12345"

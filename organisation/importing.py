@@ -8,10 +8,12 @@ a dry run validates everything and rolls back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -65,16 +67,52 @@ class _DryRunRollback(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class AuditSource:
+    """Where an import came from, for its audit record."""
+
+    kind: str
+    file_name: str
+    data: bytes
+    via: str
+    user: object | None = None
+
+    def record(self, summary: ImportSummary) -> None:
+        from .models import ImportAudit
+
+        user = self.user if getattr(self.user, "pk", None) else None
+        ImportAudit.objects.create(
+            kind=self.kind,
+            file_name=self.file_name[-255:],
+            sha256=hashlib.sha256(self.data).hexdigest(),
+            user=user,
+            user_name=(user.get_username() if user else "")[:150],
+            via=self.via,
+            summary=summary.as_dict(),
+            changes=summary.changes,
+        )
+
+
 def run_import(
-    fn: ImporterFn, *, table: Table, dry_run: bool = False, **options
+    fn: ImporterFn,
+    *,
+    table: Table,
+    dry_run: bool = False,
+    audit: AuditSource | None = None,
+    **options,
 ) -> ImportSummary:
-    """Run an importer atomically; on a dry run everything is validated, then rolled back."""
+    """Run an importer atomically; on a dry run everything is validated, then rolled back.
+
+    An applied import with an ``audit`` source is recorded in the same transaction.
+    """
     summary: ImportSummary | None = None
     try:
         with transaction.atomic():
             summary = fn(table=table, dry_run=dry_run, **options)
             if dry_run:
                 raise _DryRunRollback
+            if audit is not None:
+                audit.record(summary)
     except _DryRunRollback:
         pass
     assert summary is not None
@@ -102,16 +140,28 @@ class ImportCommand(BaseCommand):
     def importer_options(self, options: dict) -> dict:
         return {}
 
+    def audit_kind(self) -> str:
+        # import_staff → staff, import_indicator_values → indicator_values
+        return type(self).__module__.rsplit(".", 1)[-1].removeprefix("import_")
+
     def load_table(self, path: str, options: dict) -> Table:
         return read_table(path)
 
     def handle(self, *args, **options):
         try:
             table = self.load_table(options["file"], options)
+            path = Path(options["file"])
+            audit = AuditSource(
+                kind=self.audit_kind(),
+                file_name=path.name,
+                data=path.read_bytes(),
+                via="command",
+            )
             summary = run_import(
                 type(self).importer,
                 table=table,
                 dry_run=options["dry_run"],
+                audit=audit,
                 **self.importer_options(options),
             )
         except ImportRejected as rejected:
@@ -123,7 +173,11 @@ class ImportCommand(BaseCommand):
             )
             sys.exit(1)
         if options["json"]:
-            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+            # The same per-row diff the admin previews: new, changed (old → new),
+            # deactivated.
+            self.stdout.write(
+                json.dumps(summary.as_dict(changes=True), ensure_ascii=False)
+            )
         else:
             self.stdout.write(str(summary))
 

@@ -76,6 +76,11 @@ class Unit(models.Model):
 class StaffProfile(models.Model):
     """A person on the roster. The roster, not the sign-in log, is the denominator."""
 
+    class RankCategory(models.TextChoices):
+        # 职级类别: who may attend which centralised classes.
+        GENERAL = "general", _("Township level and below")
+        LEADING = "leading", _("County level and above")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
@@ -96,6 +101,9 @@ class StaffProfile(models.Model):
     email = models.EmailField(_("email"), blank=True)
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
+    rank_category = models.CharField(
+        _("rank category"), max_length=10, choices=RankCategory.choices, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -191,6 +199,35 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class ImportAudit(models.Model):
+    """One applied import: who, when, which file, what it changed. Kept for good."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name as it was, so the record still says who after an account is removed.
+    user_name = models.CharField(_("by"), max_length=150)
+    via = models.CharField(_("started from"), max_length=20)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    summary = models.JSONField(_("summary"), default=dict)
+    changes = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.file_name}"
 
 
 class Indicator(models.Model):

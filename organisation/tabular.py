@@ -67,19 +67,37 @@ class ImportSummary:
     unchanged: int = 0
     dry_run: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    deactivated: int = 0
+    # Per-row changes: {"row", "key", "action", "fields": {name: [old, new]}}.
+    changes: list[dict] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
-    def as_dict(self) -> dict:
-        return {
+    def as_dict(self, *, changes: bool = False) -> dict:
+        result = {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "dry_run": self.dry_run,
             **self.extra,
         }
+        if self.deactivated:
+            result["deactivated"] = self.deactivated
+        if changes:
+            result["changes"] = self.changes
+        return result
+
+    def record(self, action: str, *, row: int, key: str, fields=None) -> None:
+        """Count one row's outcome and keep its changed fields for the preview."""
+        if action == "unchanged":
+            self.unchanged += 1
+            return
+        setattr(self, action, getattr(self, action) + 1)
+        self.changes.append(
+            {"row": row, "key": key, "action": action, "fields": fields or {}}
+        )
 
     def __str__(self) -> str:
         text = _(
@@ -89,6 +107,8 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        if self.deactivated:
+            text += _(", %(n)s deactivated") % {"n": self.deactivated}
         if self.dry_run:
             text += _(" (dry run: nothing written)")
         # Whatever an importer read but could not keep as written is listed.
@@ -179,20 +199,36 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise ImportRejected(
             [RowError(0, "", gettext_lazy("the workbook is too large once unpacked"))]
         )
+    limit = settings.IMPORT_MAX_ROWS + 1  # the header row
     try:
+        # Read-only mode streams the sheet: rows are read one by one, and reading
+        # stops at the cap instead of holding a million rows in memory.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = [
-            [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) > limit:
+                break
+            rows.append([_cell_text(v) for v in row])
         workbook.close()
-    except ImportRejected:
-        raise
     except Exception:  # openpyxl raises many types for damaged files
         raise ImportRejected(
             [RowError(0, "", gettext_lazy("the file is not a valid XLSX workbook"))]
         )
     return rows
+
+
+def _too_many_rows() -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                0,
+                "",
+                _("the file has more than %(n)s rows; split it into smaller files")
+                % {"n": settings.IMPORT_MAX_ROWS},
+            )
+        ]
+    )
 
 
 def read_table(source: str | Path | IO[bytes] | bytes, *, filename: str = "") -> Table:
@@ -218,14 +254,26 @@ def read_table(source: str | Path | IO[bytes] | bytes, *, filename: str = "") ->
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         raw_rows = _read_xlsx(data)
     else:
-        text = _decode(data)
-        try:
-            raw_rows = [
-                [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))
-            ]
-        except csv.Error as exc:
-            raise ImportRejected([RowError(0, "", str(exc))])
+        raw_rows = _read_csv(data)
+    if len(raw_rows) > settings.IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows()
+    return _rows_to_table(raw_rows)
 
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if len(rows) > settings.IMPORT_MAX_ROWS + 1:
+                break
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as exc:
+        raise ImportRejected([RowError(0, "", str(exc))])
+    return rows
+
+
+def _rows_to_table(raw_rows: list[list[str]]) -> Table:
     if not raw_rows or not any(raw_rows[0]):
         raise ImportRejected(
             [RowError(1, "", gettext_lazy("the file has no header row"))]
@@ -273,16 +321,26 @@ def parse_bool(value: str) -> bool:
     )
 
 
+DATE_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
 def parse_date(value: str) -> dt.date:
-    text = value.strip()[:10]
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(
-        _('expected a date as YYYY-MM-DD, got "%(value)s"') % {"value": value}
-    )
+    """A date written YYYY-MM-DD (or with / . or 年月日); an impossible day is named."""
+    text = value.strip()
+    if len(text) > 10 and text[10] in " T":
+        text = text[:10]
+    match = DATE_PATTERN.match(text)
+    if not match:
+        raise ValueError(
+            _('expected a date as YYYY-MM-DD, got "%(value)s"') % {"value": value}
+        )
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            _('"%(value)s" is not a date that exists') % {"value": value}
+        ) from None
 
 
 def parse_decimal(value: str) -> Decimal:

@@ -5,15 +5,34 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .importing import REGISTRY, run_import
+from .importing import REGISTRY, AuditSource, run_import
 from .models import ImportJob
 from .tabular import ImportRejected, read_table
 
 logger = logging.getLogger(__name__)
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-job-progress:{job_id}"
+
+
+def progress_report(job_id: int, percent: int) -> None:
+    cache.set(progress_key(job_id), percent, timeout=24 * 3600)
+
+
+def progress_read(job: ImportJob) -> int:
+    """The job's progress: the cache while it runs, the job row once it has ended."""
+    if job.status != ImportJob.Status.RUNNING:
+        return job.progress
+    try:
+        return max(job.progress, int(cache.get(progress_key(job.pk)) or 0))
+    except Exception:  # an unreachable cache only costs the moving bar
+        return job.progress
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -31,10 +50,12 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
     last = {"percent": 0}
 
     def progress(done: int, total: int) -> None:
+        # The import runs in one transaction, so a progress row written through
+        # the database would stay invisible until the end; the cache is seen at once.
         percent = int(done * 100 / max(total, 1))
-        if percent >= last["percent"] + 5:
+        if percent >= last["percent"] + 2:
             last["percent"] = percent
-            ImportJob.objects.filter(pk=job_id).update(progress=min(percent, 99))
+            progress_report(job_id, min(percent, 99))
 
     with translation.override(language):
         try:
@@ -54,6 +75,13 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
                 table=table,
                 dry_run=job.dry_run,
                 progress=progress,
+                audit=AuditSource(
+                    kind=job.kind,
+                    file_name=job.file.name.rsplit("/", 1)[-1],
+                    data=data,
+                    via="admin",
+                    user=job.created_by,
+                ),
                 **options,
             )
         except ImportRejected as rejected:
@@ -92,7 +120,9 @@ def import_job_run(self, job_id: int, language: str = "zh-hans") -> str:
             raise
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.DONE,
-        summary=summary.as_dict(),
+        # A preview keeps its per-row changes for the page; an applied import's
+        # changes are in its audit record.
+        summary=summary.as_dict(changes=job.dry_run),
         progress=100,
         finished_at=timezone.now(),
     )

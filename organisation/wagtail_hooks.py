@@ -53,6 +53,7 @@ class StaffViewSet(SnippetViewSet):
         FieldPanel("email"),
         FieldPanel("hired_on"),
         FieldPanel("active"),
+        FieldPanel("rank_category"),
     ]
 
     def get_queryset(self, request):
@@ -139,6 +140,21 @@ def import_urls():
             "imports/<int:pk>/file/",
             admin_views.import_job_file,
             name="organisation_import_job_file",
+        ),
+        path(
+            "imports/<int:pk>/apply/",
+            admin_views.ImportApplyView.as_view(),
+            name="organisation_import_apply",
+        ),
+        path(
+            "imports/records/",
+            admin_views.ImportAuditListView.as_view(),
+            name="organisation_import_audit",
+        ),
+        path(
+            "imports/records/<int:pk>/",
+            admin_views.ImportAuditListView.as_view(),
+            name="organisation_import_record",
         ),
     ]
 

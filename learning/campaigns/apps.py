@@ -12,10 +12,10 @@ class CampaignsConfig(AppConfig):
         from organisation.importing import register
         from organisation.signals import roster_changed
 
-        from . import receivers, services
+        from . import importers, receivers
 
-        register("campaigns", _("Training campaigns"), services.campaigns_import)
-        register("completions", _("Offline completions"), services.completions_import)
+        register("campaigns", _("Training campaigns"), importers.campaigns_import)
+        register("completions", _("Offline completions"), importers.completions_import)
         attempt_marked.connect(
             receivers.attempt_marked_notify, dispatch_uid="campaigns_marked_notice"
         )

@@ -14,10 +14,11 @@ from organisation.importing import run_import
 from organisation.models import BusinessLine, StaffProfile
 from organisation.tabular import Table
 
+from .importers import completions_import
 from .models import Campaign, Reminder
 from .reminders import iso_week, reminder_deliver
 from .selectors import person_status
-from .services import campaign_create, completions_import, exemption_grant
+from .services import campaign_create, exemption_grant
 
 EXEMPTIONS = [
     ("长期病假", "政治部 王主任", None),

@@ -79,6 +79,7 @@ def test_reimporting_the_same_gift_file_changes_nothing(reference_data):
         "updated": 0,
         "unchanged": 9,
         "dry_run": False,
+        "changes": [],
     }
 
 

@@ -74,6 +74,7 @@ def test_reimporting_changes_nothing_and_a_new_value_updates(catalogue, tmp_path
         "unchanged": 1,
         "dry_run": False,
         "periods": ["2025"],
+        "changes": [],
     }
     path = write(tmp_path, HEADER + "G1,acquittal_rate,2025,0.003,,\n", "v2.csv")
     code, out, _ = run(path, "--json")

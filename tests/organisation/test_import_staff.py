@@ -80,9 +80,10 @@ def test_a_leaver_is_kept_but_can_no_longer_sign_in(tmp_path, tree):
         ("J001,张三,JY-099,检察官,,0,,,1", '第 3 行 unit_code: 未知单位 "JY-099"'),
         (
             "J001,张三,G1,检察官,,0,,2020-13-45,1",
-            "第 3 行 hired_on: 日期格式应为 YYYY-MM-DD",
+            "第 3 行 hired_on: “2020-13-45”不是一个存在的日期",
         ),
-        ("J001,,G1,检察官,,0,,,1", "第 3 行 name: 名称为空"),
+        ("J001,,G1,检察官,,0,,,1", "第 3 行 name: 未填写"),
+        ("J001,张三,G1,检察官,,0,,2020-1x-01,1", "第 3 行 hired_on: 日期格式应为"),
         ("J009,重复,G1,检察官,,0,,,1", "第 3 行 staff_no: 工号“J009”重复"),
         (
             "J001,张三,G1,检察官,nope,0,,,1",
@@ -102,14 +103,21 @@ def test_bad_rows_refuse_the_whole_file(tmp_path, tree, row, expected):
     assert not StaffProfile.objects.filter(staff_no__startswith="J00").exists()
 
 
-def test_a_wrong_header_is_refused(tmp_path, tree):
-    text = "工号,姓名,单位,职务\nJ001,张三,G1,检察官\n"
+def test_chinese_headers_are_read_and_an_unknown_header_is_refused(tmp_path, tree):
+    text = "工号,姓名,单位代码,职务\nJ001,张三,G1,检察官\n"
+    code, summary, _err = run_command(
+        "import_staff", write_csv(tmp_path / "zh.csv", text)
+    )
+    assert code == 0 and summary["created"] == 1
+    assert StaffProfile.objects.get(staff_no="J001").unit.code == "G1"
+
+    text = "工号,姓名,单位,备注\nJ002,李四,G1,无\n"
     code, _summary, err = run_command(
         "import_staff", write_csv(tmp_path / "bad.csv", text)
     )
     assert code == 1
-    assert "第 1 行 staff_no: 缺少必填列" in err
-    assert "第 1 行 工号: 无法识别的列" in err
+    assert "第 1 行 备注: 无法识别的列" in err
+    assert not StaffProfile.objects.filter(staff_no="J002").exists()
 
 
 def test_roster_changes_are_announced_after_commit(

@@ -28,7 +28,13 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path):
     run_command("import_units", path)
     code, summary, _err = run_command("import_units", path)
     assert code == 0
-    assert summary == {"created": 0, "updated": 0, "unchanged": 4, "dry_run": False}
+    assert summary == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 4,
+        "dry_run": False,
+        "changes": [],
+    }
 
 
 def test_it_reads_gb18030_and_utf8_with_bom(tmp_path):
@@ -88,8 +94,11 @@ def test_dry_run_validates_but_writes_nothing(tmp_path):
             "code,name,parent_code,level\nP,省院,,province\nP,省院二,,province\n",
             "第 3 行 code: 编码“P”重复",
         ),
-        ("code,name,parent_code,level\nP,,,province\n", "第 2 行 name: 名称为空"),
-        ("code,name,parent_code,level\nP,省院,,nation\n", "第 2 行 level: 未知层级"),
+        ("code,name,parent_code,level\nP,,,province\n", "第 2 行 name: 未填写"),
+        (
+            "code,name,parent_code,level\nP,省院,,nation\n",
+            "第 2 行 level: 无法识别的值“nation”",
+        ),
         ("code,name,parent_code,level\nA,甲,,city\nB,乙,A,city\nA,甲,B,city\n", "重复"),
     ],
 )
@@ -109,7 +118,7 @@ def test_a_cycle_through_existing_units_is_refused(tmp_path):
         "import_units", write_csv(tmp_path / "c.csv", cycle)
     )
     assert code == 1
-    assert "第 2 行 parent_code: 该上级单位会使单位树形成循环" in err
+    assert "第 2 行 parent_code: 这些单位的上下级关系形成了循环：C1 → G1 → C1" in err
     assert Unit.objects.get(code="C1").parent.code == "P"
 
 

@@ -1,5 +1,5 @@
+from organisation.importers import units_import
 from organisation.importing import ImportCommand
-from organisation.services import units_import
 
 
 class Command(ImportCommand):

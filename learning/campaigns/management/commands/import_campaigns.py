@@ -1,6 +1,6 @@
 from organisation.importing import ImportCommand
 
-from ...services import campaigns_import
+from ...importers import campaigns_import
 
 
 class Command(ImportCommand):

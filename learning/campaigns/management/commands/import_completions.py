@@ -1,6 +1,6 @@
 from organisation.importing import ImportCommand
 
-from ...services import completions_import
+from ...importers import completions_import
 
 
 class Command(ImportCommand):

@@ -1,0 +1,397 @@
+"""The campaign and offline-completion importers, declared column by column.
+
+A column absent from the file leaves the stored value as it is; see
+:mod:`organisation.columns` for the rules every importer shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from learning.models import CourseCompletion, CoursePage
+from organisation.columns import (
+    CLEAR,
+    Bool,
+    CellError,
+    CellType,
+    Choice,
+    Code,
+    Column,
+    Date,
+    Number,
+    Ref,
+    RefList,
+    Row,
+    Schema,
+    Text,
+    Words,
+    chunks,
+    diff_fields,
+)
+from organisation.models import BusinessLine, StaffProfile, Unit
+from organisation.tabular import (
+    ImportRejected,
+    ImportSummary,
+    RowError,
+    Table,
+    parse_date,
+)
+
+from .models import Campaign
+from .services import CampaignError, campaign_create, campaign_update
+
+Progress = Callable[[int, int], None] | None
+
+
+class Due(CellType):
+    """A due date, or a number of days after joining the audience (``30``)."""
+
+    @property
+    def description(self) -> str:
+        return _("date, or days after joining")
+
+    def clean(self, text, lookups):
+        if text.isdigit():
+            days = int(text)
+            if not 0 < days <= 3650:
+                raise CellError(_("days must be between 1 and 3650"))
+            return {"due_on": None, "due_days": days}
+        try:
+            return {"due_on": parse_date(text), "due_days": None}
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
+
+
+RECURRENCE_WORDS = {
+    "none": "none",
+    "annual": "annual",
+    "不重复": "none",
+    "一次": "none",
+    "每年": "annual",
+    "年度": "annual",
+}
+
+CAMPAIGN_SCHEMA = Schema(
+    Column("code", Code(40), "任务代码", ("代码", "编号"), required=True),
+    Column("title", Text(200), "任务名称", ("名称", "标题"), required=True),
+    Column(
+        "courses",
+        RefList("courses", gettext_lazy("unknown course %(code)s")),
+        "课程代码",
+        ("课程",),
+        required=True,
+    ),
+    Column(
+        "units",
+        RefList("units", gettext_lazy("unknown unit %(code)s")),
+        "适用单位",
+        ("单位", "单位代码"),
+        on_empty=CLEAR,
+        cleared=[],
+    ),
+    Column(
+        "business_lines",
+        RefList("lines", gettext_lazy("unknown business line %(code)s")),
+        "业务条线",
+        ("条线",),
+        on_empty=CLEAR,
+        cleared=[],
+    ),
+    Column("positions", Words(), "职务", ("适用职务",), on_empty=CLEAR, cleared=[]),
+    Column(
+        "leaders_only",
+        Bool(),
+        "仅限领导干部",
+        ("仅领导干部",),
+        on_empty=CLEAR,
+        cleared=False,
+    ),
+    Column("starts_on", Date(), "开始日期"),
+    Column("due_on", Due(), "截止日期", ("完成期限",)),
+    Column(
+        "recurrence",
+        Choice(RECURRENCE_WORDS),
+        "重复方式",
+        ("周期",),
+        on_empty=CLEAR,
+        cleared="none",
+    ),
+    key=["code"],
+    duplicate=gettext_lazy("the same code is already on row %(row)s"),
+    kind="campaigns",
+)
+CAMPAIGN_SCALARS = ["title", "positions", "leaders_only", "starts_on", "recurrence"]
+CAMPAIGN_SETS = ["courses", "units", "business_lines"]
+
+
+def _campaign_view(campaign: Campaign) -> dict:
+    return {
+        "title": campaign.title,
+        "positions": list(campaign.positions),
+        "leaders_only": campaign.leaders_only,
+        "starts_on": campaign.starts_on,
+        "recurrence": campaign.recurrence,
+        "due_on": {"due_on": campaign.due_on, "due_days": campaign.due_days},
+        "courses": {c.code for c in campaign.courses.all()},
+        "units": {u.code for u in campaign.units.all()},
+        "business_lines": {b.code for b in campaign.business_lines.all()},
+    }
+
+
+def _campaign_wanted(row: Row) -> dict:
+    wanted = {k: row[k] for k in CAMPAIGN_SCALARS + ["due_on"] if k in row}
+    for name in CAMPAIGN_SETS:
+        if name in row:
+            wanted[name] = {item.code for item in row[name]}
+    return wanted
+
+
+def _due_text(value) -> str:
+    if isinstance(value, dict):
+        return str(value["due_on"] or value["due_days"] or "")
+    return str(value)
+
+
+def _campaign_check(row: Row, campaign: Campaign | None) -> list[RowError]:
+    if campaign is None and "due_on" not in row:
+        return [RowError(row.number, "due_on", _("required"))]
+    starts = row.get("starts_on") or (
+        campaign.starts_on if campaign else timezone.localdate()
+    )
+    due = row.get("due_on", {}).get("due_on")
+    if due is not None and due < starts:
+        return [
+            RowError(row.number, "due_on", _("the due date is before the start date"))
+        ]
+    return []
+
+
+def campaigns_import(
+    *, table: Table, dry_run: bool = False, progress: Progress = None, created_by=None
+) -> ImportSummary:
+    """Upsert campaigns by code (a year's training plan). All-or-nothing.
+
+    ``starts_on`` defaults to today for a new campaign; ``due_on`` may be a date or
+    a number of days after joining the audience (e.g. ``30``).
+    """
+    lookups = {
+        "courses": {c.code: c for c in CoursePage.objects.all()},
+        "units": {u.code: u for u in Unit.objects.all()},
+        "lines": {b.code: b for b in BusinessLine.objects.all()},
+    }
+    parsed = CAMPAIGN_SCHEMA.parse(table, lookups)
+    existing = {}
+    for part in chunks([r["code"] for r in parsed.rows if "code" in r]):
+        existing |= {
+            c.code: c
+            for c in Campaign.objects.filter(code__in=part).prefetch_related(
+                "courses", "units", "business_lines"
+            )
+        }
+    for row in parsed.rows:
+        if "code" in row:
+            parsed.errors += _campaign_check(row, existing.get(row["code"]))
+    parsed.raise_errors()
+
+    summary = ImportSummary()
+    for index, row in enumerate(parsed.rows, start=1):
+        _campaign_write(row, existing.get(row["code"]), summary, created_by)
+        if progress:
+            progress(index, len(parsed.rows))
+    return summary
+
+
+def _campaign_write(row: Row, campaign, summary: ImportSummary, created_by) -> None:
+    wanted = _campaign_wanted(row)
+    current = _campaign_view(campaign) if campaign else {}
+    changes = diff_fields(current, wanted, show=_due_text)
+    if campaign is not None and not changes:
+        summary.unchanged += 1
+        return
+    fields = {k: row[k] for k in CAMPAIGN_SCALARS if k in row}
+    if "due_on" in row:
+        fields.update(row["due_on"])
+    sets = {k: row[k] for k in CAMPAIGN_SETS if k in row}
+    try:
+        if campaign is None:
+            fields.setdefault("starts_on", timezone.localdate())
+            campaign_create(code=row["code"], created_by=created_by, **sets, **fields)
+        else:
+            campaign_update(campaign=campaign, **sets, **fields)
+    except CampaignError as exc:
+        raise ImportRejected([RowError(row.number, "", str(exc))]) from None
+    action = "updated" if campaign else "created"
+    summary.record(action, row=row.number, key=row["code"], fields=changes)
+
+
+# Offline completions ----------------------------------------------------------------
+
+KIND_WORDS = {
+    "offline": CourseCompletion.Source.OFFLINE,
+    "线下": CourseCompletion.Source.OFFLINE,
+    "集中": CourseCompletion.Source.OFFLINE,
+    "面授": CourseCompletion.Source.OFFLINE,
+    "online": CourseCompletion.Source.ONLINE,
+    "线上": CourseCompletion.Source.ONLINE,
+    "网络": CourseCompletion.Source.ONLINE,
+}
+# Words in a free-text source that tell its kind; the first one written wins.
+ONLINE_WORDS = ("线上", "网络", "网上", "在线", "网课", "online", "e-learning")
+OFFLINE_WORDS = ("线下", "集中", "面授", "现场", "脱产", "offline", "classroom")
+
+
+def infer_kind(source: str) -> str:
+    """Offline or online from a source as written (线下集中培训, 网络学院…)."""
+    text = source.lower()
+    found = [
+        (text.find(word), kind)
+        for words, kind in (
+            (ONLINE_WORDS, CourseCompletion.Source.ONLINE),
+            (OFFLINE_WORDS, CourseCompletion.Source.OFFLINE),
+        )
+        for word in words
+        if word in text
+    ]
+    # Imported completions are training done elsewhere: offline unless told.
+    return min(found)[1] if found else CourseCompletion.Source.OFFLINE
+
+
+class PastDate(Date):
+    def clean(self, text, lookups):
+        day = super().clean(text, lookups)
+        if day > timezone.localdate():
+            raise CellError(_("the date is in the future"))
+        return day
+
+
+COMPLETION_SCHEMA = Schema(
+    Column(
+        "staff_no",
+        Ref("staff", gettext_lazy("no such person on the roster")),
+        "工号",
+        ("人员编号",),
+        required=True,
+    ),
+    Column(
+        "course_code",
+        Ref("courses", gettext_lazy("no such course")),
+        "课程代码",
+        ("课程",),
+        required=True,
+    ),
+    Column("completed_on", PastDate(), "完成日期", required=True),
+    Column(
+        "score", Number(Decimal(0), Decimal(100)), "成绩", ("分数",), on_empty=CLEAR
+    ),
+    Column("source", Text(100), "培训形式", ("来源",), on_empty=CLEAR, cleared=""),
+    Column("kind", Choice(KIND_WORDS), "线上线下", ("形式类别",)),
+    Column("hours", Number(Decimal(0), Decimal(1000)), "学时", on_empty=CLEAR),
+    kind="completions",
+)
+COMPLETION_FIELDS = ["completed_on", "score", "source_text", "source", "hours"]
+
+
+def _completion_values(row: Row) -> dict:
+    values = {"completed_on": row["completed_on"]}
+    for column, field in (
+        ("score", "score"),
+        ("hours", "hours"),
+        ("source", "source_text"),
+    ):
+        if column in row:
+            values[field] = row[column]
+    if "kind" in row:
+        values["source"] = row["kind"]
+    elif "source" in row:
+        values["source"] = infer_kind(row["source"])
+    return values
+
+
+def completions_import(
+    *, table: Table, dry_run: bool = False, progress: Progress = None, **options
+) -> ImportSummary:
+    """Record training completed elsewhere as completions of the course's version.
+
+    One completion per (person, course, version): a later row for the same version
+    updates it. The source is kept as written; its kind (offline/online) comes from
+    ``kind`` or is inferred from the source's words. All-or-nothing.
+    """
+    lookups = {
+        "staff": dict(StaffProfile.objects.values_list("staff_no", "user_id")),
+        "courses": {
+            c["code"]: c
+            for c in CoursePage.objects.values("id", "code", "content_version")
+        },
+    }
+    parsed = COMPLETION_SCHEMA.parse(table, lookups)
+    parsed.raise_errors()
+    planned: dict[tuple[int, int, int], tuple[Row, dict]] = {}
+    for row in parsed.rows:
+        course = row["course_code"]
+        key = (row["staff_no"], course["id"], course["content_version"])
+        planned[key] = (row, _completion_values(row))
+
+    numbers = {user_id: no for no, user_id in lookups["staff"].items()}
+    existing = _completions_existing(list({k[0] for k in planned}))
+    summary = ImportSummary()
+    new, changed = [], []
+    for key, (row, values) in planned.items():
+        current = existing.get(key)
+        label = f"{numbers[key[0]]} · {row['course_code']['code']}"
+        if current is None:
+            new.append(
+                CourseCompletion(
+                    user_id=key[0],
+                    course_id=key[1],
+                    version=key[2],
+                    **({"source": CourseCompletion.Source.OFFLINE} | values),
+                )
+            )
+            summary.record("created", row=row.number, key=label)
+            continue
+        changes = diff_fields(
+            {k: getattr(current, k) for k in values}, values, show=_number_text
+        )
+        if not changes:
+            summary.unchanged += 1
+            continue
+        for name, value in values.items():
+            setattr(current, name, value)
+        changed.append(current)
+        summary.record("updated", row=row.number, key=label, fields=changes)
+    _completions_write(new, changed, progress)
+    return summary
+
+
+def _number_text(value) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _completions_existing(user_ids: list[int]) -> dict:
+    existing = {}
+    for part in chunks(user_ids):
+        for completion in CourseCompletion.objects.filter(user_id__in=part):
+            key = (completion.user_id, completion.course_id, completion.version)
+            existing[key] = completion
+    return existing
+
+
+def _completions_write(new: list, changed: list, progress: Progress) -> None:
+    total, done = len(new) + len(changed), 0
+    for part in chunks(new, 1000):
+        CourseCompletion.objects.bulk_create(part)
+        done += len(part)
+        if progress:
+            progress(done, total)
+    for part in chunks(changed, 1000):
+        CourseCompletion.objects.bulk_update(part, COMPLETION_FIELDS)
+        done += len(part)
+        if progress:
+            progress(done, total)
