@@ -222,6 +222,7 @@ def _match_identities(records: list[QuestionRecord]) -> list[RowError]:
                 "answers or marks; give it a new code or change it in the bank"
             ) % {"code": rec.code}
         errors.append(RowError(rec.line, "code", message))
+    return errors
 
 
 def _record_errors(rec: QuestionRecord, indicators: dict, lines: dict) -> list:

@@ -246,8 +246,11 @@ def test_answers_and_their_feedback_stay_off_the_page_until_submission(
         "{=规范答案甲#满分反馈 =%50%半对答案乙#半分反馈 =%0%*#兜底反馈}\n"
         "\n::N-9::哪一年？{#=1979:0#数值满分反馈 ~#数值兜底反馈}\n",
     )
+    # One attempt: its feedback may be shown once it is submitted.
     quiz = make_quiz(
-        "hidden", [Question.objects.get(code="S-9"), Question.objects.get(code="N-9")]
+        "hidden",
+        [Question.objects.get(code="S-9"), Question.objects.get(code="N-9")],
+        attempts_allowed=1,
     )
     attempt = services.attempt_start(user=learner, quiz=quiz)
     client.force_login(learner)

@@ -90,7 +90,7 @@ def test_existing_practice_and_immediate_quizzes_keep_showing_answers(exam):
     make_quiz("old-practice", [], exam_paper=False)
     make_quiz("old-immediate", [], feedback_mode="immediate")
     migration = importlib.import_module(
-        "assessments.migrations.0005_quiz_right_answers_after"
+        "assessments.migrations.0006_quiz_right_answers_after"
     )
     migration.existing_quizzes(apps, None)
     timing = dict(Quiz.objects.values_list("slug", "right_answers_after"))
