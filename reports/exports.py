@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organisation.tabular import csv_rows, neutralise, write_xlsx
 
@@ -15,8 +16,8 @@ from .selectors import PeopleReader, Report
 def status_label(status: str) -> str:
     return {
         "completed": _("Completed"),
-        "in_progress": _("In progress"),
-        "not_started": _("Not started"),
+        "in_progress": pgettext("learning status", "In progress"),
+        "not_started": pgettext("learning status", "Not started"),
         "overdue": _("Overdue"),
         "exempt": _("Exempt"),
     }.get(status, status)
@@ -25,7 +26,7 @@ def status_label(status: str) -> str:
 def people_headers() -> list[str]:
     return [
         _("Staff number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Unit code"),
         _("Unit"),
         _("Position"),
@@ -76,8 +77,8 @@ def unit_headers() -> list[str]:
         _("Unit"),
         _("Headcount"),
         _("Completed"),
-        _("In progress"),
-        _("Not started"),
+        pgettext("learning status", "In progress"),
+        pgettext("learning status", "Not started"),
         _("Overdue"),
         _("Exempt"),
         _("Completion rate"),

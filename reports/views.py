@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from learning.campaigns.models import Campaign
@@ -158,8 +159,8 @@ def _filter_choices():
     return [
         ("not_done", _("Not done")),
         ("overdue", _("Overdue")),
-        ("not_started", _("Not started")),
-        ("in_progress", _("In progress")),
+        ("not_started", pgettext("learning status", "Not started")),
+        ("in_progress", pgettext("learning status", "In progress")),
         ("exempt", _("Exempt")),
         ("completed", _("Completed")),
         ("all", _("Everyone")),
