@@ -49,6 +49,8 @@ ALLOWED_WORDS = {
     "id",
     "am",
     "pm",
+    # Coefficient of internal consistency, named as in the item-analysis literature.
+    "cic",
     # The title Wagtail gives its invisible root page, which the site history lists.
     "root",
 }
@@ -197,6 +199,8 @@ def walk(page, paths: list[str]) -> list[str]:
             problems.append(f"{path}: not reached")
             continue
         problems += [f"{path}: {p}" for p in english_on(page)]
+    # Leave no request in flight for the database flush that follows the test.
+    page.goto("about:blank")
     return problems
 
 
@@ -228,6 +232,9 @@ def test_the_rich_text_prompts_are_chinese(page, trainer, bank):
     page.keyboard.type("/")
     expect(page.get_by_text("拆分内容块")).to_be_visible()
     expect(page.get_by_text("Split block")).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
 
 
 def test_the_javascript_catalogue_carries_the_editor_prompts(client, trainer):
@@ -243,3 +250,31 @@ def test_boolean_columns_read_yes_or_no(page, trainer, bank):
     screenshot(page, "admin-question-list")
     expect(page.locator("td .w-sr-only", has_text="是").first).to_be_attached()
     expect(page.locator("td .w-sr-only", has_text="True")).to_have_count(0)
+
+
+def test_item_statistics_fit_a_1366_pixel_screen(browser, live_server, trainer, bank):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1366, "height": 768}
+    )
+    page = context.new_page()
+    page.base_url = live_server.url
+    try:
+        admin_sign_in(page, "TR001", "pass12345")
+        page.goto(
+            page.base_url + f"/admin/assessments/statistics/?quiz={bank['quiz'].pk}"
+        )
+        table = page.locator(".item-stats")
+        expect(table).to_contain_text("Q-ADM-1")
+        expect(table).to_contain_text("“案-件比”中的“件”指什么？")
+        expect(table).to_contain_text("案件经过的诉讼环节")
+        table.scroll_into_view_if_needed()
+        screenshot(page, "admin-item-statistics-1366")
+        inner, outer, whole = page.evaluate(
+            "() => { const t = document.querySelector('.item-stats');"
+            " return [t.scrollWidth, t.clientWidth,"
+            " document.documentElement.scrollWidth]; }"
+        )
+        assert inner <= outer
+        assert whole <= 1366
+    finally:
+        context.close()
