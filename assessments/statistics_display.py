@@ -4,6 +4,7 @@ older than the attempts they describe."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Max
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -122,6 +123,17 @@ def statistics_bring_up_to_date() -> list[int]:
             statistics_compute(quiz_id=quiz_id)
         statistics_compute_bank()
     else:
+        never = set(stale) - set(
+            StatisticsSnapshot.objects.filter(quiz_id__in=stale).values_list(
+                "quiz_id", flat=True
+            )
+        )
         for quiz_id in stale:
-            statistics_refresh_soon(quiz_id)
+            # A quiz with no figures at all is computed now rather than after the
+            # debounce, so its first attempts never leave the page empty for minutes.
+            if quiz_id in never:
+                if cache.add(f"assessments:statistics-first:{quiz_id}", 1, 60):
+                    compute_quiz_statistics.delay(quiz_id)
+            else:
+                statistics_refresh_soon(quiz_id)
     return stale

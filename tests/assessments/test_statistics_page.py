@@ -81,3 +81,19 @@ def test_learners_cannot_open_the_statistics(client, learner):
     client.force_login(learner)
     response = client.get("/admin/assessments/statistics/")
     assert response.status_code in (302, 403)
+
+
+def test_with_a_broker_a_quiz_without_figures_is_queued_at_once(
+    client, trainer, answered, monkeypatch
+):
+    from assessments import tasks
+
+    queued = []
+    monkeypatch.setitem(
+        tasks.compute_quiz_statistics.app.conf, "task_always_eager", False
+    )
+    monkeypatch.setattr(tasks.compute_quiz_statistics, "delay", queued.append)
+    client.force_login(trainer)
+    client.get("/admin/assessments/statistics/")
+    client.get("/admin/assessments/statistics/")
+    assert queued == [answered.pk]
