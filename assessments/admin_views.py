@@ -34,6 +34,7 @@ from .permissions import can_edit_bank, can_mark, can_see_statistics
 from .presenters import result_view
 from .services import response_mark
 from .services.transfer import question_records
+from .statistics_display import statistics_bring_up_to_date, statistics_rows
 
 
 class _AdminPage(WagtailAdminTemplateMixin, TemplateView):
@@ -139,7 +140,15 @@ class StatisticsView(_AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        statistics_bring_up_to_date()
         quiz_id = int_param(self.request.GET.get("quiz"), default=0) or None
+        if quiz_id is None:
+            quiz_id = (
+                StatisticsSnapshot.objects.filter(quiz__isnull=False)
+                .order_by("quiz__title")
+                .values_list("quiz_id", flat=True)
+                .first()
+            )
         snapshot = None
         if quiz_id:
             snapshot = (
@@ -154,6 +163,7 @@ class StatisticsView(_AdminPage):
             .order_by("quiz__title"),
             all_quizzes=Quiz.objects.order_by("title").only("pk", "title"),
             snapshot=snapshot,
+            rows=statistics_rows(snapshot) if snapshot else [],
             bank=bank,
             quiz_id=quiz_id,
         )
@@ -187,11 +197,12 @@ STAT_HEADERS = [
     ("discriminative_efficiency", gettext_lazy("Discriminative efficiency %")),
     ("dubious", gettext_lazy("Needs checking")),
     ("options", gettext_lazy("Option counts")),
+    ("options_by_letter", gettext_lazy("Option counts by letter")),
 ]
 
 
 def _stat_rows(snapshot: StatisticsSnapshot):
-    for row in snapshot.questions:
+    for row in statistics_rows(snapshot):
         values = []
         for key, _label in STAT_HEADERS:
             value = row.get(key)
@@ -208,6 +219,7 @@ def _stat_rows(snapshot: StatisticsSnapshot):
 def statistics_export(request):
     if not request.user.is_authenticated or not can_see_statistics(request.user):
         raise PermissionDenied
+    statistics_bring_up_to_date()
     quiz_id = int_param(request.GET.get("quiz"), default=0)
     snapshot = (
         StatisticsSnapshot.objects.filter(quiz_id=quiz_id).first() if quiz_id else None

@@ -613,7 +613,7 @@ class Attempt(models.Model):
         FINISHED = "finished", _("Finished")
 
     class Ending(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("quiz attempt", "Submitted")
         AUTO = "auto", _("Submitted automatically at the time limit")
         OVERDUE = "overdue", _("Not submitted in time (not counted)")
 

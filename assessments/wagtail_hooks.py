@@ -5,6 +5,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -14,12 +15,25 @@ from .permissions import can_mark, can_see_statistics
 from .services import question_publish_version
 
 
+def _yes_no(model, name):
+    """A boolean field as a tick or cross under its translated heading, never True/False."""
+    field = model._meta.get_field(name)
+    return BooleanColumn(name, label=field.verbose_name, sort_key=name)
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = _("Question bank")
     add_to_admin_menu = False
-    list_display = ["code", "text", "type", "category", "points", "active"]
+    list_display = [
+        "code",
+        "text",
+        "type",
+        "category",
+        "points",
+        _yes_no(Question, "active"),
+    ]
     list_filter = ["type", "category", "difficulty", "active"]
     # The database backend would search only whole segmented words of the text and
     # refuses the code (an autocomplete field); a bank of a few thousand questions is
@@ -45,7 +59,13 @@ class QuizViewSet(SnippetViewSet):
     icon = "form"
     menu_label = _("Quizzes")
     add_to_admin_menu = False
-    list_display = ["title", "slug", "draft", "pass_mark", "time_limit_minutes"]
+    list_display = [
+        "title",
+        "slug",
+        _yes_no(Quiz, "draft"),
+        "pass_mark",
+        "time_limit_minutes",
+    ]
     list_filter = ["draft", "feedback_mode"]
     search_backend_name = None
     search_fields = ["title", "slug"]

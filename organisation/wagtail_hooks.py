@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -14,6 +15,12 @@ from .models import BusinessLine, Indicator, RoleAssignment, StaffProfile, Unit
 
 Unit.base_form_class = UnitAdminForm
 StaffProfile.base_form_class = StaffProfileAdminForm
+
+
+def _yes_no(model, name):
+    """A boolean field as a tick or cross under its translated heading, never True/False."""
+    field = model._meta.get_field(name)
+    return BooleanColumn(name, label=field.verbose_name, sort_key=name)
 
 
 class UnitViewSet(SnippetViewSet):
@@ -38,7 +45,14 @@ class StaffViewSet(SnippetViewSet):
     model = StaffProfile
     icon = "user"
     menu_label = _("Staff roster")
-    list_display = ["staff_no", "name", "unit", "position", "is_leader", "active"]
+    list_display = [
+        "staff_no",
+        "name",
+        "unit",
+        "position",
+        _yes_no(StaffProfile, "is_leader"),
+        _yes_no(StaffProfile, "active"),
+    ]
     list_filter = ["active", "is_leader", "unit__level"]
     search_fields = ["staff_no", "name", "position"]
     search_backend_name = None
@@ -73,7 +87,13 @@ class IndicatorViewSet(SnippetViewSet):
     model = Indicator
     icon = "table"
     menu_label = _("Indicator catalogue")
-    list_display = ["name", "code", "direction", "business_line", "active"]
+    list_display = [
+        "name",
+        "code",
+        "direction",
+        "business_line",
+        _yes_no(Indicator, "active"),
+    ]
     list_filter = ["direction", "active"]
     search_fields = ["name", "code", "name_en"]
     search_backend_name = None

@@ -121,7 +121,7 @@ def file_name(report: Report, unit: Unit | None, show: str, ext: str) -> str:
 def people_headers() -> list[str]:
     return [
         _("Staff number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Unit code"),
         _("Unit"),
         _("Position"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from learning.models import CoursePage
 from organisation.models import BusinessLine, StaffProfile, Unit
@@ -52,7 +53,9 @@ class CampaignForm(forms.Form):
     recurrence = forms.ChoiceField(
         label=_("Recurrence"), choices=Campaign.Recurrence.choices
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("campaign", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         self.campaign = campaign
