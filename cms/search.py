@@ -79,6 +79,16 @@ TITLE_WEIGHT = 100
 BODY_CAP = 20
 
 
+def joiner_pattern(term: str) -> str:
+    """A regular expression matching ``term`` with the joiners the index ignores
+    allowed between its characters (案件比 matches 案-件比), or "" for a term with
+    none to allow (one character, or too long to be a word)."""
+    chars = [c for c in normalise(term) if not c.isspace()]
+    if not 2 <= len(chars) <= 30:
+        return ""
+    return f"(?:{_JOINERS.pattern})?".join(re.escape(c) for c in chars)
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, and no joiners or quotes inside words."""
     text = unicodedata.normalize("NFKC", text or "").lower()

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cms.search import _JOINERS
+from cms.search import joiner_pattern
 
 register = template.Library()
 
@@ -21,9 +21,8 @@ def highlight(text: str, terms) -> SafeString:
     words = sorted({t for t in terms or () if t and t.strip()}, key=len, reverse=True)
     if not words:
         return escape(text)
-    joiner = f"(?:{_JOINERS.pattern})?"
     pattern = re.compile(
-        "|".join(joiner.join(re.escape(c) for c in w) for w in words), re.IGNORECASE
+        "|".join(joiner_pattern(w) or re.escape(w) for w in words), re.IGNORECASE
     )
     out, at = [], 0
     for match in pattern.finditer(text):

@@ -48,3 +48,12 @@ def test_trainers_find_questions_by_a_word_of_the_text_or_the_code(
 def test_trainers_can_search_categories_and_quizzes(client, trainer, address):
     client.force_login(trainer)
     assert client.get(address, {"q": "案件"}).status_code == 200
+
+
+def test_the_bank_finds_a_term_typed_without_its_joiner(client, trainer):
+    from tests.assessments.factories import make_question
+
+    make_question("ACB-101", text="“案-件比”的分母是什么？")
+    client.force_login(trainer)
+    page = client.get("/admin/snippets/assessments/question/", {"q": "案件比"})
+    assert "ACB-101" in page.content.decode()
