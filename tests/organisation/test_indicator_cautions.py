@@ -3,9 +3,10 @@ change named, kept when a file leaves the column out, edited by administrators."
 
 import pytest
 
+from organisation.importers import indicators_import
 from organisation.importing import run_import
 from organisation.models import Indicator
-from organisation.services import indicators_import, indicators_load_shipped
+from organisation.services import indicators_load_shipped
 from organisation.tabular import Table
 
 pytestmark = pytest.mark.django_db
