@@ -40,6 +40,7 @@ ALLOWED_WORDS = {
     "xlsx",
     "gift",
     "aiken",
+    "moodle",
     "pdf",
     "utf",
     "gb",

@@ -42,7 +42,7 @@ def test_a_leader_downloads_a_file_then_sees_it_expire(page, law, unit_leader):
     with page.expect_download() as info:
         page.click("a.button >> text=下载")
     download = info.value
-    assert download.suggested_filename.startswith("LAW-2026-G1-")
+    assert download.suggested_filename.startswith("LAW-2026-")
     assert download.suggested_filename.endswith(".xlsx")
 
     export = ReportExport.objects.get()
