@@ -47,7 +47,11 @@ def _broker_state() -> str:
     if app.conf.task_always_eager or not settings.CELERY_BROKER_URL:
         return "eager"
     try:
-        with app.connection_for_write(connect_timeout=HEALTH_TIMEOUT) as conn:
+        # The configured URL itself: Celery would prefer a CELERY_BROKER_URL found in
+        # the environment over the settings this process was started with.
+        with app.connection_for_write(
+            url=settings.CELERY_BROKER_URL, connect_timeout=HEALTH_TIMEOUT
+        ) as conn:
             conn.ensure_connection(max_retries=0, timeout=HEALTH_TIMEOUT)
     except Exception as error:
         logger.warning("health check: the broker does not answer: %s", error)
