@@ -26,19 +26,13 @@ from organisation.selectors import unit_ancestors, unit_get_visible, units_visib
 from . import exports, selectors, services
 from .exports import csv_stream
 from .models import ReportExport
+from .services import STATUS_FILTERS
 
 PAGE_SIZE = 50
 # Above this many people the page lists sub-units only (the CSV and files list everyone).
 PEOPLE_LIST_LIMIT = 5000
-FILTERS = {
-    "not_done": selectors.NOT_DONE,
-    "overdue": ("overdue",),
-    "not_started": ("not_started",),
-    "in_progress": ("in_progress",),
-    "exempt": ("exempt",),
-    "completed": ("completed",),
-    "all": None,
-}
+# The lists a page can show are the lists a file can hold.
+FILTERS = STATUS_FILTERS
 
 
 def reports_required(view):

@@ -8,6 +8,16 @@ import pandas as pd
 
 from .frames import DEFAULT_TIER_RULE, TierRule
 
+# What :func:`trends` returns, empty or not.
+CHANGE_COLUMNS = [
+    "unit_code",
+    "indicator_code",
+    "period",
+    "previous_period",
+    "change",
+    "improved",
+]
+
 
 def standing(
     values: pd.DataFrame, indicators: pd.DataFrame, rule: TierRule = DEFAULT_TIER_RULE
@@ -83,16 +93,7 @@ def trends(standings: pd.DataFrame) -> pd.DataFrame:
     previous period).
     """
     if standings.empty:
-        return pd.DataFrame(
-            columns=[
-                "unit_code",
-                "indicator_code",
-                "period",
-                "previous_period",
-                "change",
-                "improved",
-            ]
-        )
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
     df = standings.sort_values("period_order")
     grouped = df.groupby(["unit_code", "indicator_code"], sort=False)
     df = df.assign(
@@ -103,13 +104,4 @@ def trends(standings: pd.DataFrame) -> pd.DataFrame:
     df["improved"] = pd.array(
         np.where(df["gap_change"].isna(), None, df["gap_change"] > 0), dtype="boolean"
     )
-    return df[
-        [
-            "unit_code",
-            "indicator_code",
-            "period",
-            "previous_period",
-            "change",
-            "improved",
-        ]
-    ].reset_index(drop=True)
+    return df[CHANGE_COLUMNS].reset_index(drop=True)
