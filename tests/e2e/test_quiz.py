@@ -113,6 +113,29 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     assert saved.get("text") == "诉讼环节"
     screenshot(page, "quiz-phone-draft-restored")
 
+    # A slow reload: the server draws the page at once, but it reaches the browser only
+    # after the autosave's pause has run out on the old page. A save sent then would
+    # land after the page was drawn and leave it showing the older words.
+    address = page.url
+
+    def slow(route):
+        drawn = route.fetch()
+        time.sleep(2.5)
+        route.fulfill(response=drawn)
+
+    page.route(address, slow)
+    page.fill(".text-answer", "诉讼环节之外")
+    page.reload()
+    page.unroute(address)
+    expect(page.locator(".text-answer")).to_have_value("诉讼环节之外")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        saved = Response.objects.get(item__attempt__user=user).answer
+        if saved.get("text") == "诉讼环节之外":
+            break
+        time.sleep(0.3)
+    assert saved.get("text") == "诉讼环节之外"
+
 
 def test_an_exam_with_attempts_left_keeps_its_answers_back(page, tree):
     user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0003", name="考试人").user

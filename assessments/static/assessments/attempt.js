@@ -51,6 +51,10 @@
   var status = document.getElementById("save-status");
   var pending = null, inFlight = null, stopped = false, retryDelay = 1000;
   var typing = null;
+  // Set once the page is being left with nothing unsent: a typed answer then waits in
+  // the draft for the next page. Saving it now would race the reload, whose page may
+  // be drawn before the save lands and would then find neither the answer nor a draft.
+  var leaving = false;
   var textInput = form.querySelector(".text-answer");
   var draftKey = "attempt-draft:" + url + ":" + position;
 
@@ -91,6 +95,7 @@
   function queue() {
     clearTimeout(typing);
     typing = null;
+    if (leaving) { return Promise.resolve(false); }
     var payload = { answers: {}, flags: {} };
     var locked = form.querySelector("fieldset[disabled], .text-answer[disabled]");
     if (!locked) { payload.answers[position] = currentAnswer(); }
@@ -122,7 +127,7 @@
         status.textContent = text("msg-saved");
         status.className = "save-status muted";
         retryDelay = 1000;
-        if (!pending && !typing) { dropDraft(); }
+        if (!pending && !typing && !leaving) { dropDraft(); }
         return flush();
       }
       stopped = true;
@@ -145,8 +150,9 @@
     return inFlight;
   }
 
-  form.addEventListener("change", function () { queue(); });
+  form.addEventListener("change", function () { leaving = false; queue(); });
   form.addEventListener("input", function (e) {
+    leaving = false;
     if (e.target.classList.contains("text-answer")) {
       keepDraft();
       clearTimeout(typing);
@@ -183,6 +189,11 @@
     queue().then(function (ok) { if (ok) { done(); } });
   });
   window.addEventListener("beforeunload", function (e) {
-    if (pending || inFlight) { e.preventDefault(); e.returnValue = ""; }
+    if (pending || inFlight) { e.preventDefault(); e.returnValue = ""; return; }
+    if (typing) { leaving = true; clearTimeout(typing); typing = null; }
+  });
+  // Back on this page from the browser's cache: the draft is still here, send it.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && leaving) { leaving = false; queue(); }
   });
 })();
