@@ -10,7 +10,6 @@ shown or exported.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,53 +22,7 @@ from organisation.selectors import units_visible_to
 
 from .cells import CELL_MEASURES
 from .models import GapCell, GapSnapshot, IndicatorEdition, IndicatorValue
-
-PERIOD_RE = re.compile(
-    r"^(?P<year>\d{4})(?:(?P<half>[Hh][12])|(?P<quarter>[Qq][1-4])|-(?P<month>\d{1,2}))?$"
-)
-
-
-@dataclass(frozen=True)
-class Period:
-    text: str
-    kind: str
-    start: dt.date
-    end: dt.date
-
-    @property
-    def order(self) -> int:
-        return self.start.toordinal()
-
-
-def period_parse(text: str) -> Period:
-    """``2025``, ``2025H1``, ``2025Q3`` or ``2025-07`` → a Period; ValueError otherwise."""
-    match = PERIOD_RE.match(text.strip())
-    if not match:
-        raise ValueError(text)
-    year = int(match["year"])
-    if not 1990 <= year <= 2100:
-        raise ValueError(text)
-    if match["half"]:
-        half = int(match["half"][1])
-        start, months = dt.date(year, 1 + 6 * (half - 1), 1), 6
-        kind, label = "half", f"{year}H{half}"
-    elif match["quarter"]:
-        quarter = int(match["quarter"][1])
-        start, months = dt.date(year, 1 + 3 * (quarter - 1), 1), 3
-        kind, label = "quarter", f"{year}Q{quarter}"
-    elif match["month"]:
-        month = int(match["month"])
-        if not 1 <= month <= 12:
-            raise ValueError(text)
-        start, months = dt.date(year, month, 1), 1
-        kind, label = "month", f"{year}-{month:02d}"
-    else:
-        start, months = dt.date(year, 1, 1), 12
-        kind, label = "year", str(year)
-    end_month = start.month + months
-    end_year = year + (end_month - 1) // 12
-    end = dt.date(end_year, (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return Period(text=label, kind=kind, start=start, end=end)
+from .periods import Period, period_parse
 
 
 def is_ratio_indicator(code: str) -> bool:

@@ -36,6 +36,7 @@ from organisation.tabular import (
 from . import analytics, selectors
 from .cells import CELL_FIELDS, CELL_LISTS, CELL_MEASURES, PRIORITY_BASIS
 from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
+from .periods import period_parse
 
 
 class InsightsError(Exception):
@@ -101,7 +102,7 @@ class _Period(CellType):
 
     def clean(self, text, lookups):
         try:
-            return selectors.period_parse(text)
+            return period_parse(text)
         except ValueError:
             raise CellError(
                 _(
@@ -291,7 +292,7 @@ def _analyse(period_text: str, timings: dict | None = None):
     Raises InsightsError when the period is malformed or has no indicator values.
     """
     try:
-        period = selectors.period_parse(period_text)
+        period = period_parse(period_text)
     except ValueError:
         raise InsightsError(
             _('"%(value)s" is not a period such as 2025, 2025H1, 2025Q3 or 2025-07')
@@ -501,7 +502,7 @@ def _cells_write(snapshot: GapSnapshot, rows) -> int:
 
 @transaction.atomic
 def _snapshot_write(*, period_text: str, meta: dict, rows) -> GapSnapshot:
-    period = selectors.period_parse(period_text)
+    period = period_parse(period_text)
     snapshot, _created = GapSnapshot.objects.update_or_create(
         period=period.text,
         defaults={
