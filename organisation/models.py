@@ -116,6 +116,18 @@ class StaffProfile(models.Model):
         return f"{self.name}（{self.staff_no}）"
 
 
+class LanguagePreference(models.Model):
+    """The language a person reads reminders in (set when they switch language).
+
+    Kept apart from StaffProfile because every account has one, on the roster or not.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=10)
+
+
 class RoleAssignment(models.Model):
     """What a user may do beyond learning, and over which units.
 

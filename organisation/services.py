@@ -6,11 +6,18 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .models import BusinessLine, RoleAssignment, StaffProfile, Unit
+from .models import (
+    BusinessLine,
+    LanguagePreference,
+    RoleAssignment,
+    StaffProfile,
+    Unit,
+)
 from .tabular import (
     ImportSummary,
 )
@@ -188,3 +195,16 @@ def indicators_load_shipped() -> ImportSummary:
         indicators_import,
         table=read_table(Path(__file__).parent / "data" / "indicators.csv"),
     )
+
+
+def language_preference_set(*, user: AbstractBaseUser, language: str) -> None:
+    """Store the language a person chose with the language switch."""
+    LanguagePreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+
+
+def language_preference_default(*, user: AbstractBaseUser, language: str) -> None:
+    """Store ``language`` for a person who never chose one; a choice made with the
+    language switch is never overwritten."""
+    LanguagePreference.objects.get_or_create(user=user, defaults={"language": language})
