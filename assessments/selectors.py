@@ -7,8 +7,10 @@ Learner-facing reads are scoped to the learner; marking reads are scoped by
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -25,6 +27,9 @@ from .models import (
     Quiz,
     Response,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FINAL = [Attempt.Status.FINISHED]
 SUBMITTED = [Attempt.Status.FINISHED, Attempt.Status.AWAITING_MARKING]
@@ -45,7 +50,7 @@ def _graded_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
     )
 
 
-def quiz_grade(*, user, quiz: Quiz) -> Decimal | None:
+def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
     """The user's grade (percent) for a quiz by its grading method; None if none counts."""
     scores = list(
         _graded_attempts(user=user, quiz=quiz)
@@ -60,11 +65,11 @@ def quiz_grade(*, user, quiz: Quiz) -> Decimal | None:
     if method == Quiz.GradingMethod.LAST:
         return scores[-1]
     if method == Quiz.GradingMethod.AVERAGE:
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
-    return max(scores)
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))  # type: ignore[operator, type-var, union-attr]
+    return max(scores)  # type: ignore[type-var]
 
 
-def quiz_passed(*, user, quiz: Quiz) -> bool:
+def quiz_passed(*, user: User, quiz: Quiz) -> bool:
     """True when the user's grade by the quiz's grading method reaches the pass mark."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -72,7 +77,7 @@ def quiz_passed(*, user, quiz: Quiz) -> bool:
     return grade is not None and grade >= quiz.pass_mark
 
 
-def quizzes_open_for(*, user, now=None) -> QuerySet[Quiz]:
+def quizzes_open_for(*, user: User, now: dt.datetime | None = None) -> QuerySet[Quiz]:
     now = now or timezone.now()
     return (
         Quiz.objects.filter(draft=False)
@@ -82,7 +87,7 @@ def quizzes_open_for(*, user, now=None) -> QuerySet[Quiz]:
     )
 
 
-def attempts_of(*, user) -> QuerySet[Attempt]:
+def attempts_of(*, user: User) -> QuerySet[Attempt]:
     return (
         Attempt.objects.filter(user=user, preview=False)
         .select_related("quiz")
@@ -90,7 +95,7 @@ def attempts_of(*, user) -> QuerySet[Attempt]:
     )
 
 
-def attempt_get_for_learner(*, user, attempt_id: int) -> Attempt | None:
+def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
     return (
         Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
     )
@@ -104,7 +109,7 @@ def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
     )
 
 
-def category_progress(*, user) -> list[dict]:
+def category_progress(*, user: User) -> list[dict]:
     """Lifetime results per category and sub-category, computed from responses.
 
     Each row: ``{"category_id", "path", "depth", "score", "max", "percent", "answered"}``;
@@ -152,7 +157,9 @@ def category_progress(*, user) -> list[dict]:
     return result
 
 
-def categories_with_progress(*, user, now=None) -> list[dict]:
+def categories_with_progress(
+    *, user: User, now: dt.datetime | None = None
+) -> list[dict]:
     """Every category, each with the learner's lifetime progress (0% where nothing
     is answered yet) and the number of quizzes open in it and its sub-categories.
 
@@ -188,7 +195,9 @@ def categories_with_progress(*, user, now=None) -> list[dict]:
     return rows
 
 
-def category_quizzes(*, user, category: Category, now=None) -> QuerySet[Quiz]:
+def category_quizzes(
+    *, user: User, category: Category, now: dt.datetime | None = None
+) -> QuerySet[Quiz]:
     """Quizzes open to the learner in a category and its sub-categories."""
     return quizzes_open_for(user=user, now=now).filter(
         Q(category__path=category.path)
@@ -196,7 +205,9 @@ def category_quizzes(*, user, category: Category, now=None) -> QuerySet[Quiz]:
     )
 
 
-def marking_queue(*, user, quiz_id=None, learner_q: str = "") -> QuerySet[Response]:
+def marking_queue(
+    *, user: User, quiz_id: int | None = None, learner_q: str = ""
+) -> QuerySet[Response]:
     """Responses awaiting marking from learners in the trainer's units."""
     responses = Response.objects.filter(
         needs_marking=True, item__attempt__status=Attempt.Status.AWAITING_MARKING
@@ -229,7 +240,7 @@ def _scope_responses(responses, user, quiz_id, learner_q):
 
 
 def attempts_for_marker(
-    *, user, quiz_id=None, learner_q: str = ""
+    *, user: User, quiz_id: int | None = None, learner_q: str = ""
 ) -> QuerySet[Attempt]:
     """Submitted attempts of learners in the trainer's units (for overriding marks)."""
     attempts = Attempt.objects.filter(status__in=SUBMITTED, preview=False)
@@ -252,7 +263,7 @@ def attempts_for_marker(
     )
 
 
-def response_get_for_marker(*, user, response_id: int) -> Response | None:
+def response_get_for_marker(*, user: User, response_id: int) -> Response | None:
     return _scope_responses(
         Response.objects.filter(pk=response_id), user, None, ""
     ).first()
@@ -287,7 +298,7 @@ def scored_response_records() -> Iterator[dict]:
         yield {
             "user_id": user_id,
             "question_id": question_id,
-            "score": float(max(Decimal(0), min(Decimal(1), fraction))),
+            "score": float(max(Decimal(0), min(Decimal(1), fraction))),  # type: ignore[arg-type, type-var]
             "points": float(points),
             "answered_on": timezone.localtime(finished, tz).date()
             if finished
@@ -338,9 +349,9 @@ def attempts_for_statistics(*, quiz: Quiz) -> list[int]:
         if (
             current is None
             or method == Quiz.GradingMethod.LAST
-            or (method == Quiz.GradingMethod.HIGHEST and score > current[1])
+            or (method == Quiz.GradingMethod.HIGHEST and score > current[1])  # type: ignore[operator]
         ):
-            chosen[user_id] = (pk, score)
+            chosen[user_id] = (pk, score)  # type: ignore[assignment]
     return [pk for pk, _s in chosen.values()]
 
 
@@ -355,7 +366,7 @@ def item_mark_records(
         .select_related("version", "response")
         .order_by("attempt_id", "slot_position", "position")
     )
-    rows, counters, rgs_cache = [], {}, {}
+    rows, counters, rgs_cache = [], {}, {}  # type: ignore[var-annotated]
     for item in items.iterator(chunk_size=2000):
         data = item.version.data
         slot_key = (item.attempt_id, item.slot_position)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db.models import QuerySet
@@ -23,6 +24,13 @@ from organisation.selectors import units_visible_to
 from .cells import CELL_MEASURES
 from .models import GapCell, GapSnapshot, IndicatorEdition, IndicatorValue
 from .periods import Period, period_parse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
+    from insights.models import AnalysisRun
 
 
 def is_ratio_indicator(code: str) -> bool:
@@ -120,7 +128,7 @@ def course_indicator_records() -> list[tuple]:
     )
 
 
-def course_titles(codes) -> dict[str, str]:
+def course_titles(codes: Iterable[str]) -> dict[str, str]:
     from learning.models import CoursePage
 
     return dict(
@@ -208,7 +216,7 @@ def _copy_arrays(data: bytes, row: np.dtype) -> list[np.ndarray]:
     if len(data) % row.itemsize:
         raise ValueError("unexpected row layout in the answers' binary copy")
     rows = np.frombuffer(data, dtype=row)
-    values = [name for name in row.names if not name.endswith("_len")][1:]
+    values = [name for name in row.names if not name.endswith("_len")][1:]  # type: ignore[union-attr]
     if not (rows["fields"] == len(values)).all() or not all(
         (rows[f"{name}_len"] == row[name].itemsize).all() for name in values
     ):
@@ -354,7 +362,7 @@ def _answer_batches(until: dt.date):
         casts = ", ".join(
             ["a.uid::int4", "a.qid::int4"] + [f"a.{n}::float8" for n in names]
         )
-        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)
+        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)  # type: ignore[attr-defined]
         yield from _copy_batches(cursor.cursor, select, floats)
 
     platform, imported = _answer_querysets(until)
@@ -538,7 +546,7 @@ def _cells_visible_to(user, snapshot: GapSnapshot) -> QuerySet:
     return cells.filter(unit__in=units_visible_to(user))
 
 
-def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
+def snapshot_for(user: User, period: str | None = None) -> ScopedSnapshot | None:
     """The snapshot with only the units (and their rows) the user may see."""
     snapshot = snapshot_get(period)
     if snapshot is None:
@@ -567,7 +575,7 @@ def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
     )
 
 
-def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
+def unit_history_for(user: User, *, code: str, snapshot: GapSnapshot) -> dict:
     """indicator code → [[period, value, standing, tier], …] for a unit the user may see.
 
     Read through the reader's scope: a unit outside it has no history (the unit page
@@ -581,7 +589,7 @@ def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
     return {indicator: points for indicator, points in rows if points}
 
 
-def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
+def staff_names_for(user: User, *, staff_nos: set[str]) -> dict[str, str]:
     """staff number → name of the people among ``staff_nos`` in the user's scope (a
     person outside it is left out, so a stale list never names them)."""
     if not staff_nos:
@@ -592,7 +600,7 @@ def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
     return dict(people.values_list("staff_no", "name"))
 
 
-def latest_run():
+def latest_run() -> AnalysisRun | None:
     """The most recent recomputation (to show work in progress), or None."""
     from .models import AnalysisRun
 

@@ -14,6 +14,7 @@ import math
 import re
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import DecimalValidator
@@ -37,6 +38,13 @@ from . import analytics, selectors
 from .cells import CELL_FIELDS, CELL_LISTS, CELL_MEASURES, PRIORITY_BASIS
 from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
 from .periods import period_parse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import User
+
+    from learning.campaigns.models import Campaign
 
 
 class InsightsError(Exception):
@@ -157,7 +165,11 @@ VALUE_SCHEMA = Schema(
 
 
 def indicator_values_import(
-    *, table: Table, dry_run: bool = False, progress=None, **options
+    *,
+    table: Table,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> ImportSummary:
     """Upsert indicator values by (unit, indicator, period); all-or-nothing.
 
@@ -171,14 +183,14 @@ def indicator_values_import(
         "units": {u.code: u for u in Unit.objects.all()},
         "indicators": {i.code: i for i in Indicator.objects.all()},
     }
-    parsed = VALUE_SCHEMA.parse(table, lookups)
+    parsed = VALUE_SCHEMA.parse(table, lookups)  # type: ignore[arg-type]
     for row in parsed.rows:
         if row.get("denominator") is not None and row["denominator"] == 0:
             parsed.errors.append(
                 RowError(row.number, "denominator", _("the denominator cannot be zero"))
             )
     parsed.raise_errors()
-    parsed = [
+    parsed = [  # type: ignore[assignment]
         {
             "unit": row["unit_code"],
             "indicator": row["indicator_code"],
@@ -192,12 +204,12 @@ def indicator_values_import(
     existing = {
         (v.unit_id, v.indicator_id, v.period): v
         for v in IndicatorValue.objects.filter(
-            period__in={p["period"].text for p in parsed}
+            period__in={p["period"].text for p in parsed}  # type: ignore[attr-defined]
         )
     }
     summary = ImportSummary()
     to_create, to_update = [], []
-    for item in parsed:
+    for item in parsed:  # type: ignore[attr-defined]
         period = item["period"]
         current = existing.get((item["unit"].id, item["indicator"].id, period.text))
         fields = [f for f in ("value", "numerator", "denominator") if f in item]
@@ -236,7 +248,7 @@ def indicator_values_import(
         to_update, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
     )
     summary.created, summary.updated = len(to_create), len(to_update)
-    touched = sorted({p["period"].text for p in parsed})
+    touched = sorted({p["period"].text for p in parsed})  # type: ignore[attr-defined]
     summary.extra["periods"] = touched
     if not dry_run and (to_create or to_update):
         snapshots_schedule(periods=touched)
@@ -585,7 +597,9 @@ def snapshots_run(run: AnalysisRun) -> AnalysisRun:
 # Acting on a gap -------------------------------------------------------------------
 
 
-def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: str):
+def gap_campaign_create(
+    *, user: User, period: str, unit_code: str, indicator_code: str
+) -> Campaign:
     """Create a campaign for one training need: that unit's subtree and the
     recommended courses.
 

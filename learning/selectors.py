@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -26,12 +27,19 @@ from .models import (
     LessonProgress,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
+
+    from django.contrib.auth.models import User
+
+    from assessments.models import Quiz
+
 NOT_STARTED = "not_started"
 AWAITING_QUIZ = "awaiting_quiz"
 DONE = "done"
 
 
-def passed_quiz_ids(*, user, quiz_ids) -> set[int]:
+def passed_quiz_ids(*, user: User, quiz_ids: Iterable[int | None]) -> set[int]:
     """Which of these quizzes the user has passed, in one query."""
     from assessments.models import Attempt
 
@@ -50,7 +58,7 @@ def passed_quiz_ids(*, user, quiz_ids) -> set[int]:
     return set(attempts.values_list("quiz_id", flat=True).distinct())
 
 
-def quiz_passed(*, user, quiz) -> bool:
+def quiz_passed(*, user: User, quiz: Quiz) -> bool:
     from assessments.selectors import quiz_passed as assessments_quiz_passed
 
     return assessments_quiz_passed(user=user, quiz=quiz)
@@ -135,7 +143,7 @@ class Outline:
         return next((row for row in self.rows if row.lesson.pk == lesson.pk), None)
 
 
-def course_outline(*, course: CoursePage, user) -> Outline:
+def course_outline(*, course: CoursePage, user: User) -> Outline:
     """Lessons of a course with the user's status for each, progress and completion."""
     lessons = course_lessons(course)
     signed_in = getattr(user, "is_authenticated", False)
@@ -194,7 +202,7 @@ def course_outline(*, course: CoursePage, user) -> Outline:
     return outline
 
 
-def course_requirements_met(*, course: CoursePage, user) -> bool:
+def course_requirements_met(*, course: CoursePage, user: User) -> bool:
     """Every counted lesson done, and the final quiz passed (by the quiz's own rule)."""
     outline = course_outline(course=course, user=user)
     if outline.total == 0 and not course.final_quiz_id:
@@ -206,7 +214,7 @@ def course_requirements_met(*, course: CoursePage, user) -> bool:
     )
 
 
-def lesson_context(*, lesson: LessonPage, user) -> dict:
+def lesson_context(*, lesson: LessonPage, user: User) -> dict:
     course = CoursePage.objects.live().parent_of(lesson).first()
     if course is None:
         course = lesson.get_parent().specific
@@ -234,7 +242,7 @@ def catalogue_page() -> CourseIndexPage | None:
     return CourseIndexPage.objects.live().order_by("path").first()
 
 
-def catalogue(*, index: CourseIndexPage, params, user) -> dict:
+def catalogue(*, index: CourseIndexPage, params: Mapping[str, str], user: User) -> dict:
     """Courses of the catalogue, filtered by business line, indicator and kind."""
     courses = (
         CoursePage.objects.child_of(index)
@@ -267,7 +275,7 @@ def catalogue(*, index: CourseIndexPage, params, user) -> dict:
     }
 
 
-def course_statuses(*, user, course_ids) -> dict[int, str]:
+def course_statuses(*, user: User, course_ids: Collection[int]) -> dict[int, str]:
     """course id → "completed" or "in_progress" for the user (absent: not started)."""
     if not getattr(user, "is_authenticated", False) or not course_ids:
         return {}
@@ -312,7 +320,7 @@ def _assignments_for(user) -> list[dict]:
     return list(assignments_for_user(user))
 
 
-def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
+def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     completions = list(
         CourseCompletion.objects.filter(user=user)
@@ -364,7 +372,7 @@ def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
 # Certificates -----------------------------------------------------------------------
 
 
-def certificate_get_for_user(*, user, code: str) -> Certificate | None:
+def certificate_get_for_user(*, user: User, code: str) -> Certificate | None:
     return (
         Certificate.objects.select_related(
             "completion__course", "completion__user__profile"
@@ -384,7 +392,7 @@ def certificate_get(*, code: str) -> Certificate | None:
     )
 
 
-def completions_of(*, user) -> QuerySet[CourseCompletion]:
+def completions_of(*, user: User) -> QuerySet[CourseCompletion]:
     return CourseCompletion.objects.filter(user=user).select_related("course")
 
 

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,10 +22,13 @@ from .selectors import (
 )
 from .services import LearningError, lesson_mark_done
 
+if TYPE_CHECKING:
+    from config.http import AuthenticatedHttpRequest
+
 
 @login_required
 @require_GET
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/dashboard.html",
@@ -31,7 +38,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_done_view(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     if lesson_id > MAX_INT:  # the driver would raise on an id the column cannot hold
         raise Http404
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
@@ -58,7 +65,9 @@ def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def certificate_download_view(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_download_view(
+    request: AuthenticatedHttpRequest, code: str
+) -> HttpResponse:
     certificate = certificate_get_for_user(user=request.user, code=code)
     if certificate is None:
         raise Http404

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -17,12 +18,15 @@ from django.http import Http404
 from .models import RoleAssignment, StaffProfile, Unit
 from .permissions import ALL, user_scope_paths
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _path_filter(paths: list[str], field: str = "path") -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths), Q(pk__in=[]))
 
 
-def units_visible_to(user) -> QuerySet[Unit]:
+def units_visible_to(user: User) -> QuerySet[Unit]:
     paths = user_scope_paths(user)
     units = Unit.objects.select_related("parent", "business_line")
     if paths is ALL:
@@ -32,7 +36,7 @@ def units_visible_to(user) -> QuerySet[Unit]:
     return units.filter(_path_filter(paths))
 
 
-def unit_get_visible(user, *, code: str) -> Unit:
+def unit_get_visible(user: User, *, code: str) -> Unit:
     """The unit with this code if the user may see it; 404 otherwise (never 403: no probing)."""
     unit = units_visible_to(user).filter(code=code).first()
     if unit is None:
@@ -40,7 +44,9 @@ def unit_get_visible(user, *, code: str) -> Unit:
     return unit
 
 
-def staff_visible_to(user, *, include_inactive: bool = False) -> QuerySet[StaffProfile]:
+def staff_visible_to(
+    user: User, *, include_inactive: bool = False
+) -> QuerySet[StaffProfile]:
     paths = user_scope_paths(user)
     staff = StaffProfile.objects.select_related("unit", "user")
     if not include_inactive:
@@ -72,5 +78,5 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     return sorted(Unit.objects.filter(code__in=codes), key=lambda u: order[u.code])
 
 
-def roles_of(user) -> QuerySet[RoleAssignment]:
+def roles_of(user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user).select_related("unit")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -21,6 +22,9 @@ from .models import (
 from .tabular import (
     ImportSummary,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Progress = Callable[[int, int], None] | None
 
@@ -55,7 +59,7 @@ def _recompute_paths(*, roots: list[Unit] | None = None) -> None:
         node = unit
         while node is not None and node.id not in cache:
             chain.append(node)
-            node = by_id.get(node.parent_id) if node.parent_id else None
+            node = by_id.get(node.parent_id) if node.parent_id else None  # type: ignore[assignment]
         base_path, base_depth = cache[node.id] if node is not None else ("", 0)
         for item in reversed(chain):
             base_path, base_depth = f"{base_path}{item.code}/", base_depth + 1
@@ -117,7 +121,7 @@ def staff_create(
     is_leader: bool = False,
     email: str = "",
     hired_on: dt.date | None = None,
-    business_lines: list[BusinessLine] = (),
+    business_lines: Iterable[BusinessLine] = (),
 ) -> StaffProfile:
     User = get_user_model()
     user = User.objects.create_user(
@@ -145,7 +149,7 @@ def staff_create(
 
 
 @transaction.atomic
-def role_assign(*, user, role: str, unit: Unit | None = None) -> RoleAssignment:
+def role_assign(*, user: User, role: str, unit: Unit | None = None) -> RoleAssignment:
     """Give a user a role (and the matching admin group) over a unit subtree or the province."""
     if role == RoleAssignment.Role.UNIT_LEADER and unit is None:
         raise OrganisationError(_("a unit leader must be given a unit"))

@@ -16,6 +16,7 @@ import json
 import random
 from collections import namedtuple
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
@@ -31,6 +32,9 @@ from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
 from ..pools import exam_question_ids
 from ..signals import attempt_finished
 from .questions import question_current_versions
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 STALE = "stale"
 # How many times a submit re-reads and re-marks when saves keep landing in between.
@@ -121,7 +125,9 @@ def attempts_remaining(quiz: Quiz, used: int) -> int | None:
     return None if not limit else max(0, limit - used)
 
 
-def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
+def quiz_availability_error(
+    quiz: Quiz, *, now: dt.datetime, preview: bool
+) -> str | None:
     """Why a quiz cannot be started now (a translated message), or None."""
     if quiz.draft and not preview:
         return _("This quiz is not published yet.")
@@ -133,7 +139,7 @@ def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
 
 
 def attempt_start(
-    *, user, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
+    *, user: User, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
 ) -> Attempt:
     """Resume the user's unfinished attempt, or start a new one if the rules allow.
 
@@ -475,7 +481,7 @@ def _finish_gated(attempt: Attempt, seq: int, marks: list[tuple]) -> bool:
 def attempt_save(
     *,
     attempt_id: int,
-    user,
+    user: User,
     seq: int,
     answers: dict[int, object] | None = None,
     flags: dict[int, bool] | None = None,
@@ -525,7 +531,7 @@ def attempt_save(
                 else _("This question has been checked and is locked.")
             )
         try:
-            answer = _clean_answer(item.version__data, item, raw)
+            answer = _clean_answer(item.version__data, item, raw)  # type: ignore[arg-type]
         except AssessmentError as error:
             raise _gate_problem(attempt_id, user, seq, now) or error from None
         written.append((item.response__id, answer))
@@ -557,7 +563,12 @@ def _grade_response(response: Response, item: AttemptItem) -> None:
 
 @transaction.atomic
 def attempt_check_item(
-    *, attempt_id: int, user, position: int, seq: int, now=None
+    *,
+    attempt_id: int,
+    user: User,
+    position: int,
+    seq: int,
+    now: dt.datetime | None = None,
 ) -> int:
     """Immediate-feedback quizzes: mark one item now and lock it. Returns the new seq."""
     now = now or timezone.now()
@@ -628,7 +639,7 @@ def _ending_for(attempt: Attempt, quiz: Quiz, now, automatic: bool) -> str | Non
 def attempt_submit(
     *,
     attempt_id: int,
-    user=None,
+    user: User | None = None,
     now: dt.datetime | None = None,
     automatic: bool = False,
 ) -> Attempt:
@@ -675,7 +686,7 @@ def attempt_submit(
         seq = attempt.seq
         attempt.counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
         attempt.finished_at = now
-        attempt.ending = ending
+        attempt.ending = ending  # type: ignore[assignment]
         _apply_totals(
             attempt,
             sum((m[2] for m in marks if m[2] is not None), Decimal(0)),
@@ -707,7 +718,7 @@ def attempt_close_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
         nonlocal closed
         quiz = attempt.quiz
         if quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
-            if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):
+            if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):  # type: ignore[operator]
                 return
         result = attempt_submit(attempt_id=attempt.pk, now=now, automatic=True)
         closed += result.status != Attempt.Status.IN_PROGRESS

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from ..models import Category, Option, Question, QuestionVersion
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def category_ensure(*, path: str) -> Category:
@@ -112,7 +116,9 @@ def question_current_version(*, question: Question) -> QuestionVersion:
     return latest or question_publish_version(question=question)
 
 
-def question_current_versions(*, questions) -> dict[int, QuestionVersion]:
+def question_current_versions(
+    *, questions: Iterable[Question]
+) -> dict[int, QuestionVersion]:
     """The latest version of each question by question id, in one query.
 
     A question never published yet gets its first version here (rare: the bank

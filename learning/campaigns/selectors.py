@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -30,6 +31,11 @@ from learning.models import CourseCompletion, CoursePage, LessonProgress
 from organisation.models import StaffProfile, Unit
 
 from .models import Campaign, CampaignMember, Exemption, Notification
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from django.contrib.auth.models import User
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue", "exempt")
 
@@ -108,7 +114,7 @@ def campaign_rules(campaign: Campaign) -> Rules:
             leaders_only=campaign.leaders_only,
             course_ids=tuple(sorted(course_ids)),
         )
-        campaign._rules_cache = cached
+        campaign._rules_cache = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -121,9 +127,9 @@ def _rule_links(campaign_id: int) -> tuple[list[str], list[int], list[int]]:
     def links(name: str) -> tuple[str, str, str]:
         field = Campaign._meta.get_field(name)
         return (
-            quote(field.remote_field.through._meta.db_table),
-            quote(field.m2m_column_name()),
-            quote(field.m2m_reverse_name()),
+            quote(field.remote_field.through._meta.db_table),  # type: ignore[union-attr]
+            quote(field.m2m_column_name()),  # type: ignore[union-attr]
+            quote(field.m2m_reverse_name()),  # type: ignore[union-attr]
         )
 
     units, lines, courses = links("units"), links("business_lines"), links("courses")
@@ -175,7 +181,9 @@ def campaign_audience(
     return staff.filter(audience_filter(campaign_rules(campaign)))
 
 
-def profile_matches(campaign: Campaign, profile: StaffProfile, line_ids) -> bool:
+def profile_matches(
+    campaign: Campaign, profile: StaffProfile, line_ids: Collection[int]
+) -> bool:
     """The audience rule for one person, in Python (the dashboard's shortcut)."""
     if not profile.active:
         return False
@@ -411,7 +419,7 @@ def person_status(
 # For the learner's dashboard ---------------------------------------------------------
 
 
-def assignments_for_user(user) -> list[dict]:
+def assignments_for_user(user: User) -> list[dict]:
     """The learner's mandatory courses: one dict per (campaign, course).
 
     Keys: course (CoursePage), campaign_code, campaign_title, due_on (date), status
@@ -467,11 +475,11 @@ def assignments_for_user(user) -> list[dict]:
 # Notifications ------------------------------------------------------------------------
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,9 @@ from organisation.validators import validate_code
 
 from .models import Campaign, CampaignMember, Exemption, Notification
 from .selectors import campaign_audience
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Progress = Callable[[int, int], None] | None
 
@@ -47,7 +51,7 @@ def campaign_create(
     starts_on: dt.date,
     due_on: dt.date | None = None,
     recurrence: str = "none",
-    created_by=None,
+    created_by: User | None = None,
     due_days: int | None = None,
 ) -> Campaign:
     """Create a campaign and record its current audience as members.
@@ -89,7 +93,11 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: Campaign, courses=None, units=None, **fields
+    *,
+    campaign: Campaign,
+    courses: Iterable[CoursePage] | None = None,
+    units: Iterable[Unit] | None = None,
+    **fields: Any,
 ) -> Campaign:
     """Change a campaign's fields and rules, then bring its membership up to date."""
     lines = fields.pop("business_lines", None)
@@ -108,7 +116,7 @@ def campaign_update(
     if lines is not None:
         campaign.business_lines.set(list(lines))
     campaign.save()
-    campaign._rules_cache = None
+    campaign._rules_cache = None  # type: ignore[attr-defined]
     campaign_sync_audience(campaign=campaign)
     return campaign
 
@@ -124,7 +132,7 @@ def campaign_sync_audience(
     get ``left_on``; someone who comes back joins again from that day.
     """
     today = today or timezone.localdate()
-    campaign._rules_cache = None
+    campaign._rules_cache = None  # type: ignore[attr-defined]
     audience = set(campaign_audience(campaign).values_list("id", flat=True))
     members = {m.staff_id: m for m in CampaignMember.objects.filter(campaign=campaign)}
     first_sync = not members
@@ -167,7 +175,7 @@ def exemption_grant(
     staff: StaffProfile,
     reason: str,
     approver: str,
-    approved_by=None,
+    approved_by: User | None = None,
     expires_on: dt.date | None = None,
 ) -> Exemption:
     if not reason.strip() or not approver.strip():
@@ -189,7 +197,7 @@ def exemption_revoke(*, exemption: Exemption) -> None:
     exemption.delete()
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
