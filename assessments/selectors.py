@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from organisation.permissions import ALL, trainer_scope_paths
 
-from . import hot_reads
+from . import sql
 from .models import (
     Attempt,
     AttemptItem,
@@ -37,7 +37,7 @@ SUBMITTED = [Attempt.Status.FINISHED, Attempt.Status.AWAITING_MARKING]
 
 def quiz_get(*, slug: str) -> Quiz | None:
     """The quiz at ``slug`` (drafts included: the caller decides who may see them)."""
-    return hot_reads.quiz_by_slug(slug)
+    return sql.quiz_by_slug(slug)
 
 
 def _graded_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
