@@ -332,35 +332,37 @@ def people_sql(
         else:
             overdue_sql, overdue_params = "1=0", []
 
-    n_courses = len(rules.course_ids)
     carried = "".join(f"a.{name}, " for name in extra)
-    # The status rules, first match wins; ``status`` names it and ``status_code`` is
-    # its index in STATUSES (cheaper to aggregate). overdue_sql appears in both, so
-    # its params come twice.
+    # The status rules, first match wins: (condition, its params, status). ``status``
+    # names the status and ``status_code`` is its index in STATUSES (cheaper to
+    # aggregate); both are bound as parameters, like every value here.
     rules_sql = (
-        (f"COALESCE(c.n, 0) >= {n_courses:d}", "completed"),
-        ("c.exempt = 1", "exempt"),
-        (overdue_sql, "overdue"),
-        ("c.activity > 0", "in_progress"),
+        ("COALESCE(c.n, 0) >= %s", [len(rules.course_ids)], "completed"),
+        ("c.exempt = 1", [], "exempt"),
+        (overdue_sql, overdue_params, "overdue"),
+        ("c.activity > 0", [], "in_progress"),
     )
 
-    def case(label) -> str:
-        whens = " ".join(f"WHEN {cond} THEN {label(s)}" for cond, s in rules_sql)
-        return f"CASE {whens} ELSE {label('not_started')} END"
+    def case(label) -> tuple[str, list]:
+        whens = " ".join(f"WHEN {cond} THEN %s" for cond, _p, _s in rules_sql)
+        values = [v for _c, ps, s in rules_sql for v in (*ps, label(s))]
+        return f"CASE {whens} ELSE %s END", [*values, label("not_started")]
 
+    status_sql, status_params = case(str)
+    code_sql, code_params = case(STATUSES.index)
     sql = (
         f"SELECT {carried}a.id AS staff_id, a.user_id, a.staff_no, a.name, a.unit_id,"
         " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
         " COALESCE(c.lessons, 0) AS lessons,"
         " COALESCE(c.exempt, 0) AS exempt,"
         f" {joined},"
-        f" {case(lambda s: repr(s))} AS status,"
-        f" {case(lambda s: str(STATUSES.index(s)))} AS status_code"
+        f" {status_sql} AS status,"
+        f" {code_sql} AS status_code"
         f" FROM ({a_sql}) a"
         f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
         f"{members}"
     )
-    params = overdue_params * 2 + a_params + c_params + member_params
+    params = status_params + code_params + a_params + c_params + member_params
     return sql, params
 
 
