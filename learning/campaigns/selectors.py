@@ -336,7 +336,7 @@ def people_sql(
     # The status rules, first match wins: (condition, its params, status). ``status``
     # names the status and ``status_code`` is its index in STATUSES (cheaper to
     # aggregate); both are bound as parameters, like every value here.
-    rules_sql = (
+    rules_sql: tuple[tuple[str, list, str], ...] = (
         ("COALESCE(c.n, 0) >= %s", [len(rules.course_ids)], "completed"),
         ("c.exempt = 1", [], "exempt"),
         (overdue_sql, overdue_params, "overdue"),
