@@ -168,53 +168,92 @@ def units_import(
 
     lines = {b.code: b for b in BusinessLine.objects.all()}
     parsed = UNIT_SCHEMA.parse(table, {"lines": lines})
-    existing = {
-        u.code: u for u in Unit.objects.select_related("parent", "business_line")
-    }
+    existing = {u.code: u for u in Unit.objects.select_related("business_line")}
     parsed.errors += _units_validate(parsed.rows, existing)
     parsed.raise_errors()
     parent_of = {u.code: "" for u in existing.values()}
     parent_of.update({r["code"]: r.get("parent_code", "") for r in parsed.rows})
 
     summary = ImportSummary()
-    rows = _units_order(parsed.rows, parent_of)
-    for index, row in enumerate(rows, start=1):
-        _unit_write(row, existing, summary)
-        if index % 200 == 0:
-            _tick(progress, index, len(rows))
+    codes_by_id = {u.id: u.code for u in existing.values()}
+    rows = [
+        row
+        for row in _units_order(parsed.rows, parent_of)
+        if _unit_plan(row, existing.get(row["code"]), codes_by_id, summary)
+    ]
+    _units_write(rows, existing, progress)
     if summary.created or summary.updated:
         _recompute_paths()
     return summary
 
 
-def _unit_view(unit: Unit) -> dict:
+def _unit_view(unit: Unit, codes_by_id: dict[int, str]) -> dict:
     return {
         "name": unit.name,
-        "parent_code": unit.parent.code if unit.parent_id else "",
+        "parent_code": codes_by_id.get(unit.parent_id, ""),
         "level": unit.level,
         "business_line": unit.business_line,
     }
 
 
-def _unit_write(row: Row, existing: dict[str, Unit], summary: ImportSummary) -> None:
+def _unit_plan(
+    row: Row, unit: Unit | None, codes_by_id: dict[int, str], summary: ImportSummary
+) -> bool:
+    """Record what the row changes; True when it has something to write."""
     wanted = {k: v for k, v in row.values.items() if k != "code"}
-    unit = existing.get(row["code"])
-    current = _unit_view(unit) if unit else {}
+    current = _unit_view(unit, codes_by_id) if unit else {}
     changes = diff_fields(current, wanted)
     if unit is not None and not changes:
         summary.record("unchanged", row=row.number, key=row["code"])
-        return
-    parent_code = wanted.pop("parent_code", None)
-    if parent_code is not None:
-        wanted["parent"] = existing[parent_code] if parent_code else None
-    if unit is None:
-        unit = Unit(code=row["code"], path="")
-    for key, value in wanted.items():
-        setattr(unit, key, value)
-    action = "created" if unit.pk is None else "updated"
-    unit.save()
-    existing[unit.code] = unit
-    summary.record(action, row=row.number, key=unit.code, fields=changes)
+        return False
+    action = "updated" if unit else "created"
+    summary.record(action, row=row.number, key=row["code"], fields=changes)
+    return True
+
+
+def _units_write(rows: list[Row], existing: dict[str, Unit], progress) -> None:
+    """Bulk writes, a constant number of statements per batch in any row order.
+
+    New units are created with their parent when it was already stored; a new unit
+    under a parent the same file creates is linked once every new unit has its key.
+    """
+    before = dict(existing)
+    new, linked_later = [], []
+    for row in (r for r in rows if r["code"] not in before):
+        unit = Unit(code=row["code"], path="", **_unit_fields(row))
+        parent = row.get("parent_code", "")
+        if parent in before:
+            unit.parent_id = before[parent].pk
+        elif parent:
+            linked_later.append(row)
+        new.append(unit)
+    changed = [r for r in rows if r["code"] in before] + linked_later
+    total, done = len(new) + len(changed), 0
+    for part in chunks(new, BATCH):
+        Unit.objects.bulk_create(part)
+        done += len(part)
+        _tick(progress, done, total)
+    if any(u.pk is None for u in new):
+        ids = dict(Unit.objects.values_list("code", "id"))
+        for unit in new:
+            unit.pk = ids[unit.code]
+    existing.update({u.code: u for u in new})
+    fields = {"name", "level", "business_line", "parent"}
+    for row in changed:
+        unit = existing[row["code"]]
+        for name, value in _unit_fields(row).items():
+            setattr(unit, name, value)
+        if "parent_code" in row:
+            parent = row["parent_code"]
+            unit.parent_id = existing[parent].pk if parent else None
+    for part in chunks(changed, 500):
+        Unit.objects.bulk_update([existing[r["code"]] for r in part], sorted(fields))
+        done += len(part)
+        _tick(progress, done, total)
+
+
+def _unit_fields(row: Row) -> dict:
+    return {k: row[k] for k in ("name", "level", "business_line") if k in row}
 
 
 # Staff ------------------------------------------------------------------------------
