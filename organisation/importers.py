@@ -728,25 +728,47 @@ def indicators_import(
     parsed.raise_errors()
     existing = {i.code: i for i in Indicator.objects.select_related("business_line")}
     summary = ImportSummary()
+    new, changed = [], []
     for row in parsed.rows:
-        wanted = {
-            INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
-            for k, v in row.values.items()
-            if k in INDICATOR_FIELDS
-        }
         current = existing.get(row["code"])
-        view = {k: getattr(current, k) for k in wanted} if current else {}
-        changes = diff_fields(view, wanted)
-        if current is not None and not changes:
-            summary.unchanged += 1
-            continue
-        indicator = current or Indicator(code=row["code"])
-        for key, value in wanted.items():
-            setattr(indicator, key, value)
-        action = "updated" if current else "created"
-        indicator.save()
-        summary.record(action, row=row.number, key=row["code"], fields=changes)
+        indicator = _indicator_plan(row, current, summary)
+        if indicator is not None:
+            (changed if current else new).append(indicator)
+    fields = sorted(
+        INDICATOR_FIELDS[n] for n in parsed.present if n in INDICATOR_FIELDS
+    )
+    total, done = len(new) + len(changed), 0
+    for part in chunks(new, BATCH):
+        Indicator.objects.bulk_create(part)
+        done += len(part)
+        _tick(progress, done, total)
+    for part in chunks(changed, 500):
+        Indicator.objects.bulk_update(part, fields)
+        done += len(part)
+        _tick(progress, done, total)
     return summary
+
+
+def _indicator_plan(
+    row: Row, current: Indicator | None, summary: ImportSummary
+) -> Indicator | None:
+    """The indicator as the row wants it, or None when nothing changes."""
+    wanted = {
+        INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
+        for k, v in row.values.items()
+        if k in INDICATOR_FIELDS
+    }
+    view = {k: getattr(current, k) for k in wanted} if current else {}
+    changes = diff_fields(view, wanted)
+    if current is not None and not changes:
+        summary.unchanged += 1
+        return None
+    indicator = current or Indicator(code=row["code"])
+    for key, value in wanted.items():
+        setattr(indicator, key, value)
+    action = "updated" if current else "created"
+    summary.record(action, row=row.number, key=row["code"], fields=changes)
+    return indicator
 
 
 class _Branch(str):
