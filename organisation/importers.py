@@ -657,8 +657,8 @@ def _staff_deactivate(staff_ids: list[int]) -> list[int]:
 # Cross-line groups written in the catalogue instead of a line.
 BRANCH_CODES = {"criminal"}
 DIRECTION_WORDS = {d.value: d.value for d in Indicator.Direction} | {
-    "越高越好": "higher",
-    "越低越好": "lower",
+    "越高越好": "higher_better",
+    "越低越好": "lower_better",
     "区间": "range",
 }
 
