@@ -16,6 +16,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from config.sql import bulk_update
+
 from .columns import (
     CLEAR,
     Bool,
@@ -214,31 +216,33 @@ def _unit_plan(
 def _units_write(rows: list[Row], existing: dict[str, Unit], progress) -> None:
     """Bulk writes, a constant number of statements per batch in any row order.
 
-    New units are created with their parent when it was already stored; a new unit
-    under a parent the same file creates is linked once every new unit has its key.
+    ``rows`` come parents first. New units are created a generation at a time (a
+    unit whose parent is new waits for the generation that creates the parent), so
+    each is created with its parent's key and path: as many statements as the tree
+    is deep, not as it is wide. Stored units are then updated in bulk.
     """
-    before = dict(existing)
-    new, linked_later = [], []
-    for row in (r for r in rows if r["code"] not in before):
-        unit = Unit(code=row["code"], path="", **_unit_fields(row))
-        parent = row.get("parent_code", "")
-        if parent in before:
-            unit.parent_id = before[parent].pk
-        elif parent:
-            linked_later.append(row)
-        new.append(unit)
-    changed = [r for r in rows if r["code"] in before] + linked_later
-    total, done = len(new) + len(changed), 0
-    for part in chunks(new, BATCH):
-        Unit.objects.bulk_create(part)
-        done += len(part)
-        _tick(progress, done, total)
-    if any(u.pk is None for u in new):
-        ids = dict(Unit.objects.values_list("code", "id"))
-        for unit in new:
-            unit.pk = ids[unit.code]
-    existing.update({u.code: u for u in new})
-    fields = {"name", "level", "business_line", "parent"}
+    generations: dict[str, int] = {}
+    for row in rows:
+        if row["code"] not in existing:
+            parent = row.get("parent_code", "")
+            generations[row["code"]] = generations.get(parent, -1) + 1
+    changed = [r for r in rows if r["code"] not in generations]
+    total, done = len(rows), 0
+    for generation in range(max(generations.values(), default=-1) + 1):
+        new = [
+            _unit_new(row, existing)
+            for row in rows
+            if generations.get(row["code"]) == generation
+        ]
+        for part in chunks(new, BATCH):
+            Unit.objects.bulk_create(part)
+            done += len(part)
+            _tick(progress, done, total)
+        if any(u.pk is None for u in new):
+            ids = dict(Unit.objects.values_list("code", "id"))
+            for unit in new:
+                unit.pk = ids[unit.code]
+        existing.update({u.code: u for u in new})
     for row in changed:
         unit = existing[row["code"]]
         for name, value in _unit_fields(row).items():
@@ -246,10 +250,21 @@ def _units_write(rows: list[Row], existing: dict[str, Unit], progress) -> None:
         if "parent_code" in row:
             parent = row["parent_code"]
             unit.parent_id = existing[parent].pk if parent else None
-    for part in chunks(changed, 500):
-        Unit.objects.bulk_update([existing[r["code"]] for r in part], sorted(fields))
+    fields = ["business_line", "level", "name", "parent"]
+    for part in chunks(changed, BATCH):
+        bulk_update([existing[r["code"]] for r in part], fields)
         done += len(part)
         _tick(progress, done, total)
+
+
+def _unit_new(row: Row, existing: dict[str, Unit]) -> Unit:
+    """A new unit under its parent, with the path and depth the tree will give it."""
+    parent = existing.get(row.get("parent_code", ""))
+    unit = Unit(code=row["code"], **_unit_fields(row))
+    unit.parent_id = parent.pk if parent else None
+    unit.path = (parent.path if parent else "") + row["code"] + "/"
+    unit.depth = unit.path.count("/")
+    return unit
 
 
 def _unit_fields(row: Row) -> dict:
@@ -634,10 +649,8 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
                 through(staffprofile_id=stored["id"], businessline_id=line.id)
                 for line in values["business_lines"]
             ]
-    StaffProfile.objects.bulk_update(
-        profiles, [*PROFILE_COLUMNS, "unit"], batch_size=1000
-    )
-    User.objects.bulk_update(users, ["first_name", "email", "is_active"], 1000)
+    bulk_update(profiles, [*PROFILE_COLUMNS, "unit"])
+    bulk_update(users, ["first_name", "email", "is_active"])
     for part in chunks(relink, BATCH):
         through.objects.filter(staffprofile_id__in=part).delete()
     through.objects.bulk_create(links, batch_size=BATCH)
@@ -743,7 +756,7 @@ def indicators_import(
         done += len(part)
         _tick(progress, done, total)
     for part in chunks(changed, 500):
-        Indicator.objects.bulk_update(part, fields)
+        bulk_update(part, fields)
         done += len(part)
         _tick(progress, done, total)
     return summary

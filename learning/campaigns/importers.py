@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.sql import bulk_update
 from learning.models import CourseCompletion, CoursePage
 from organisation.columns import (
     CLEAR,
@@ -270,7 +271,7 @@ def _campaigns_write(planned, created_by, progress: Progress) -> list:
         for campaign in new:
             campaign.pk = ids[campaign.code]
     for part in chunks(changed, 500):
-        Campaign.objects.bulk_update(part, CAMPAIGN_FIELDS)
+        bulk_update(part, CAMPAIGN_FIELDS)
     if progress:
         progress(len(planned), len(planned) * 2)
     by_code = {c.code: c for c in [*new, *changed]}
@@ -489,7 +490,7 @@ def _completions_write(new: list, changed: list, progress: Progress) -> None:
         if progress:
             progress(done, total)
     for part in chunks(changed, 1000):
-        CourseCompletion.objects.bulk_update(part, COMPLETION_FIELDS)
+        bulk_update(part, COMPLETION_FIELDS)
         done += len(part)
         if progress:
             progress(done, total)
