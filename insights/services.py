@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.batch import run_isolated
+from config.sql import bulk_update
 from config.tasks import send_on_commit
 from organisation.columns import CLEAR, CellError, CellType, Column, Number, Ref, Schema
 from organisation.models import Indicator, Unit
@@ -244,9 +245,7 @@ def indicator_values_import(
             fields=changes,
         )
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
-    IndicatorValue.objects.bulk_update(
-        to_update, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
-    )
+    bulk_update(to_update, ["value", "numerator", "denominator", "updated_at"])
     summary.created, summary.updated = len(to_create), len(to_update)
     touched = sorted({p["period"].text for p in parsed})  # type: ignore[attr-defined]
     summary.extra["periods"] = touched

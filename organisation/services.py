@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from config.sql import bulk_update
+
 from .models import (
     BusinessLine,
     LanguagePreference,
@@ -73,7 +75,7 @@ def _recompute_paths(*, roots: list[Unit] | None = None) -> None:
             unit.path, unit.depth = path, depth
             changed.append(unit)
     if changed:
-        Unit.objects.bulk_update(changed, ["path", "depth"], batch_size=500)
+        bulk_update(changed, ["path", "depth"])
 
 
 @transaction.atomic

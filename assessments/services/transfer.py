@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.sql import bulk_update
 from organisation.columns import CellError, CellType, Column, Date, Ref, Schema, chunks
 from organisation.models import BusinessLine, Indicator, StaffProfile
 from organisation.tabular import (
@@ -411,7 +412,7 @@ def results_import(
         if progress:
             progress(done, total)
     for part in chunks(changed, 2000):
-        ExternalResult.objects.bulk_update(part, ["score"])
+        bulk_update(part, ["score"])
         done += len(part)
         if progress:
             progress(done, total)
