@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "assessments",
     "insights",
     "reports",
+    "api",
+    # Listed so that the API's docs page renders ninja's template with the Swagger UI
+    # files served from our static files; without it ninja falls back to a CDN.
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -190,6 +194,9 @@ def _rate_limit(name: str, default: str) -> tuple[int, int]:
 RATE_LIMITS = {
     "sign_in": _rate_limit("SIGN_IN_RATE_LIMIT", "30/300"),
     "password_reset": _rate_limit("PASSWORD_RESET_RATE_LIMIT", "5/3600"),
+    # Requests per API token (api/auth.py): a nightly sync of a 50,000-person roster
+    # pages through 500 at a time, well inside it; a runaway loop is cut off.
+    "api": _rate_limit("API_RATE_LIMIT", "600/60"),
 }
 
 LANGUAGE_CODE = "zh-hans"
@@ -342,6 +349,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 LESSON_MIN_SECONDS_SHOWN = env.int("LESSON_MIN_SECONDS_SHOWN", default=10)
 MIN_GROUP_SIZE = env.int("MIN_GROUP_SIZE", default=5)
 ANNUAL_ONLINE_HOURS = env.int("ANNUAL_ONLINE_HOURS", default=50)
+
+# xAPI statements (api/xapi.py): activity IRIs and the actor's homePage are under
+# XAPI_BASE_URL (the platform's address by default). Statement ids are UUID 5 in
+# XAPI_NAMESPACE: pin it before the first push so that a change of address never
+# gives the same facts new ids. Facts younger than XAPI_SETTLE_SECONDS are held back
+# so that a transaction committing late is not skipped by a reader's high-water mark.
+XAPI_BASE_URL = env("XAPI_BASE_URL", default="")
+XAPI_NAMESPACE = env("XAPI_NAMESPACE", default="")
+XAPI_SETTLE_SECONDS = env.int("XAPI_SETTLE_SECONDS", default=60)
+# Optional push to an outside LRS (api/lrs.py); off while the endpoint is empty.
+XAPI_LRS_ENDPOINT = env("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_KEY = env("XAPI_LRS_KEY", default="")
+XAPI_LRS_SECRET = env("XAPI_LRS_SECRET", default="")
+XAPI_LRS_BATCH = env.int("XAPI_LRS_BATCH", default=200)
+XAPI_LRS_TIMEOUT = env.float("XAPI_LRS_TIMEOUT", default=20)
 
 LOGGING = {
     "version": 1,
