@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -156,18 +156,16 @@ def _completions_visible_to(user):
     return completions.filter(Q(user=user) | Q(user_id__in=people))
 
 
-COMPLETION_VALUES = {
-    "id": "id",
-    "staff_no": "user__profile__staff_no",
-    "course_code": "course__code",
-    "completed_on": "completed_on",
-    "version": "version",
-    "source": "source",
-    "source_text": "source_text",
-    "score": "score",
-    "hours": "hours",
-    "superseded": "superseded",
-}
+COMPLETION_FIELDS = (
+    "id",
+    "completed_on",
+    "version",
+    "source",
+    "source_text",
+    "score",
+    "hours",
+    "superseded",
+)
 
 
 @router.get("/completions/", response=CompletionPage, summary="Course completions")
@@ -192,7 +190,11 @@ def completions_list(
         completions = completions.filter(completed_on__lte=until)
     if source:
         completions = completions.filter(source=source)
-    rows = completions.values(**COMPLETION_VALUES)
+    rows = completions.values(
+        *COMPLETION_FIELDS,
+        staff_no=F("user__profile__staff_no"),
+        course_code=F("course__code"),
+    )
     page = paginate(request, rows, key="id", cursor=cursor, limit=limit)
     return {"results": page.items, "next": page.next}
 
