@@ -387,6 +387,8 @@ class StatementPage:
     statements: list[dict]
     # The key of the last statement when more may follow, else None.
     next_cursor: Cursor | None
+    # The key of the last statement of the page (None for an empty page).
+    last_cursor: Cursor | None = None
 
 
 def statements_page(
@@ -417,8 +419,9 @@ def statements_page(
         found = [item for item in found if item[0] <= horizon]
     more = len(found) > limit or horizon is not None
     found = found[:limit]
-    next_cursor = None
-    if more and found:
-        stored, kind, row, part = found[-1][0]
-        next_cursor = Cursor(stored, kind, row, part)
-    return StatementPage(statements=[s for _k, s in found], next_cursor=next_cursor)
+    last = Cursor(*found[-1][0]) if found else None
+    return StatementPage(
+        statements=[s for _k, s in found],
+        next_cursor=last if more else None,
+        last_cursor=last,
+    )
