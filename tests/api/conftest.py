@@ -5,9 +5,11 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
+from assessments import services as quiz_services
 from organisation.models import RoleAssignment
 from organisation.services import role_assign
-from tests.campaigns.factories import complete, make_campaign, make_course
+from tests.assessments.factories import make_question, make_quiz, right_keys, wrong_key
+from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
 from tests.factories import StaffFactory
 
 
@@ -82,3 +84,40 @@ def campaign(reference_data, tree, people):
     complete(people["G3"].user, course, today - dt.timedelta(days=1))
     campaign.course = course
     return campaign
+
+
+def sit(user, quiz, *, right: bool):
+    attempt = quiz_services.attempt_start(user=user, quiz=quiz)
+    answers = {}
+    for item in attempt.items.select_related("version"):
+        keys = right_keys(item) if right else [wrong_key(item)]
+        answers[item.position] = {"keys": keys}
+    quiz_services.attempt_save(attempt_id=attempt.pk, user=user, seq=0, answers=answers)
+    return quiz_services.attempt_submit(attempt_id=attempt.pk, user=user)
+
+
+@pytest.fixture
+def learning(reference_data, tree, people, learner):
+    course = make_course(reference_data, "LAW-1")
+    now = timezone.now()
+    lesson_done(people["G3"].user, course, now - dt.timedelta(hours=3))
+    complete(people["G3"].user, course, timezone.localdate())
+    complete(
+        people["G1-D1"].user,
+        course,
+        dt.date(2026, 3, 1),
+        source="offline",
+    )
+    quiz = make_quiz("xq", [make_question(f"XQ{i}") for i in range(1, 3)])
+    sit(learner, quiz, right=True)
+    sit(people["G3"].user, quiz, right=False)
+    return {"course": course, "quiz": quiz}
+
+
+def fetch_all(client, **params):
+    page = client.get("/api/v1/xapi/statements/", params).json()
+    statements = list(page["statements"])
+    while page["more"]:
+        page = client.get(page["more"]).json()
+        statements += page["statements"]
+    return statements

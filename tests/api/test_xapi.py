@@ -1,56 +1,16 @@
 """xAPI statements: built to the 1.0.3 rules, stable, scoped and paged without gaps."""
 
-import datetime as dt
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from assessments import services as quiz_services
+from tests.api.conftest import fetch_all
 from tests.api.xapi_rules import statement_errors
-from tests.assessments.factories import make_question, make_quiz, right_keys, wrong_key
-from tests.campaigns.factories import complete, lesson_done, make_course
 
 pytestmark = pytest.mark.django_db
 
 ADL = "http://adlnet.gov/expapi/verbs/"
-
-
-def sit(user, quiz, *, right: bool):
-    attempt = quiz_services.attempt_start(user=user, quiz=quiz)
-    answers = {}
-    for item in attempt.items.select_related("version"):
-        keys = right_keys(item) if right else [wrong_key(item)]
-        answers[item.position] = {"keys": keys}
-    quiz_services.attempt_save(attempt_id=attempt.pk, user=user, seq=0, answers=answers)
-    return quiz_services.attempt_submit(attempt_id=attempt.pk, user=user)
-
-
-@pytest.fixture
-def learning(reference_data, tree, people, learner):
-    course = make_course(reference_data, "LAW-1")
-    now = timezone.now()
-    lesson_done(people["G3"].user, course, now - dt.timedelta(hours=3))
-    complete(people["G3"].user, course, timezone.localdate())
-    complete(
-        people["G1-D1"].user,
-        course,
-        dt.date(2026, 3, 1),
-        source="offline",
-    )
-    quiz = make_quiz("xq", [make_question(f"XQ{i}") for i in range(1, 3)])
-    sit(learner, quiz, right=True)
-    sit(people["G3"].user, quiz, right=False)
-    return {"course": course, "quiz": quiz}
-
-
-def fetch_all(client, **params):
-    page = client.get("/api/v1/xapi/statements/", params).json()
-    statements = list(page["statements"])
-    while page["more"]:
-        page = client.get(page["more"]).json()
-        statements += page["statements"]
-    return statements
 
 
 def test_every_statement_follows_the_1_0_3_rules(api_as, leadership, learning):
