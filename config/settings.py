@@ -152,6 +152,33 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organisation.backends.StaffNumberBackend",
 ]
+# Sign-in against the directory (docs/ldap.md): on when LDAP_SERVER_URI is set. The
+# directory checks the password; the roster (by staff number) says who signs in.
+# Accounts that are not in the directory (the platform's own administrators) still
+# sign in with their platform password.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+LDAP_STAFF_NO_ATTR = env("LDAP_STAFF_NO_ATTR", default="employeeNumber")
+AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+# Names, e-mails and groups stay as the roster and the platform's roles have them.
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+AUTH_LDAP_NO_NEW_USERS = True
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env("LDAP_USER_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env(
+            "LDAP_USER_FILTER",
+            default="(|(uid=%(user)s)(employeeNumber=%(user)s))",
+        ),
+    )
+    AUTHENTICATION_BACKENDS.insert(1, "organisation.ldap.RosterLDAPBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
