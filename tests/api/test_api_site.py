@@ -49,3 +49,21 @@ def test_each_token_has_its_own_rate_limit(api_as, leadership, unit_leader):
     refused = busy.get("/api/v1/units/")
     assert refused.status_code == 429 and refused["Retry-After"] == "60"
     assert other.get("/api/v1/units/").status_code == 200
+
+
+PUBLIC = {"api/v1/openapi.json", "api/v1/docs", "api/v1/certificates/<code>/"}
+
+
+def test_a_signed_in_session_opens_no_api_route(client, administrator):
+    from tests.security.routes import walk
+
+    client.force_login(administrator)
+    routes = {route for route, _name in walk() if route.startswith("api/v1/")}
+    assert len(routes) > 10
+    for route in sorted(routes - PUBLIC):
+        path = "/" + route.replace("<code>", "X").replace("<staff_no>", "X")
+        for method in ("get", "post", "put"):
+            status = getattr(client, method)(path).status_code
+            assert status in (401, 404, 405), (method, path, status)
+            if method == "get" and route != "api/v1/":
+                assert status in (401, 405), (path, status)

@@ -1,6 +1,5 @@
 """xAPI statements: built to the 1.0.3 rules, stable, scoped and paged without gaps."""
 
-
 import pytest
 from django.test import override_settings
 from django.utils import timezone
