@@ -105,3 +105,12 @@ schedule(
     "organisation.tasks.requeue_stale_imports",
     crontab(minute="*/5"),
 )
+
+# API: deliver new xAPI statements to the outside LRS every five minutes (a no-op
+# while XAPI_LRS_ENDPOINT is empty); the LRS is a reporting copy, minutes late is fine,
+# and a failed delivery retries with backoff inside the task.
+schedule(
+    "api-push-xapi-statements",
+    "api.tasks.lrs_push_statements",
+    crontab(minute="*/5"),
+)

@@ -10,6 +10,7 @@ from organisation import views as organisation_views
 
 urlpatterns = [
     path("healthz", organisation_views.healthz, name="healthz"),
+    path("", include("api.urls")),
     path("accounts/", include("organisation.urls")),
     path("i18n/setlang/", organisation_views.language_switch, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
