@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 from cms.search import joiner_pattern
 
 from .admin_forms import QuizAdminForm
+from .admin_panels import question_edit_handler
 from .models import Category, Question, Quiz
 from .permissions import can_mark, can_see_statistics
 from .services import question_publish_version
@@ -51,7 +52,15 @@ class QuestionViewSet(SnippetViewSet):
         "points",
         _yes_no(Question, "active"),
     ]
-    list_filter = ["type", "category", "difficulty", "active"]
+    list_filter = [
+        "type",
+        "category",
+        "indicators",
+        "business_lines",
+        "difficulty",
+        "active",
+    ]
+    edit_handler = question_edit_handler
     # The database backend would search only whole segmented words of the text and
     # refuses the code (an autocomplete field); a bank of a few thousand questions is
     # searched fastest and most predictably by substring: 案件比 inside a stem, or
