@@ -15,3 +15,4 @@ from .questions import (  # noqa: F401
     question_publish_version,
     question_upsert,
 )
+from .quizzes import quiz_add_questions  # noqa: F401,E402
