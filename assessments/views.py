@@ -119,14 +119,21 @@ def category_detail(
     )
 
 
+def _previewing(request: HttpRequest, quiz: Quiz) -> bool:
+    """A draft quiz is always a preview; a trainer may preview a published one."""
+    asked = request.GET.get("preview") == "1" or request.POST.get("preview") == "1"
+    return quiz.draft or (asked and can_preview_quiz(request.user))
+
+
 @login_required
 def quiz_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     quiz = _quiz_for(request, slug)
     next_url = _safe_next(request)
+    preview = _previewing(request, quiz)
     if request.method == "POST":
         try:
             attempt = services.attempt_start(
-                user=request.user, quiz=quiz, preview=quiz.draft
+                user=request.user, quiz=quiz, preview=preview
             )
         except AssessmentError as error:
             messages.error(request, error.message)
@@ -150,13 +157,13 @@ def quiz_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "remaining": services.attempts.attempts_remaining(quiz, used),
             "unavailable": services.attempts.quiz_availability_error(
-                quiz, now=now, preview=quiz.draft
+                quiz, now=now, preview=preview
             ),
             "grade": selectors.quiz_grade(user=request.user, quiz=quiz),
             "passed": selectors.quiz_passed(user=request.user, quiz=quiz),
             "question_count": quiz.max_questions or None,
             "next": next_url,
-            "preview": quiz.draft,
+            "preview": preview,
         },
     )
 
