@@ -280,6 +280,7 @@ class LessonPage(SignInRequiredMixin, Page):
 
     class Meta:
         verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
 
     def save(self, *args, **kwargs):
         self.gate_quiz_id = self.required_quiz_id()

@@ -146,6 +146,8 @@ class Outline:
     percent: int = 0
     resume: LessonPage | None = None
     final_quiz_passed: bool | None = None
+    # Passed before a material change named the final quiz: to be passed again.
+    final_quiz_redo: bool = False
     completion: CourseCompletion | None = None
     certificate: Certificate | None = None
     superseded: CourseCompletion | None = None
@@ -229,6 +231,9 @@ def course_outline(*, course: CoursePage, user) -> Outline:
     if course.final_quiz_id:
         outline.final_quiz_passed = passed_since(
             passes, course.final_quiz_id, course.final_quiz_changed_at
+        )
+        outline.final_quiz_redo = (
+            not outline.final_quiz_passed and course.final_quiz_id in passes
         )
     current = [c for c in completions if not c.superseded]
     if current:

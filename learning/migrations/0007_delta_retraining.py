@@ -21,6 +21,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="lessonpage",
+            options={"verbose_name": "lesson", "verbose_name_plural": "lessons"},
+        ),
         migrations.AddField(
             model_name="coursepage",
             name="change_note",

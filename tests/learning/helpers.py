@@ -51,7 +51,7 @@ def make_course(
     )
     course.save_revision().publish()
     for number in range(1, lessons + optional + 1):
-        blocks = list(body or [paragraph(f"第{number}课时的正文。")])
+        blocks = list(body or [paragraph(f"第{number}节的正文。")])
         if gate_quiz is not None and number == 1:
             blocks.append(
                 {
@@ -61,7 +61,7 @@ def make_course(
             )
         lesson = course.add_child(
             instance=LessonPage(
-                title=f"第{number}课时",
+                title=f"第{number}节",
                 slug=f"lesson-{number}",
                 body=json.dumps(blocks, ensure_ascii=False),
                 required=number <= lessons,
