@@ -40,20 +40,30 @@ def quiz_get(*, slug: str) -> Quiz | None:
     return sql.quiz_by_slug(slug)
 
 
-def _graded_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt]:
-    return Attempt.objects.filter(
+def _graded_attempts(
+    *, user, quiz: Quiz, since: dt.datetime | None = None
+) -> QuerySet[Attempt]:
+    attempts = Attempt.objects.filter(
         user=user,
         quiz=quiz,
         status=Attempt.Status.FINISHED,
         counted=True,
         preview=False,
     )
+    if since is not None:
+        attempts = attempts.filter(finished_at__gte=since)
+    return attempts
 
 
-def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
-    """The user's grade (percent) for a quiz by its grading method; None if none counts."""
+def quiz_grade(
+    *, user: User, quiz: Quiz, since: dt.datetime | None = None
+) -> Decimal | None:
+    """The user's grade (percent) for a quiz by its grading method; None if none counts.
+
+    With ``since``, only attempts finished then or later count (a course whose
+    material change named the quiz asks for it to be passed again)."""
     scores = list(
-        _graded_attempts(user=user, quiz=quiz)
+        _graded_attempts(user=user, quiz=quiz, since=since)
         .order_by("number")
         .values_list("score_percent", flat=True)
     )
@@ -69,11 +79,12 @@ def quiz_grade(*, user: User, quiz: Quiz) -> Decimal | None:
     return max(scores)  # type: ignore[type-var]
 
 
-def quiz_passed(*, user: User, quiz: Quiz) -> bool:
-    """True when the user's grade by the quiz's grading method reaches the pass mark."""
+def quiz_passed(*, user: User, quiz: Quiz, since: dt.datetime | None = None) -> bool:
+    """True when the user's grade by the quiz's grading method reaches the pass mark
+    (counting attempts finished at ``since`` or later, when given)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    grade = quiz_grade(user=user, quiz=quiz)
+    grade = quiz_grade(user=user, quiz=quiz, since=since)
     return grade is not None and grade >= quiz.pass_mark
 
 

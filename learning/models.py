@@ -1,7 +1,9 @@
+from django import forms
 from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page
@@ -43,6 +45,36 @@ class CourseIndexPage(SignInRequiredMixin, Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Offers the course's own lessons only when naming what a material change
+    changed, and refuses a change list without the material-change box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("changed_lessons")
+        if field is not None:
+            if self.instance.pk:
+                field.queryset = LessonPage.objects.child_of(self.instance).order_by(
+                    "path"
+                )
+            else:
+                field.queryset = LessonPage.objects.none()
+
+    def clean(self):
+        cleaned = super().clean()
+        named = cleaned.get("changed_lessons") or cleaned.get("final_quiz_changed")
+        if named and not cleaned.get("material_change"):
+            self.add_error(
+                "material_change",
+                _("Tick this box to ask people to redo the parts you marked."),
+            )
+        if cleaned.get("final_quiz_changed") and not cleaned.get("final_quiz"):
+            self.add_error(
+                "final_quiz_changed", _("This course has no final quiz to redo.")
+            )
+        return cleaned
 
 
 class CoursePage(SignInRequiredMixin, Page):
@@ -126,10 +158,31 @@ class CoursePage(SignInRequiredMixin, Page):
         default=False,
         help_text=_(
             "Tick when the content changed in substance: on publishing, everyone who "
-            "completed an earlier version is asked to take the course again. The box "
-            "clears itself after publishing."
+            "completed an earlier version is asked to redo the parts marked below "
+            "(the whole course when none is marked). These fields clear themselves "
+            "after publishing."
         ),
     )
+    changed_lessons = ParentalManyToManyField(
+        "learning.LessonPage",
+        verbose_name=_("lessons changed in substance"),
+        blank=True,
+        related_name="+",
+    )
+    final_quiz_changed = models.BooleanField(
+        _("the final quiz changed in substance"), default=False
+    )
+    change_note = models.CharField(
+        _("what changed"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "One or two sentences shown on each changed section to the people who "
+            "redo it, e.g. 依据2026年修订的办案规定更新了羁押必要性审查的程序。"
+        ),
+    )
+    # When a material change last named the final quiz: passes before it do not count.
+    final_quiz_changed_at = models.DateTimeField(null=True, editable=False)
 
     base_form_class = CourseAdminForm
     content_panels = Page.content_panels + [
@@ -156,8 +209,17 @@ class CoursePage(SignInRequiredMixin, Page):
         ),
         FieldPanel("business_lines"),
         FieldPanel("indicators"),
-        FieldPanel("material_change"),
+        MultiFieldPanel(
+            [
+                FieldPanel("material_change"),
+                FieldPanel("changed_lessons", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("final_quiz_changed"),
+                FieldPanel("change_note"),
+            ],
+            heading=_("Material change"),
+        ),
     ]
+    base_form_class = CoursePageForm
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.FilterField("code"),
@@ -178,6 +240,7 @@ class CoursePage(SignInRequiredMixin, Page):
         obj = super().with_content_json(content)
         obj.content_version = self.content_version
         obj.content_version_since = self.content_version_since
+        obj.final_quiz_changed_at = self.final_quiz_changed_at
         return obj
 
     def get_context(self, request, *args, **kwargs):
@@ -195,6 +258,10 @@ class LessonPage(SignInRequiredMixin, Page):
         _("estimated minutes"), default=15
     )
     required = models.BooleanField(_("required"), default=True)
+    # Set by a material change of the course that named this lesson: progress made
+    # before it no longer counts, and the note tells those who redo the lesson why.
+    material_change_at = models.DateTimeField(null=True, editable=False)
+    change_note = models.CharField(max_length=300, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("body"),
@@ -218,6 +285,7 @@ class LessonPage(SignInRequiredMixin, Page):
 
     class Meta:
         verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
 
     # A lesson is reviewed with its course (learning.review), never on its own: a
     # trainer saves lesson drafts and submits the course once.
@@ -231,6 +299,14 @@ class LessonPage(SignInRequiredMixin, Page):
     def save(self, *args, **kwargs):
         self.gate_quiz_id = self.required_quiz_id()
         return super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        # Like the course's version, the last material change belongs to the page:
+        # publishing an older draft of the lesson must not undo it.
+        obj = super().with_content_json(content)
+        obj.material_change_at = self.material_change_at
+        obj.change_note = self.change_note
+        return obj
 
     def required_quiz_id(self) -> int | None:
         for block in self.body:

@@ -1,7 +1,9 @@
 """Selectors: what a learner has done, read in a fixed number of queries.
 
-A lesson counts as done when it was completed after the course's current version
-was published (a material change asks people to do it again). Each function here
+A lesson counts as done when it was completed after the last material change of
+the course that named it (``LessonPage.material_change_at``); a final quiz counts
+as passed by attempts finished after the last change that named the quiz. So a
+material change asks people to redo only what changed. Each function here
 issues the same number of queries whatever the number of lessons or learners.
 """
 
@@ -13,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from organisation.models import BusinessLine, Indicator
@@ -41,11 +43,19 @@ DONE = "done"
 
 def passed_quiz_ids(*, user: User, quiz_ids: Iterable[int | None]) -> set[int]:
     """Which of these quizzes the user has passed, in one query."""
+    return set(quiz_passes(user=user, quiz_ids=quiz_ids))
+
+
+def quiz_passes(
+    *, user: User, quiz_ids: Iterable[int | None]
+) -> dict[int, dt.datetime]:
+    """Quiz id → when the user last passed it, for those of these quizzes the user
+    has passed, in one query."""
     from assessments.models import Attempt
 
     quiz_ids = {q for q in quiz_ids if q}
     if not quiz_ids or not getattr(user, "is_authenticated", False):
-        return set()
+        return {}
     attempts = Attempt.objects.filter(
         user=user, quiz_id__in=quiz_ids, passed=True, status="finished"
     )
@@ -55,20 +65,49 @@ def passed_quiz_ids(*, user: User, quiz_ids: Iterable[int | None]) -> set[int]:
         attempts = attempts.exclude(preview=True)
     if "counted" in names:
         attempts = attempts.filter(counted=True)
-    return set(attempts.values_list("quiz_id", flat=True).distinct())
+    return dict(
+        attempts.values("quiz_id")
+        .annotate(last=Max("finished_at"))
+        .values_list("quiz_id", "last")
+    )
 
 
-def quiz_passed(*, user: User, quiz: Quiz) -> bool:
+def passed_since(
+    passes: dict[int, dt.datetime], quiz_id: int | None, since: dt.datetime | None
+) -> bool:
+    """Whether ``passes`` (from quiz_passes) holds a pass of the quiz at or after
+    ``since`` (any pass when ``since`` is None)."""
+    if quiz_id not in passes:
+        return False
+    last = passes[quiz_id]
+    return since is None or (last is not None and last >= since)
+
+
+def quiz_passed(*, user: User, quiz: Quiz, since: dt.datetime | None = None) -> bool:
     from assessments.selectors import quiz_passed as assessments_quiz_passed
 
-    return assessments_quiz_passed(user=user, quiz=quiz)
+    return assessments_quiz_passed(user=user, quiz=quiz, since=since)
 
 
-def lesson_done(progress: LessonProgress | None, course: CoursePage) -> bool:
-    if progress is None or progress.completed_at is None:
+def counts_since(moment: dt.datetime | None, since: dt.datetime | None) -> bool:
+    return moment is not None and (since is None or moment >= since)
+
+
+def lesson_done(progress: LessonProgress | None, lesson: LessonPage) -> bool:
+    """Completed after the last material change that named the lesson."""
+    if progress is None:
         return False
-    since = course.content_version_since
-    return since is None or progress.completed_at >= since
+    return counts_since(progress.completed_at, lesson.material_change_at)
+
+
+def lesson_redo(progress: LessonProgress | None, lesson: LessonPage) -> bool:
+    """The learner did an earlier version of the lesson, which a material change
+    has since named: they are to do it again (and are shown the change note)."""
+    return (
+        progress is not None
+        and progress.completed_at is not None
+        and not lesson_done(progress, lesson)
+    )
 
 
 def course_lessons(course: CoursePage) -> list[LessonPage]:
@@ -87,6 +126,8 @@ def course_lessons(course: CoursePage) -> list[LessonPage]:
             "required",
             "gate_quiz_id",
             "live",
+            "material_change_at",
+            "change_note",
         )
     )
 
@@ -102,6 +143,8 @@ class LessonRow:
     lesson: LessonPage
     status: str
     number: int
+    # Done in an earlier version and changed since: to be done again.
+    redo: bool = False
 
 
 @dataclass
@@ -113,6 +156,8 @@ class Outline:
     percent: int = 0
     resume: LessonPage | None = None
     final_quiz_passed: bool | None = None
+    # Passed before a material change named the final quiz: to be passed again.
+    final_quiz_redo: bool = False
     completion: CourseCompletion | None = None
     certificate: Certificate | None = None
     superseded: CourseCompletion | None = None
@@ -149,7 +194,7 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
     signed_in = getattr(user, "is_authenticated", False)
     progress: dict[int, LessonProgress] = {}
     completions: list[CourseCompletion] = []
-    passed: set[int] = set()
+    passes: dict[int, dt.datetime] = {}
     if signed_in:
         progress = {
             p.lesson_id: p
@@ -160,7 +205,7 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
             .select_related("certificate")
             .order_by("-version", "-completed_on")
         )
-        passed = passed_quiz_ids(
+        passes = quiz_passes(
             user=user,
             quiz_ids=[lesson.gate_quiz_id for lesson in lessons]
             + [course.final_quiz_id],
@@ -168,20 +213,22 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
     rows = []
     for number, lesson in enumerate(lessons, start=1):
         record = progress.get(lesson.pk)
-        if lesson_done(record, course):
+        if lesson_done(record, lesson):
             status = DONE
-        elif (
-            record is not None
-            and record.marked_done_at
-            and (
-                course.content_version_since is None
-                or record.marked_done_at >= course.content_version_since
-            )
+        elif record is not None and counts_since(
+            record.marked_done_at, lesson.material_change_at
         ):
             status = AWAITING_QUIZ
         else:
             status = NOT_STARTED
-        rows.append(LessonRow(lesson=lesson, status=status, number=number))
+        rows.append(
+            LessonRow(
+                lesson=lesson,
+                status=status,
+                number=number,
+                redo=lesson_redo(record, lesson),
+            )
+        )
     counted = {lesson.pk for lesson in counted_lessons(course, lessons)}
     done = sum(1 for row in rows if row.lesson.pk in counted and row.status == DONE)
     outline = Outline(
@@ -192,7 +239,12 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
     # With every lesson done there is nothing to resume: the final quiz is next.
     outline.resume = next((row.lesson for row in rows if row.status != DONE), None)
     if course.final_quiz_id:
-        outline.final_quiz_passed = course.final_quiz_id in passed
+        outline.final_quiz_passed = passed_since(
+            passes, course.final_quiz_id, course.final_quiz_changed_at
+        )
+        outline.final_quiz_redo = (
+            not outline.final_quiz_passed and course.final_quiz_id in passes
+        )
     current = [c for c in completions if not c.superseded]
     if current:
         outline.completion = current[0]
@@ -210,7 +262,7 @@ def course_requirements_met(*, course: CoursePage, user: User) -> bool:
     if outline.done < outline.total:
         return False
     return course.final_quiz_id is None or quiz_passed(
-        user=user, quiz=course.final_quiz
+        user=user, quiz=course.final_quiz, since=course.final_quiz_changed_at
     )
 
 
@@ -221,9 +273,14 @@ def lesson_context(*, lesson: LessonPage, user: User) -> dict:
     outline = course_outline(course=course, user=user)
     previous, following = outline.neighbours(lesson)
     row = outline.row_for(lesson)
-    passed = set()
+    passes = {}
     if lesson.gate_quiz_id:
-        passed = passed_quiz_ids(user=user, quiz_ids=[lesson.gate_quiz_id])
+        passes = quiz_passes(user=user, quiz_ids=[lesson.gate_quiz_id])
+    passed = {
+        quiz_id
+        for quiz_id in passes
+        if passed_since(passes, quiz_id, lesson.material_change_at)
+    }
     return {
         "course": course,
         "outline": outline,

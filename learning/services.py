@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,10 @@ from .models import (
     LessonProgress,
 )
 from .selectors import (
+    counts_since,
     course_requirements_met,
     courses_using_quiz,
+    lesson_done,
     lessons_gated_by,
     quiz_passed,
     recent_passes,
@@ -65,12 +68,20 @@ def lesson_shown(
     """Record when the lesson was first shown to the learner (once: reopening it
     later does not restart the clock). ``progress`` is the learner's row for the
     lesson if the caller has read it already, so a repeat visit writes nothing."""
-    if progress is not None and progress.shown_at is not None:
+    since = lesson.material_change_at
+    if progress is not None and counts_since(progress.shown_at, since):
         return
     now = now or timezone.now()
-    updated = LessonProgress.objects.filter(
-        user=user, lesson=lesson, shown_at__isnull=True
-    ).update(shown_at=now)
+    # Shown before a material change named the lesson: the new material is shown
+    # now, and the clock starts again.
+    unseen = Q(shown_at__isnull=True)
+    if since is not None:
+        unseen |= Q(shown_at__lt=since)
+    updated = (
+        LessonProgress.objects.filter(user=user, lesson=lesson)
+        .filter(unseen)
+        .update(shown_at=now)
+    )
     if not updated and progress is None:
         LessonProgress.objects.get_or_create(
             user=user, lesson=lesson, defaults={"course": course, "shown_at": now}
@@ -87,7 +98,9 @@ def _completion_refusal(
     conditions on what was seen (the lesson's videos watched to the end, once
     playback is recorded) belong here too.
     """
-    if progress is None or progress.shown_at is None:
+    if progress is None or not counts_since(
+        progress.shown_at, lesson.material_change_at
+    ):
         return _("Open the lesson and go through it before marking it done.")
     minimum = dt.timedelta(seconds=settings.LESSON_MIN_SECONDS_SHOWN)
     if now - progress.shown_at < minimum:
@@ -126,20 +139,13 @@ def lesson_mark_done(
         raise LearningError(refusal)
     progress.marked_done_at = now  # type: ignore[union-attr]
     gate_ok = lesson.gate_quiz_id is None or quiz_passed(
-        user=user, quiz=lesson.gate_quiz
+        user=user, quiz=lesson.gate_quiz, since=lesson.material_change_at
     )
-    if gate_ok and not _counts_now(progress, course):  # type: ignore[arg-type]
+    if gate_ok and not lesson_done(progress, lesson):
         progress.completed_at = now  # type: ignore[union-attr]
     progress.save(update_fields=["marked_done_at", "completed_at"])  # type: ignore[union-attr]
     course_completion_check(user=user, course=course)
     return progress  # type: ignore[return-value]
-
-
-def _counts_now(progress: LessonProgress, course: CoursePage) -> bool:
-    since = course.content_version_since
-    return progress.completed_at is not None and (
-        since is None or progress.completed_at >= since
-    )
 
 
 @transaction.atomic
@@ -183,9 +189,13 @@ def _final_score(*, user, course: CoursePage) -> Decimal | None:
         return None
     from assessments.models import Attempt
 
+    passes = Attempt.objects.filter(
+        user=user, quiz_id=course.final_quiz_id, passed=True
+    )
+    if course.final_quiz_changed_at is not None:
+        passes = passes.filter(finished_at__gte=course.final_quiz_changed_at)
     best = (
-        Attempt.objects.filter(user=user, quiz_id=course.final_quiz_id, passed=True)
-        .order_by("-score_percent")
+        passes.order_by("-score_percent")
         .values_list("score_percent", flat=True)
         .first()
     )
@@ -244,27 +254,53 @@ def course_apply_material_change(
 ) -> int:
     """Start a new version of a course published as a material change.
 
-    Bumps ``content_version``, flags the completions of earlier versions as
-    superseded (so campaigns ask those people to retake the course), clears the
-    "material change" box on the page and its published revision, and returns the
-    number of completions flagged. Lessons done before now no longer count.
+    Only what the author marked changed must be done again: the lessons named in
+    ``changed_lessons`` and, with ``final_quiz_changed``, the final quiz (with
+    neither, the whole course). Progress on those made before now no longer
+    counts, and each changed lesson keeps the change note for the people who redo
+    it; everything else a person did stays done. Bumps ``content_version``, flags
+    the completions of earlier versions as superseded (so campaigns count those
+    people in progress until they have redone the changed parts), clears the
+    material-change fields on the page and its published revision, and returns
+    the number of completions flagged.
     """
     now = timezone.now()
     current = CoursePage.objects.select_for_update().get(pk=course.pk)
     new_version = current.content_version + 1
+    lessons = LessonPage.objects.child_of(current)
+    named = {lesson.pk for lesson in course.changed_lessons.all()}
+    whole = not named and not course.final_quiz_changed
+    changed = lessons if whole else lessons.filter(pk__in=named)
+    note = (course.change_note or "").strip()
+    changed.update(material_change_at=now, change_note=note)
+    final_quiz_changed_at = current.final_quiz_changed_at
+    if whole or course.final_quiz_changed:
+        final_quiz_changed_at = now
     CoursePage.objects.filter(pk=course.pk).update(
         content_version=new_version,
         content_version_since=now,
+        final_quiz_changed_at=final_quiz_changed_at,
         material_change=False,
+        final_quiz_changed=False,
+        change_note="",
     )
+    CoursePage.changed_lessons.through.objects.filter(coursepage_id=course.pk).delete()
     course.content_version = new_version
     course.content_version_since = now
+    course.final_quiz_changed_at = final_quiz_changed_at
     course.material_change = False
+    course.final_quiz_changed = False
+    course.change_note = ""
+    course.changed_lessons.set([])
+    cleared = {
+        "material_change": False,
+        "changed_lessons": [],
+        "final_quiz_changed": False,
+        "change_note": "",
+        "content_version": new_version,
+    }
     for rev in {r for r in (revision, current.latest_revision) if r is not None}:
-        content = dict(rev.content)
-        content["material_change"] = False
-        content["content_version"] = new_version
-        rev.content = content
+        rev.content = {**rev.content, **cleared}
         rev.save(update_fields=["content"])
     return CourseCompletion.objects.filter(
         course_id=course.pk, version__lt=new_version, superseded=False
@@ -277,16 +313,24 @@ def attempt_finished_handle(*, attempt: Attempt) -> list[CourseCompletion]:
         return []
     user = attempt.user
     now = timezone.now()
-    lesson_ids = list(
-        lessons_gated_by(quiz_id=attempt.quiz_id).values_list("pk", flat=True)
+    gated = lessons_gated_by(quiz_id=attempt.quiz_id).values_list(
+        "pk", "material_change_at"
     )
-    if lesson_ids:
-        LessonProgress.objects.filter(
-            user=user,
-            lesson_id__in=lesson_ids,
-            marked_done_at__isnull=False,
-            completed_at__isnull=True,
-        ).update(completed_at=now)
+    for lesson_id, since in gated:
+        # Marked done (for the lesson's current material) and waiting for this
+        # quiz; a pass from before the lesson changed does not count.
+        waiting = LessonProgress.objects.filter(
+            user=user, lesson_id=lesson_id, marked_done_at__isnull=False
+        )
+        if since is None:
+            waiting = waiting.filter(completed_at__isnull=True)
+        elif attempt.finished_at is None or attempt.finished_at < since:
+            continue
+        else:
+            waiting = waiting.filter(marked_done_at__gte=since).filter(
+                Q(completed_at__isnull=True) | Q(completed_at__lt=since)
+            )
+        waiting.update(completed_at=now)
     results = []
     for course in courses_using_quiz(quiz_id=attempt.quiz_id):
         completion = course_completion_check(user=user, course=course)

@@ -40,7 +40,7 @@ def test_staff_searches_completes_ind_102_and_verifies_the_certificate(
     page.fill("#site-search", "案件比")
     page.press("#site-search", "Enter")
     page.wait_for_load_state()
-    assert "搜索课程和课时" in page.content()
+    assert "搜索课程和小节" in page.content()
     page.click(".search-hit h2 a:has-text('IND-102')")
     page.wait_for_load_state()
     assert "“案-件比”的计算与应用" in page.locator("h1").inner_text()

@@ -31,7 +31,7 @@ def test_a_lesson_marked_done_too_soon_says_why(
     page.click("[data-testid=mark-done]")
     page.wait_for_load_state()
     assert page.url.endswith(first.url)
-    assert "您刚刚打开本课时，请学习后再标记为已学完" in page.content()
+    assert "您刚刚打开本小节，请学习后再标记为已学完" in page.content()
     screenshot(page, "lesson-done-too-soon-phone")
 
 

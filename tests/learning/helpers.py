@@ -51,7 +51,7 @@ def make_course(
     )
     course.save_revision().publish()
     for number in range(1, lessons + optional + 1):
-        blocks = list(body or [paragraph(f"第{number}课时的正文。")])
+        blocks = list(body or [paragraph(f"第{number}节的正文。")])
         if gate_quiz is not None and number == 1:
             blocks.append(
                 {
@@ -61,7 +61,7 @@ def make_course(
             )
         lesson = course.add_child(
             instance=LessonPage(
-                title=f"第{number}课时",
+                title=f"第{number}节",
                 slug=f"lesson-{number}",
                 body=json.dumps(blocks, ensure_ascii=False),
                 required=number <= lessons,
@@ -113,3 +113,47 @@ def read_and_mark_done(*, user, lesson):
         now=timezone.now() - dt.timedelta(minutes=1),
     )
     return lesson_mark_done(user=user, lesson=lesson)
+
+
+def publish_material_change(
+    course, *, lessons=(), final_quiz: bool = False, note: str = ""
+) -> CoursePage:
+    """Publish the course as a material change naming ``lessons`` (and the final
+    quiz), as a trainer does in the editor. What learners did so far is moved two
+    hours back and the change one hour back, so that reading a lesson "a minute
+    ago" (``read_and_mark_done``) falls after the change, as it would in real use.
+    """
+    import datetime as dt
+
+    from django.db.models import F
+
+    from assessments.models import Attempt
+    from learning.models import LessonProgress
+
+    earlier = dt.timedelta(hours=2)
+    LessonProgress.objects.update(
+        shown_at=F("shown_at") - earlier,
+        marked_done_at=F("marked_done_at") - earlier,
+        completed_at=F("completed_at") - earlier,
+    )
+    Attempt.objects.update(finished_at=F("finished_at") - earlier)
+    course = CoursePage.objects.get(pk=course.pk)
+    course.material_change = True
+    course.changed_lessons.set([lesson.pk for lesson in lessons])
+    course.final_quiz_changed = final_quiz
+    course.change_note = note
+    course.save_revision().publish()
+
+    hour = dt.timedelta(hours=1)
+    LessonPage.objects.child_of(course).filter(material_change_at__isnull=False).update(
+        material_change_at=F("material_change_at") - hour
+    )
+    course = CoursePage.objects.get(pk=course.pk)
+    for name in ("content_version_since", "final_quiz_changed_at"):
+        if getattr(course, name) is not None:
+            setattr(course, name, getattr(course, name) - hour)
+    CoursePage.objects.filter(pk=course.pk).update(
+        content_version_since=course.content_version_since,
+        final_quiz_changed_at=course.final_quiz_changed_at,
+    )
+    return course

@@ -31,7 +31,7 @@ def test_two_posts_do_not_complete_a_course_nobody_opened(client, course, learne
     assert not Certificate.objects.exists()
     assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
     page = client.get(lessons_of(course)[0].url).content.decode()
-    assert "请先打开并学习本课时，再标记为已学完" in page
+    assert "请先打开并学习本小节，再标记为已学完" in page
 
 
 @override_settings(LESSON_MIN_SECONDS_SHOWN=30)
@@ -42,7 +42,7 @@ def test_a_lesson_shown_a_moment_ago_is_not_done_yet(client, course, learner):
     done(client, first)
     progress = LessonProgress.objects.get(user=learner, lesson=first)
     assert progress.shown_at is not None and progress.completed_at is None
-    assert "您刚刚打开本课时" in client.get(first.url).content.decode()
+    assert "您刚刚打开本小节" in client.get(first.url).content.decode()
 
     LessonProgress.objects.filter(pk=progress.pk).update(
         shown_at=progress.shown_at - dt.timedelta(seconds=31)

@@ -77,7 +77,7 @@ def test_the_course_page_shows_lessons_progress_and_resume(client, course, learn
     response = client.get(course.url)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "1 / 3" in html  # 已完成 1 / 3 课时
+    assert "1 / 3" in html  # 已完成 1 / 3 个小节
     assert "33%" in html
     assert "继续学习" in html
     assert lessons_of(course)[1].url in html
