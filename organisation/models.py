@@ -116,11 +116,23 @@ class StaffProfile(models.Model):
         return f"{self.name}（{self.staff_no}）"
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def in_force(self, on=None) -> "RoleAssignmentQuerySet":
+        """Grants valid on ``on`` (default today): both ends of the period included."""
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on),
+        )
+
+
 class RoleAssignment(models.Model):
     """What a user may do beyond learning, and over which units.
 
     A unit leader's or trainer's ``unit`` covers that unit's whole subtree.
-    Leadership and administrators are province-wide and have no unit.
+    Leadership and administrators are province-wide and have no unit. A grant with
+    ``valid_from``/``valid_to`` grants nothing outside that period (both days
+    included): every role check reads ``RoleAssignment.objects.in_force()``.
     """
 
     class Role(models.TextChoices):
@@ -137,6 +149,15 @@ class RoleAssignment(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE
     )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the grant; empty for no end."),
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -148,6 +169,12 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role="unit_leader") | models.Q(unit__isnull=False),
                 name="unit_leader_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="role_period_in_order",
             ),
         ]
 

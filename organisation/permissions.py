@@ -15,7 +15,10 @@ def _roles(user) -> list[tuple[str, str | None]]:
     cached = getattr(user, "_role_cache", None)
     if cached is None:
         cached = list(
-            RoleAssignment.objects.filter(user=user).values_list("role", "unit__path")
+            # Expired and future grants give nothing: the period is read on every request.
+            RoleAssignment.objects.in_force()
+            .filter(user=user)
+            .values_list("role", "unit__path")
         )
         user._role_cache = cached
     return cached

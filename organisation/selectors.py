@@ -73,4 +73,5 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
 
 
 def roles_of(user) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user).select_related("unit")
+    """The grants in force today."""
+    return RoleAssignment.objects.in_force().filter(user=user).select_related("unit")
