@@ -77,8 +77,16 @@ UNIT_SCHEMA = Schema(
         required=True,
         on_empty=CLEAR,
         cleared="",
+        example=lambda codes: codes.get("units", ""),
     ),
-    Column("level", Choice(LEVEL_WORDS), "层级", ("级别",), required=True),
+    Column(
+        "level",
+        Choice(LEVEL_WORDS),
+        "层级",
+        ("级别",),
+        required=True,
+        example="department",
+    ),
     Column(
         "business_line",
         Ref("lines", _('unknown business line "%(code)s"')),
@@ -232,7 +240,14 @@ RANK_WORDS = {
 }
 
 STAFF_SCHEMA = Schema(
-    Column("staff_no", Text(40), "工号", ("人员编号", "编号"), required=True),
+    Column(
+        "staff_no",
+        Text(40),
+        "工号",
+        ("人员编号", "编号"),
+        required=True,
+        example="SAMPLE-0001",
+    ),
     Column("name", Text(60), "姓名", required=True),
     Column(
         "unit_code",

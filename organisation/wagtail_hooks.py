@@ -167,6 +167,11 @@ def import_urls():
             name="organisation_import_apply",
         ),
         path(
+            "imports/sample/<slug:kind>.<slug:fmt>",
+            admin_views.import_sample,
+            name="organisation_import_sample",
+        ),
+        path(
             "imports/records/",
             admin_views.ImportAuditListView.as_view(),
             name="organisation_import_audit",
