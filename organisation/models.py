@@ -179,7 +179,17 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.person} · {self.get_role_display()}"
+
+    @property
+    def person(self) -> str:
+        """The holder as 姓名（工号）, or the account name for an account off the roster."""
+        profile = getattr(self.user, "profile", None)
+        if profile is None:
+            return self.user.get_username()
+        return f"{profile.name}（{profile.staff_no}）"
+
+    person.fget.short_description = _("person")
 
 
 class ImportJob(models.Model):

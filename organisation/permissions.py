@@ -6,6 +6,10 @@ from .models import RoleAssignment
 
 Role = RoleAssignment.Role
 ALL = object()  # sentinel: the whole province
+# Roles that cover the province whatever unit they name: stored without a unit.
+PROVINCE_WIDE_ROLES = frozenset(
+    {Role.LEADERSHIP, Role.ADMINISTRATOR, Role.TRAINING_HEAD}
+)
 
 
 def _roles(user) -> list[tuple[str, str | None]]:

@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from .columns import CLEAR, Choice, Column, Ref, Row, Schema, diff_fields
 from .columns import Date as DateType
 from .models import RoleAssignment, StaffProfile, Unit
+from .permissions import PROVINCE_WIDE_ROLES
 from .services import role_groups_sync
 from .tabular import ImportSummary, RowError
 
 Role = RoleAssignment.Role
 LEARNER = "learner"
-# Roles that cover the province whatever unit they name.
-PROVINCE_WIDE = {Role.LEADERSHIP, Role.ADMINISTRATOR, Role.TRAINING_HEAD}
+PROVINCE_WIDE = PROVINCE_WIDE_ROLES
 
 ROLE_WORDS = {
     LEARNER: LEARNER,

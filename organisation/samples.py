@@ -10,8 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, pgettext
 
 from .columns import CLEAR, ERROR, SCHEMAS, Choice, Schema
 from .importing import REGISTRY
@@ -83,8 +82,8 @@ def sample_xlsx(kind: str) -> bytes:
 
 
 EMPTY_CELL = {
-    CLEAR: lambda: _("clears the stored value"),
-    ERROR: lambda: _("refused"),
+    CLEAR: lambda: pgettext("empty cell", "clears the stored value"),
+    ERROR: lambda: pgettext("empty cell", "refused"),
 }
 
 
@@ -100,9 +99,11 @@ def column_spec(kind: str) -> list[dict]:
         else:
             values = [str(column.type.description)]
         if column.required and column.on_empty != CLEAR:
-            empty = _("refused")
+            empty = pgettext("empty cell", "refused")
         else:
-            empty = EMPTY_CELL.get(column.on_empty, lambda: _("left as stored"))()
+            empty = EMPTY_CELL.get(
+                column.on_empty, lambda: pgettext("empty cell", "left as stored")
+            )()
         spec.append(
             {
                 "name": column.name,

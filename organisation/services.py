@@ -152,19 +152,26 @@ def role_assign(*, user, role: str, unit: Unit | None = None) -> RoleAssignment:
 
 
 def role_groups_sync(
-    *, user_ids: Iterable[int] | None = None, on: dt.date | None = None
+    *,
+    user_ids: Iterable[int] | None = None,
+    on: dt.date | None = None,
+    removed: Iterable[tuple[int, str]] = (),
 ) -> int:
     """Match each user's admin groups to their grants in force; return the changes.
 
     A grant's group is added while it is in force and taken away once no grant of
-    that role is (it expired, or has not begun). A group given by hand to someone
-    with no grant of that role at all is left as it is.
+    that role is (it expired, has not begun, or is in ``removed``: grants just
+    deleted, as (user id, role)). A group given by hand to someone with no grant of
+    that role at all is left as it is.
     """
+    removed = set(removed)
+    if user_ids is not None:
+        user_ids = set(user_ids) | {u for u, _r in removed}
     grants = RoleAssignment.objects.all()
     if user_ids is not None:
         grants = grants.filter(user_id__in=list(user_ids))
     in_force = set(grants.in_force(on).values_list("user_id", "role"))
-    recorded = set(grants.values_list("user_id", "role"))
+    recorded = set(grants.values_list("user_id", "role")) | removed
     groups = {g.name: g.pk for g in Group.objects.filter(name__in=ROLE_GROUPS.values())}
     Membership = get_user_model().groups.through
     wanted, unwanted = set(), set()
