@@ -18,8 +18,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import IndexView
 
 from .models import RoleAssignment, StaffProfile
-from .permissions import PROVINCE_WIDE_ROLES
+from .permissions import PROVINCE_WIDE_ROLES, is_administrator
 from .selectors import (
+    staff_visible_to,
     unit_path_labels,
     unit_subunit_counts,
     units_visible_to,
@@ -182,7 +183,9 @@ class StaffIndexView(_WordsSearch, IndexView):
 
 
 def staff_list_queryset(request):
-    return StaffProfile.objects.select_related("unit", "user").prefetch_related(
+    """The roster the user may see, leavers included, with each person's grants."""
+    visible = staff_visible_to(request.user, include_inactive=True)
+    return visible.prefetch_related(
         Prefetch(
             "user__roles",
             queryset=RoleAssignment.objects.in_force(),
@@ -192,7 +195,13 @@ def staff_list_queryset(request):
 
 
 def role_list_queryset(request):
-    return RoleAssignment.objects.select_related("user__profile", "unit")
+    """Every grant for administrators; otherwise the grants of people in scope."""
+    grants = RoleAssignment.objects.select_related("user__profile", "unit")
+    if is_administrator(request.user):
+        return grants
+    return grants.filter(
+        user__profile__in=staff_visible_to(request.user, include_inactive=True)
+    )
 
 
 ROLE_COLUMNS = [
@@ -205,5 +214,10 @@ ROLE_COLUMNS = [
     ),
     Column("unit", label=_("Unit"), accessor="path_label", sort_key="unit__path"),
     Column("scope", label=pgettext_lazy("role grant", "Scope"), accessor="scope"),
-    Column("period", label=_("Period"), accessor="period", sort_key="valid_to"),
+    Column(
+        "period",
+        label=pgettext_lazy("role grant", "Period"),
+        accessor="period",
+        sort_key="valid_to",
+    ),
 ]

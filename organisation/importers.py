@@ -465,6 +465,9 @@ def staff_import(
     )
     if errors:
         raise ImportRejected(errors)
+    if bound:
+        # Named in the preview and the audit record: a link is never made unseen.
+        summary.extra["bound_accounts"] = sorted(bound)
     missing = []
     if deactivate_missing:
         missing = _staff_missing({r["staff_no"] for r in parsed.rows}, summary)

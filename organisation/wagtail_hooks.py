@@ -20,6 +20,7 @@ from .admin_lists import (
     role_list_queryset,
     staff_list_queryset,
 )
+from .admin_people import PersonInspectView
 from .choosers import (
     PersonChooserWidget,
     UnitChooserWidget,
@@ -81,6 +82,7 @@ class StaffViewSet(SnippetViewSet):
     search_backend_name = None
     list_per_page = 50
     inspect_view_enabled = True
+    inspect_view_class = PersonInspectView
     panels = [
         FieldPanel("staff_no"),
         FieldPanel("name"),

@@ -45,9 +45,12 @@ def test_the_unit_chooser_tells_same_named_departments_apart(client, admin_user,
     ).content.decode()
     assert "省院 › 一市院 › 甲区院 › 第一检察部" in page
     assert "省院 › 二市院 › 丙县院 › 第一检察部" in page
-    assert "G3-D1" in client.get(
-        reverse("unit_chooser:choose_results"), {"q": "g3-d1"}
-    ).content.decode()
+    assert (
+        "G3-D1"
+        in client.get(
+            reverse("unit_chooser:choose_results"), {"q": "g3-d1"}
+        ).content.decode()
+    )
 
 
 def test_choosers_are_refused_to_anonymous_and_empty_for_a_unit_leader_elsewhere(
