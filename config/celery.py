@@ -29,6 +29,15 @@ schedule(
     crontab(hour=2, minute=30),
 )
 
+# Organisation: role grants end (and begin) on their dates by themselves; every role
+# check reads the dates, and this daily sweep just after midnight brings the admin groups
+# of those grants into line, so an expired trainer loses the admin's editing rights too.
+schedule(
+    "organisation-role-groups-daily",
+    "organisation.tasks.role_groups_expire",
+    crontab(hour=0, minute=5),
+)
+
 # Campaigns: bring joiners into (and leavers out of) every campaign's audience, nightly
 # before the reminders run (roster imports also trigger it at once).
 schedule(

@@ -108,6 +108,7 @@ class _Procuratorate(Ref):
 
 class _Period(CellType):
     description = "2025, 2025H1, 2025Q3, 2025-07"
+    sample = "2025"
 
     def clean(self, text, lookups):
         try:
@@ -124,6 +125,7 @@ class _Period(CellType):
 
 class _Value(CellType):
     description = "0.35, 35%, 1:1.31"
+    sample = "0.35"
 
     def clean(self, text, lookups):
         try:

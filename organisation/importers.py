@@ -79,8 +79,16 @@ UNIT_SCHEMA = Schema(
         required=True,
         on_empty=CLEAR,
         cleared="",
+        example=lambda codes: codes.get("units", ""),
     ),
-    Column("level", Choice(LEVEL_WORDS), "层级", ("级别",), required=True),
+    Column(
+        "level",
+        Choice(LEVEL_WORDS),
+        "层级",
+        ("级别",),
+        required=True,
+        example="department",
+    ),
     Column(
         "business_line",
         Ref("lines", _('unknown business line "%(code)s"')),
@@ -286,7 +294,14 @@ RANK_WORDS = {
 }
 
 STAFF_SCHEMA = Schema(
-    Column("staff_no", Text(40), "工号", ("人员编号", "编号"), required=True),
+    Column(
+        "staff_no",
+        Text(40),
+        "工号",
+        ("人员编号", "编号"),
+        required=True,
+        example="SAMPLE-0001",
+    ),
     Column("name", Text(60), "姓名", required=True),
     Column(
         "unit_code",
@@ -504,6 +519,9 @@ def staff_import(
     )
     if errors:
         raise ImportRejected(errors)
+    if bound:
+        # Named in the preview and the audit record: a link is never made unseen.
+        summary.extra["bound_accounts"] = sorted(bound)
     missing = []
     if deactivate_missing:
         missing = _staff_missing({r["staff_no"] for r in parsed.rows}, summary)

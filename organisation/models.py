@@ -128,11 +128,23 @@ class LanguagePreference(models.Model):
     language = models.CharField(max_length=10)
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def in_force(self, on=None) -> "RoleAssignmentQuerySet":
+        """Grants valid on ``on`` (default today): both ends of the period included."""
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on),
+        )
+
+
 class RoleAssignment(models.Model):
     """What a user may do beyond learning, and over which units.
 
     A unit leader's or trainer's ``unit`` covers that unit's whole subtree.
-    Leadership and administrators are province-wide and have no unit.
+    Leadership and administrators are province-wide and have no unit. A grant with
+    ``valid_from``/``valid_to`` grants nothing outside that period (both days
+    included): every role check reads ``RoleAssignment.objects.in_force()``.
     """
 
     class Role(models.TextChoices):
@@ -143,12 +155,24 @@ class RoleAssignment(models.Model):
         ADMINISTRATOR = "administrator", _("Administrator")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="roles",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE
     )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the grant; empty for no end."),
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -161,10 +185,26 @@ class RoleAssignment(models.Model):
                 condition=~models.Q(role="unit_leader") | models.Q(unit__isnull=False),
                 name="unit_leader_has_unit",
             ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="role_period_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.person} · {self.get_role_display()}"
+
+    @property
+    def person(self) -> str:
+        """The holder as 姓名（工号）, or the account name for an account off the roster."""
+        profile = getattr(self.user, "profile", None)
+        if profile is None:
+            return self.user.get_username()
+        return f"{profile.name}（{profile.staff_no}）"
+
+    person.fget.short_description = _("person")
 
 
 class ImportJob(models.Model):

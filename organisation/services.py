@@ -164,6 +164,55 @@ def role_assign(*, user: User, role: str, unit: Unit | None = None) -> RoleAssig
     return assignment
 
 
+def role_groups_sync(
+    *,
+    user_ids: Iterable[int] | None = None,
+    on: dt.date | None = None,
+    removed: Iterable[tuple[int, str]] = (),
+) -> int:
+    """Match each user's admin groups to their grants in force; return the changes.
+
+    A grant's group is added while it is in force and taken away once no grant of
+    that role is (it expired, has not begun, or is in ``removed``: grants just
+    deleted, as (user id, role)). A group given by hand to someone with no grant of
+    that role at all is left as it is.
+    """
+    removed = set(removed)
+    if user_ids is not None:
+        user_ids = set(user_ids) | {u for u, _r in removed}
+    grants = RoleAssignment.objects.all()
+    if user_ids is not None:
+        grants = grants.filter(user_id__in=list(user_ids))
+    in_force = set(grants.in_force(on).values_list("user_id", "role"))
+    recorded = set(grants.values_list("user_id", "role")) | removed
+    groups = {g.name: g.pk for g in Group.objects.filter(name__in=ROLE_GROUPS.values())}
+    Membership = get_user_model().groups.through
+    wanted, unwanted = set(), set()
+    for user_id, role in recorded:
+        group_id = groups.get(ROLE_GROUPS.get(role, ""))
+        if group_id is None:
+            continue
+        if (user_id, role) in in_force:
+            wanted.add((user_id, group_id))
+        else:
+            unwanted.add((user_id, group_id))
+    # Two roles may share a group: one in force keeps it.
+    unwanted -= wanted
+    have = set(
+        Membership.objects.filter(
+            user_id__in={u for u, _g in recorded}, group_id__in=groups.values()
+        ).values_list("user_id", "group_id")
+    )
+    to_add = wanted - have
+    to_remove = unwanted & have
+    Membership.objects.bulk_create(
+        [Membership(user_id=u, group_id=g) for u, g in to_add]
+    )
+    for user_id, group_id in to_remove:
+        Membership.objects.filter(user_id=user_id, group_id=group_id).delete()
+    return len(to_add) + len(to_remove)
+
+
 def business_lines_load() -> int:
     """Load the ten business lines shipped with the platform (idempotent)."""
     import csv

@@ -319,6 +319,8 @@ def question_records(*, category: str | None = None) -> list[QuestionRecord]:
 class Fraction(CellType):
     """A share of the question's points, 0–1."""
 
+    sample = "0.8"
+
     @property
     def description(self) -> str:  # type: ignore[override]
         return _("a fraction between 0 and 1")
@@ -331,6 +333,12 @@ class Fraction(CellType):
         except (ValueError, ArithmeticError):
             raise CellError(_("the score must be a fraction between 0 and 1")) from None
         return score
+
+
+def sample_codes() -> dict[str, str]:
+    """An existing question code, for the data-import page's sample files."""
+    code = Question.objects.values_list("code", flat=True).first()
+    return {"questions": code} if code else {}
 
 
 RESULT_SCHEMA = Schema(

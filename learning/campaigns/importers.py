@@ -52,6 +52,8 @@ Progress = Callable[[int, int], None] | None
 class Due(CellType):
     """A due date, or a number of days after joining the audience (``30``)."""
 
+    sample = "30"
+
     @property
     def description(self) -> str:
         return _("date, or days after joining")
@@ -126,6 +128,14 @@ CAMPAIGN_SCHEMA = Schema(
     duplicate=gettext_lazy("the same code is already on row %(row)s"),
     kind="campaigns",
 )
+
+
+def sample_codes() -> dict[str, str]:
+    """An existing course code, for the data-import page's sample files."""
+    code = CoursePage.objects.live().values_list("code", flat=True).first()
+    return {"courses": code} if code else {}
+
+
 CAMPAIGN_SCALARS = ["title", "positions", "leaders_only", "starts_on", "recurrence"]
 CAMPAIGN_SETS = ["courses", "units", "business_lines"]
 

@@ -115,7 +115,8 @@ def plan_leader_digests(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     week = iso_week(today)
     leaders = list(
-        RoleAssignment.objects.filter(role=RoleAssignment.Role.UNIT_LEADER)
+        RoleAssignment.objects.in_force(today)
+        .filter(role=RoleAssignment.Role.UNIT_LEADER)
         .select_related("unit")
         .order_by("user_id", "unit__path")
     )
