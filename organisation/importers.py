@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .columns import (
@@ -299,7 +300,12 @@ def _staff_current(numbers: list[str]) -> dict[str, dict]:
     through = StaffProfile.business_lines.through
     for part in chunks(numbers, BATCH):
         for profile in StaffProfile.objects.filter(staff_no__in=part).values(
-            "id", "user_id", "staff_no", "unit__code", *PROFILE_COLUMNS
+            "id",
+            "user_id",
+            "staff_no",
+            "unit__code",
+            "rank_changed_on",
+            *PROFILE_COLUMNS,
         ):
             profile["unit_code"] = profile.pop("unit__code")
             profile["business_lines"] = []
@@ -579,6 +585,12 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
         for name in PROFILE_COLUMNS:
             setattr(profile, name, values.get(name, stored[name]))
         profile.unit_id = units[values.get("unit_code", stored["unit_code"])].id
+        # The hours rules of a new rank category count from the day it changed.
+        profile.rank_changed_on = (
+            timezone.localdate()
+            if "rank_category" in changes
+            else stored["rank_changed_on"]
+        )
         profiles.append(profile)
         if {"name", "email", "active"} & set(changes):
             users.append(
@@ -596,7 +608,7 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
                 for line in values["business_lines"]
             ]
     StaffProfile.objects.bulk_update(
-        profiles, [*PROFILE_COLUMNS, "unit"], batch_size=1000
+        profiles, [*PROFILE_COLUMNS, "unit", "rank_changed_on"], batch_size=1000
     )
     User.objects.bulk_update(users, ["first_name", "email", "is_active"], 1000)
     for part in chunks(relink, BATCH):

@@ -1,0 +1,321 @@
+"""Reads of the 学时 ledger: a person's record, and the report over a scope.
+
+Every scope comes from organisation.selectors (``staff_visible_to``, ``staff_in_unit``,
+``unit_get_visible``): a unit leader's report, files and records never reach outside
+their subtree. The report reads the roster once and sums the ledger once, grouped by
+person, whatever the number of units; the judging itself is in
+:mod:`hours.compliance`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from organisation.models import StaffProfile, Unit
+
+from . import compliance
+from .compliance import Event, Rule, Standing
+from .models import (
+    CentralisedClass,
+    ClassSession,
+    Enrolment,
+    HoursExemption,
+    Kind,
+    LedgerEntry,
+    PostChange,
+    Requirement,
+)
+
+STATUSES = ("met", "not_met", "exempt")
+COUNT_KEYS = ("headcount", *STATUSES)
+
+
+def rules_for(year: int, as_of: dt.date) -> list[Rule]:
+    """The rules in force for a report year (on its last day, or on ``as_of``)."""
+    on = min(as_of, dt.date(year, 12, 31))
+    return compliance.rules_in_force(list(Requirement.objects.all()), on)
+
+
+def _period(year: int, as_of: dt.date, rules: list[Rule]) -> tuple[dt.date, dt.date]:
+    longest = max([r.window_years for r in rules if not r.trigger] or [1])
+    return dt.date(year - longest + 1, 1, 1), min(as_of, dt.date(year, 12, 31))
+
+
+def _window_sums(rules: list[Rule], year: int, last: dt.date) -> dict[str, Sum]:
+    sums = {}
+    for kind, years in {(r.kind, r.window_years) for r in rules if not r.trigger}:
+        first = dt.date(year - years + 1, 1, 1)
+        sums[f"{kind}_{years}"] = Sum(
+            "hours", filter=Q(kind=kind, on__gte=first, on__lte=last)
+        )
+    return sums
+
+
+def ledger_sums(
+    staff: QuerySet[StaffProfile], *, year: int, as_of: dt.date, rules: list[Rule]
+) -> dict[int, dict[tuple[str, int], Decimal]]:
+    """Per person id, the hours of every (kind, window years) the rules use."""
+    first, last = _period(year, as_of, rules)
+    sums = _window_sums(rules, year, last)
+    if not sums:
+        return {}
+    rows = (
+        LedgerEntry.objects.filter(on__gte=first, on__lte=last)
+        .filter(staff__in=staff.values("id"))
+        .values("staff_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    out = {}
+    for row in rows:
+        out[row.pop("staff_id")] = {
+            (k.rsplit("_", 1)[0], int(k.rsplit("_", 1)[1])): v or Decimal(0)
+            for k, v in row.items()
+        }
+    return out
+
+
+def _exemptions(staff_ids, year: int) -> dict[int, list]:
+    found = defaultdict(list)
+    rows = HoursExemption.objects.filter(
+        starts_on__lte=dt.date(year, 12, 31), ends_on__gte=dt.date(year, 1, 1)
+    )
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=staff_ids)
+    for staff_id, kind, starts_on, ends_on in rows.values_list(
+        "staff_id", "kind", "starts_on", "ends_on"
+    ):
+        found[staff_id].append((kind, starts_on, ends_on))
+    return found
+
+
+def _events(staff_ids, rules: list[Rule], year: int, as_of: dt.date) -> dict[int, list]:
+    """Per person, the events judged this year with their rule and hours."""
+    triggers = {r.trigger for r in rules if r.trigger}
+    if not triggers:
+        return {}
+    # Deadlines fall in the year for events up to 10 years back (within_months ≤ 120).
+    changes = PostChange.objects.filter(
+        trigger__in=triggers,
+        on__gte=dt.date(year - 10, 1, 1),
+        on__lte=dt.date(year, 12, 31),
+    )
+    if staff_ids is not None:
+        changes = changes.filter(staff_id__in=staff_ids)
+    found = defaultdict(list)
+    for staff_id, trigger, on in changes.values_list("staff_id", "trigger", "on"):
+        for event, rule, due in compliance.events_due_in(
+            rules, [Event(trigger, on)], year
+        ):
+            hours = LedgerEntry.objects.filter(
+                staff_id=staff_id, kind=rule.kind, on__gte=on, on__lte=min(due, as_of)
+            ).aggregate(h=Sum("hours"))["h"] or Decimal(0)
+            found[staff_id].append((event, rule, hours))
+    return found
+
+
+def roster_for_year(staff: QuerySet[StaffProfile], year: int) -> QuerySet:
+    """Active people who had joined by the end of the year (leavers leave the report)."""
+    return staff.filter(active=True).filter(
+        Q(hired_on__isnull=True) | Q(hired_on__lte=dt.date(year, 12, 31))
+    )
+
+
+def standing_of(staff: StaffProfile, *, year: int, as_of: dt.date) -> Standing:
+    rules = rules_for(year, as_of)
+    sums = ledger_sums(
+        StaffProfile.objects.filter(pk=staff.pk), year=year, as_of=as_of, rules=rules
+    )
+    return compliance.judge(
+        year=year,
+        rules=rules,
+        rank_category=staff.rank_category,
+        hired_on=staff.hired_on,
+        window_hours=sums.get(staff.pk, {}),
+        exempt=compliance.exempt_kinds(_exemptions([staff.pk], year)[staff.pk], year),
+        events=_events([staff.pk], rules, year, as_of)[staff.pk],
+    )
+
+
+@dataclass
+class HoursReport:
+    year: int
+    as_of: dt.date
+    summary: dict
+    units: list[dict]
+    people: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary,
+            "units": self.units,
+            "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
+        }
+
+
+PEOPLE_KEYS = (
+    "staff_no",
+    "name",
+    "unit_code",
+    "rank_category",
+    "online_hours",
+    "online_required",
+    "centralised_hours",
+    "centralised_required",
+    "centralised_window",
+    "status",
+)
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def person_row(values: dict, standing: Standing) -> dict:
+    online = standing.periodic(Kind.ONLINE)
+    central = standing.periodic(Kind.CENTRALISED)
+    return {
+        "staff_id": values["id"],
+        "staff_no": values["staff_no"],
+        "name": values["name"],
+        "unit_id": values["unit_id"],
+        "unit_code": values["unit__code"],
+        "rank_category": values["rank_category"] or "general",
+        "online_hours": _number(online.hours if online else None),
+        "online_required": _number(online.required if online else None),
+        "centralised_hours": _number(central.hours if central else None),
+        "centralised_required": _number(central.required if central else None),
+        "centralised_window": list(central.window) if central else None,
+        "status": standing.status,
+        "events": [
+            {
+                "trigger": x.trigger,
+                "on": x.event_on.isoformat(),
+                "due_on": x.due_on.isoformat(),
+                "hours": _number(x.hours),
+                "required": _number(x.required),
+            }
+            for x in standing.lines
+            if x.trigger
+        ],
+    }
+
+
+def met_rate(counts: dict) -> float | None:
+    base = counts["headcount"] - counts["exempt"]
+    return round(counts["met"] / base, 4) if base else None
+
+
+def hours_report(
+    *,
+    year: int,
+    as_of: dt.date,
+    staff: QuerySet[StaffProfile],
+    units: QuerySet[Unit],
+    whole_province: bool = False,
+) -> HoursReport:
+    """The report over ``staff`` and ``units`` (both from a scoped selector)."""
+    rules = rules_for(year, as_of)
+    roster = roster_for_year(staff, year)
+    sums = ledger_sums(roster, year=year, as_of=as_of, rules=rules)
+    ids = None if whole_province else roster.values("id")
+    exemptions = _exemptions(ids, year)
+    events = _events(ids, rules, year, as_of)
+    people = []
+    for values in roster.order_by("unit__path", "staff_no").values(
+        "id", "staff_no", "name", "unit_id", "unit__code", "rank_category", "hired_on"
+    ):
+        pk = values["id"]
+        standing = compliance.judge(
+            year=year,
+            rules=rules,
+            rank_category=values["rank_category"],
+            hired_on=values["hired_on"],
+            window_hours=sums.get(pk, {}),
+            exempt=compliance.exempt_kinds(exemptions.get(pk, []), year)
+            if pk in exemptions
+            else set(),
+            events=events.get(pk, []),
+        )
+        people.append(person_row(values, standing))
+    unit_rows = roll_up(people, list(units.order_by("path")))
+    summary = _count(people)
+    return HoursReport(
+        year=year, as_of=as_of, summary=summary, units=unit_rows, people=people
+    )
+
+
+def _count(people: list[dict]) -> dict:
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for p in people:
+        counts["headcount"] += 1
+        counts[p["status"]] += 1
+    return {**counts, "met_rate": met_rate(counts)}
+
+
+def roll_up(people: list[dict], units: list[Unit]) -> list[dict]:
+    """One row per unit, counting its whole subtree."""
+    own: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
+    for p in people:
+        counts = own[p["unit_id"]]
+        counts["headcount"] += 1
+        counts[p["status"]] += 1
+    by_code = {
+        u.code: {
+            "unit_code": u.code,
+            "unit_name": u.name,
+            "level": u.level,
+            **dict.fromkeys(COUNT_KEYS, 0),
+        }
+        for u in units
+    }
+    for u in units:
+        counts = own.get(u.id)
+        if not counts:
+            continue
+        for code in u.path.split("/"):
+            if code in by_code:
+                for key in COUNT_KEYS:
+                    by_code[code][key] += counts[key]
+    return [{**row, "met_rate": met_rate(row)} for row in by_code.values()]
+
+
+def ledger_of(staff: StaffProfile, *, first: dt.date, last: dt.date) -> QuerySet:
+    return LedgerEntry.objects.filter(staff=staff, on__gte=first, on__lte=last)
+
+
+def classes_organised_by(user) -> QuerySet[CentralisedClass]:
+    """The classes a user may run sign-in for: organised by a unit they can see."""
+    from organisation.selectors import units_visible_to
+
+    return CentralisedClass.objects.filter(
+        organiser__in=units_visible_to(user)
+    ).select_related("organiser")
+
+
+def session_get_for_organiser(user, *, pk: int) -> ClassSession:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ClassSession.objects.select_related("klass"),
+        pk=pk,
+        klass__in=classes_organised_by(user),
+    )
+
+
+def is_enrolled(klass: CentralisedClass, staff: StaffProfile) -> bool:
+    """On the class's list, or matched by its rule (units' subtrees, rank category)."""
+    if Enrolment.objects.filter(klass=klass, staff=staff).exists():
+        return True
+    paths = [u.path for u in klass.rule_units.all()]
+    if not paths or not any(staff.unit.path.startswith(p) for p in paths):
+        return False
+    wanted = klass.rule_rank_category
+    return not wanted or (staff.rank_category or "general") == wanted
