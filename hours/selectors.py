@@ -73,7 +73,8 @@ def ledger_sums(
     )
     out = {}
     for row in rows:
-        out[row.pop("staff_id")] = {
+        staff_id = row.pop("staff_id")
+        out[staff_id] = {
             (k.rsplit("_", 1)[0], int(k.rsplit("_", 1)[1])): v or Decimal(0)
             for k, v in row.items()
         }
