@@ -8,6 +8,9 @@ class HoursConfig(AppConfig):
     verbose_name = _("Training hours")
 
     def ready(self) -> None:
-        from . import receivers
+        from organisation.importing import register
+
+        from . import importers, receivers
 
         receivers.connect()
+        register("attendance", _("Class sign-in sheets"), importers.attendance_import)

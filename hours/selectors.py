@@ -48,7 +48,10 @@ def _period(year: int, as_of: dt.date, rules: list[Rule]) -> tuple[dt.date, dt.d
 
 def _window_sums(rules: list[Rule], year: int, last: dt.date) -> dict[str, Sum]:
     sums = {}
-    for kind, years in {(r.kind, r.window_years) for r in rules if not r.trigger}:
+    pairs = {(r.kind, r.window_years) for r in rules if not r.trigger}
+    # The year's own hours of each kind, for the upward report whatever the rules.
+    pairs |= {(kind, 1) for kind in Kind.values}
+    for kind, years in pairs:
         first = dt.date(year - years + 1, 1, 1)
         sums[f"{kind}_{years}"] = Sum(
             "hours", filter=Q(kind=kind, on__gte=first, on__lte=last)
@@ -150,17 +153,20 @@ class HoursReport:
     summary: dict
     units: list[dict]
     people: list[dict] = field(default_factory=list)
+    # Unit code → path, for placing people in subtrees.
+    unit_paths: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
             "year": self.year,
             "as_of": self.as_of.isoformat(),
             "summary": self.summary,
-            "units": self.units,
+            "units": [{k: u[k] for k in UNIT_KEYS} for u in self.units],
             "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
         }
 
 
+UNIT_KEYS = ("unit_code", "unit_name", "level", *COUNT_KEYS, "met_rate")
 PEOPLE_KEYS = (
     "staff_no",
     "name",
@@ -179,7 +185,7 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def person_row(values: dict, standing: Standing) -> dict:
+def person_row(values: dict, standing: Standing, sums: dict) -> dict:
     online = standing.periodic(Kind.ONLINE)
     central = standing.periodic(Kind.CENTRALISED)
     return {
@@ -195,6 +201,7 @@ def person_row(values: dict, standing: Standing) -> dict:
         "centralised_required": _number(central.required if central else None),
         "centralised_window": list(central.window) if central else None,
         "status": standing.status,
+        "centralised_year_hours": _number(sums.get((Kind.CENTRALISED, 1), Decimal(0))),
         "events": [
             {
                 "trigger": x.trigger,
@@ -245,11 +252,15 @@ def hours_report(
             else set(),
             events=events.get(pk, []),
         )
-        people.append(person_row(values, standing))
-    unit_rows = roll_up(people, list(units.order_by("path")))
-    summary = _count(people)
+        people.append(person_row(values, standing, sums.get(pk, {})))
+    unit_list = list(units.order_by("path"))
     return HoursReport(
-        year=year, as_of=as_of, summary=summary, units=unit_rows, people=people
+        year=year,
+        as_of=as_of,
+        summary=_count(people),
+        units=roll_up(people, unit_list),
+        people=people,
+        unit_paths={u.code: u.path for u in unit_list},
     )
 
 
@@ -273,6 +284,8 @@ def roll_up(people: list[dict], units: list[Unit]) -> list[dict]:
             "unit_code": u.code,
             "unit_name": u.name,
             "level": u.level,
+            "path": u.path,
+            "parent_id": u.parent_id,
             **dict.fromkeys(COUNT_KEYS, 0),
         }
         for u in units
@@ -293,12 +306,19 @@ def ledger_of(staff: StaffProfile, *, first: dt.date, last: dt.date) -> QuerySet
 
 
 def classes_organised_by(user) -> QuerySet[CentralisedClass]:
-    """The classes a user may run sign-in for: organised by a unit they can see."""
+    """The classes a user may run sign-in for: every class for the training office,
+    else the classes organised by a unit they can see."""
+    from organisation.permissions import ALL, is_trainer, trainer_scope_paths
     from organisation.selectors import units_visible_to
 
-    return CentralisedClass.objects.filter(
-        organiser__in=units_visible_to(user)
-    ).select_related("organiser")
+    classes = CentralisedClass.objects.select_related("organiser")
+    paths = trainer_scope_paths(user) if is_trainer(user) else []
+    if paths is ALL:
+        return classes
+    mine = Q(organiser__in=units_visible_to(user))
+    for path in paths:
+        mine |= Q(organiser__path__startswith=path)
+    return classes.filter(mine)
 
 
 def session_get_for_organiser(user, *, pk: int) -> ClassSession:
