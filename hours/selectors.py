@@ -142,7 +142,7 @@ def standing_of(staff: StaffProfile, *, year: int, as_of: dt.date) -> Standing:
         hired_on=staff.hired_on,
         window_hours=sums.get(staff.pk, {}),
         exempt=compliance.exempt_kinds(_exemptions([staff.pk], year)[staff.pk], year),
-        events=_events([staff.pk], rules, year, as_of)[staff.pk],
+        events=_events([staff.pk], rules, year, as_of).get(staff.pk, []),
     )
 
 

@@ -105,7 +105,9 @@ def _archive_response(request, staff: StaffProfile, year: int) -> HttpResponse:
     years = [
         (y, selectors.standing_of(staff, year=y, as_of=min(today, dt.date(y, 12, 31))))
         for y in range(year, year - ARCHIVE_YEARS, -1)
-    ]
+        # Years before the person joined owe nothing and say nothing.
+        if staff.hired_on is None or staff.hired_on.year <= y
+    ] or [(year, selectors.standing_of(staff, year=year, as_of=today))]
     entries = list(
         selectors.ledger_of(
             staff,
