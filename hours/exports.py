@@ -322,7 +322,7 @@ def write_archive_pdf(
         _table(
             [
                 [
-                    _("Name"),
+                    pgettext("person", "Name"),
                     _("Staff number"),
                     _("Unit"),
                     _("Position"),
@@ -346,11 +346,17 @@ def write_archive_pdf(
             st["body"],
         ),
         Spacer(1, 4 * mm),
-        pdf_paragraph(_("Requirements"), st["heading"]),
+        pdf_paragraph(pgettext("hours", "Requirements"), st["heading"]),
         Spacer(1, 2 * mm),
         _table(
             [
-                [_("Year"), _("Requirement"), _("Hours"), _("Required"), _("Status")],
+                [
+                    _("Year"),
+                    pgettext("hours", "Requirement"),
+                    pgettext("hours", "Hours"),
+                    pgettext("hours", "Required"),
+                    _("Status"),
+                ],
                 *_standing_rows(years),
             ],
             font,
@@ -364,7 +370,12 @@ def write_archive_pdf(
         story.append(
             _table(
                 [
-                    [_("Date"), _("Item"), _("Kind"), _("Hours")],
+                    [
+                        pgettext("hours", "Date"),
+                        pgettext("hours", "Item"),
+                        pgettext("hours", "Kind"),
+                        pgettext("hours", "Hours"),
+                    ],
                     *[
                         [
                             format_day(e.on),
@@ -402,9 +413,11 @@ def _standing_rows(years: list[tuple[int, Standing]]) -> list[list]:
 
 
 def archive_file_name(staff: StaffProfile, year: int) -> str:
-    return f"{_('Training record')}-{staff.staff_no}-{year}.pdf"
+    prefix = _("Training record")
+    return f"{prefix}-{staff.staff_no}-{year}.pdf"
 
 
 def report_file_name(year: int, unit_code: str, ext: str) -> str:
     stamp = dt.date.today().strftime("%Y%m%d")
-    return f"{_('Training hours')}-{year}-{unit_code}-{stamp}.{ext}"
+    prefix = _("Training hours")
+    return f"{prefix}-{year}-{unit_code}-{stamp}.{ext}"

@@ -36,7 +36,9 @@ class Requirement(models.Model):
         SENIOR_PROSECUTOR = "senior_prosecutor", _("Promotion to senior prosecutor")
         CHIEF = "chief", _("New chief or deputy chief procurator")
 
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(
+        pgettext_lazy("hours", "kind"), max_length=12, choices=Kind.choices
+    )
     rank_category = models.CharField(
         _("rank category"),
         max_length=10,
@@ -45,13 +47,21 @@ class Requirement(models.Model):
         default="",
     )
     trigger = models.CharField(
-        _("applies"), max_length=20, choices=Trigger.choices, blank=True, default=""
+        pgettext_lazy("hours", "applies"),
+        max_length=20,
+        choices=Trigger.choices,
+        blank=True,
+        default="",
     )
     hours = models.DecimalField(
-        _("hours"), max_digits=6, decimal_places=1, null=True, blank=True
+        pgettext_lazy("hours", "hours"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     days = models.DecimalField(
-        _("days"),
+        pgettext_lazy("hours", "days"),
         max_digits=5,
         decimal_places=1,
         null=True,
@@ -71,11 +81,13 @@ class Requirement(models.Model):
     )
     valid_from = models.DateField(_("in force from"))
     active = models.BooleanField(
-        _("in force"),
+        pgettext_lazy("hours", "in force"),
         default=True,
         help_text=_("Untick in a newer row to retire the rule from its date."),
     )
-    basis = models.CharField(_("basis"), max_length=200, blank=True)
+    basis = models.CharField(
+        pgettext_lazy("hours", "basis"), max_length=200, blank=True
+    )
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -110,12 +122,12 @@ class PostChange(models.Model):
 
     staff = models.ForeignKey(
         "organisation.StaffProfile",
-        verbose_name=_("staff member"),
+        verbose_name=pgettext_lazy("hours", "staff member"),
         on_delete=models.CASCADE,
         related_name="post_changes",
     )
     trigger = models.CharField(
-        _("change"),
+        pgettext_lazy("hours", "change"),
         max_length=20,
         choices=[
             c
@@ -123,7 +135,7 @@ class PostChange(models.Model):
             if c[0] != Requirement.Trigger.PERIODIC
         ],
     )
-    on = models.DateField(_("date"))
+    on = models.DateField(pgettext_lazy("hours", "date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -140,20 +152,20 @@ class HoursExemption(models.Model):
 
     staff = models.ForeignKey(
         "organisation.StaffProfile",
-        verbose_name=_("staff member"),
+        verbose_name=pgettext_lazy("hours", "staff member"),
         on_delete=models.CASCADE,
         related_name="hours_exemptions",
     )
     kind = models.CharField(
-        _("kind"),
+        pgettext_lazy("hours", "kind"),
         max_length=12,
         choices=Kind.choices,
         blank=True,
         help_text=_("Empty: every requirement."),
     )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200)
+    starts_on = models.DateField(pgettext_lazy("hours", "from"))
+    ends_on = models.DateField(pgettext_lazy("hours", "until"))
+    reason = models.CharField(pgettext_lazy("hours", "reason"), max_length=200)
 
     class Meta:
         ordering = ["staff", "-starts_on"]
@@ -176,15 +188,15 @@ class CentralisedClass(models.Model):
     code = models.CharField(
         _("class code"), max_length=40, unique=True, validators=[validate_code]
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("hours", "title"), max_length=200)
     organiser = models.ForeignKey(
         "organisation.Unit",
-        verbose_name=_("organiser"),
+        verbose_name=pgettext_lazy("hours", "organiser"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(pgettext_lazy("hours", "starts on"))
+    ends_on = models.DateField(pgettext_lazy("hours", "ends on"))
     hours_per_day = models.DecimalField(
         _("hours per day"), max_digits=4, decimal_places=1, default=DEFAULT_DAY_RATE
     )
@@ -215,13 +227,17 @@ class CentralisedClass(models.Model):
 class ClassSession(models.Model):
     klass = models.ForeignKey(
         CentralisedClass,
-        verbose_name=_("class"),
+        verbose_name=pgettext_lazy("hours", "class"),
         on_delete=models.CASCADE,
         related_name="sessions",
     )
-    on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    on = models.DateField(pgettext_lazy("hours", "date"))
+    title = models.CharField(
+        pgettext_lazy("hours", "title"), max_length=200, blank=True
+    )
+    hours = models.DecimalField(
+        pgettext_lazy("hours", "hours"), max_digits=4, decimal_places=1
+    )
 
     class Meta:
         ordering = ["on", "id"]
@@ -238,7 +254,7 @@ class Enrolment(models.Model):
     )
     staff = models.ForeignKey(
         "organisation.StaffProfile",
-        verbose_name=_("staff member"),
+        verbose_name=pgettext_lazy("hours", "staff member"),
         on_delete=models.CASCADE,
         related_name="class_enrolments",
     )
@@ -264,7 +280,9 @@ class Attendance(models.Model):
         on_delete=models.CASCADE,
         related_name="class_attendance",
     )
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    hours = models.DecimalField(
+        pgettext_lazy("hours", "hours"), max_digits=4, decimal_places=1
+    )
     via = models.CharField(max_length=8, choices=Via.choices)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -302,17 +320,24 @@ class LedgerEntry(models.Model):
 
     staff = models.ForeignKey(
         "organisation.StaffProfile",
-        verbose_name=_("staff member"),
+        verbose_name=pgettext_lazy("hours", "staff member"),
         on_delete=models.CASCADE,
         related_name="hours_entries",
     )
-    on = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    on = models.DateField(pgettext_lazy("hours", "date"))
+    hours = models.DecimalField(
+        pgettext_lazy("hours", "hours"), max_digits=6, decimal_places=1
     )
-    title = models.CharField(_("item"), max_length=200)
+    kind = models.CharField(
+        pgettext_lazy("hours", "kind"), max_length=12, choices=Kind.choices
+    )
+    source = models.CharField(
+        pgettext_lazy("hours", "source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+    )
+    title = models.CharField(pgettext_lazy("hours", "item"), max_length=200)
     completion = models.OneToOneField(
         "learning.CourseCompletion",
         null=True,
@@ -327,7 +352,9 @@ class LedgerEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="hours_entry",
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = models.CharField(
+        pgettext_lazy("hours", "reason"), max_length=300, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from config.params import date_param, year_param
 from organisation.models import StaffProfile
@@ -268,9 +269,9 @@ def report(request, unit_code: str):
             "page": page,
             "show": show,
             "filters": [
-                ("not_met", _("Not met")),
-                ("met", _("Met")),
-                ("exempt", _("Exempt")),
+                ("not_met", pgettext("hours status", "Not met")),
+                ("met", pgettext("hours status", "Met")),
+                ("exempt", pgettext("hours status", "Exempt")),
                 ("all", _("Everyone")),
             ],
             "query": request.GET.urlencode(),
@@ -336,7 +337,8 @@ def upward(request, unit_code: str):
     )
     buffer = io.BytesIO()
     exports.write_upward_xlsx(buffer, data, rows)
-    name = f"{_('Hours report to the unit above')}-{unit.code}-{data.year}.xlsx"
+    prefix = _("Hours report to the unit above")
+    name = f"{prefix}-{unit.code}-{data.year}.xlsx"
     return _download(
         buffer.getvalue(),
         name,
