@@ -31,6 +31,7 @@ from .selectors import (
     quiz_passed,
     recent_passes,
 )
+from .video import videos_unwatched
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -87,6 +88,8 @@ def _completion_refusal(
             "You opened this lesson only a moment ago. Go through it, then mark it "
             "done."
         )
+    if videos_unwatched(user=progress.user, lesson=lesson):
+        return _("Watch the lesson's video to the end before marking it done.")
     return None
 
 
