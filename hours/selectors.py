@@ -84,7 +84,7 @@ def ledger_sums(
     return out
 
 
-def _exemptions(staff_ids, year: int) -> dict[int, list]:
+def exemptions_of(staff_ids, year: int) -> dict[int, list]:
     found = defaultdict(list)
     rows = HoursExemption.objects.filter(
         starts_on__lte=dt.date(year, 12, 31), ends_on__gte=dt.date(year, 1, 1)
@@ -141,7 +141,7 @@ def standing_of(staff: StaffProfile, *, year: int, as_of: dt.date) -> Standing:
         rank_category=staff.rank_category,
         hired_on=staff.hired_on,
         window_hours=sums.get(staff.pk, {}),
-        exempt=compliance.exempt_kinds(_exemptions([staff.pk], year)[staff.pk], year),
+        exempt=compliance.exempt_kinds(exemptions_of([staff.pk], year)[staff.pk], year),
         events=_events([staff.pk], rules, year, as_of).get(staff.pk, []),
     )
 
@@ -234,7 +234,7 @@ def hours_report(
     roster = roster_for_year(staff, year)
     sums = ledger_sums(roster, year=year, as_of=as_of, rules=rules)
     ids = None if whole_province else roster.values("id")
-    exemptions = _exemptions(ids, year)
+    exemptions = exemptions_of(ids, year)
     events = _events(ids, rules, year, as_of)
     people = []
     for values in roster.order_by("unit__path", "staff_no").values(
