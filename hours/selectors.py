@@ -48,9 +48,9 @@ def _period(year: int, as_of: dt.date, rules: list[Rule]) -> tuple[dt.date, dt.d
 
 def _window_sums(rules: list[Rule], year: int, last: dt.date) -> dict[str, Sum]:
     sums = {}
-    pairs = {(r.kind, r.window_years) for r in rules if not r.trigger}
+    pairs = {(str(r.kind), r.window_years) for r in rules if not r.trigger}
     # The year's own hours of each kind, for the upward report whatever the rules.
-    pairs |= {(kind, 1) for kind in Kind.values}
+    pairs |= {(str(kind), 1) for kind in Kind.values}
     for kind, years in pairs:
         first = dt.date(year - years + 1, 1, 1)
         sums[f"{kind}_{years}"] = Sum(
@@ -60,28 +60,35 @@ def _window_sums(rules: list[Rule], year: int, last: dt.date) -> dict[str, Sum]:
 
 
 def ledger_sums(
-    staff: QuerySet[StaffProfile], *, year: int, as_of: dt.date, rules: list[Rule]
+    staff: QuerySet[StaffProfile] | None,
+    *,
+    year: int,
+    as_of: dt.date,
+    rules: list[Rule],
 ) -> dict[int, dict[tuple[str, int], Decimal]]:
-    """Per person id, the hours of every (kind, window years) the rules use."""
+    """Per person id, the hours of every (kind, window years) the rules use; for
+    every person in the ledger when ``staff`` is None (the whole province)."""
     first, last = _period(year, as_of, rules)
     sums = _window_sums(rules, year, last)
     if not sums:
         return {}
+    names = list(sums)
+    keys = [(n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])) for n in names]
+    # Plain strings: hashing the Kind enum is slow and this runs per person.
+    rows = LedgerEntry.objects.filter(on__gte=first, on__lte=last)
+    if staff is not None:
+        rows = rows.filter(staff__in=staff.values("id"))
     rows = (
-        LedgerEntry.objects.filter(on__gte=first, on__lte=last)
-        .filter(staff__in=staff.values("id"))
-        .values("staff_id")
+        rows.values("staff_id")
         .annotate(**sums)
+        .values_list("staff_id", *names)
         .order_by()
     )
-    out = {}
-    for row in rows:
-        staff_id = row.pop("staff_id")
-        out[staff_id] = {
-            (k.rsplit("_", 1)[0], int(k.rsplit("_", 1)[1])): v or Decimal(0)
-            for k, v in row.items()
-        }
-    return out
+    zero = Decimal(0)
+    return {
+        row[0]: {key: value or zero for key, value in zip(keys, row[1:], strict=True)}
+        for row in rows
+    }
 
 
 def exemptions_of(staff_ids, year: int) -> dict[int, list]:
@@ -216,6 +223,30 @@ def person_row(values: dict, standing: Standing, sums: dict) -> dict:
     }
 
 
+def _fast_row(values: tuple, fast: compliance.YearJudge, hours: dict) -> dict:
+    """``person_row`` for someone with no event and no exemption this year."""
+    pk, staff_no, name, unit_id, unit_code, rank, hired_on = values
+    status, lines = fast.lines(rank, hired_on, hours)
+    online = lines.get("online")
+    central = lines.get("centralised")
+    return {
+        "staff_id": pk,
+        "staff_no": staff_no,
+        "name": name,
+        "unit_id": unit_id,
+        "unit_code": unit_code,
+        "rank_category": rank or "general",
+        "online_hours": float(online[0]) if online else None,
+        "online_required": float(online[1]) if online else None,
+        "centralised_hours": float(central[0]) if central else None,
+        "centralised_required": float(central[1]) if central else None,
+        "centralised_window": central[2] if central else None,
+        "status": status,
+        "centralised_year_hours": float(hours.get(("centralised", 1), 0)),
+        "events": [],
+    }
+
+
 def met_rate(counts: dict) -> float | None:
     base = counts["headcount"] - counts["exempt"]
     return round(counts["met"] / base, 4) if base else None
@@ -232,27 +263,38 @@ def hours_report(
     """The report over ``staff`` and ``units`` (both from a scoped selector)."""
     rules = rules_for(year, as_of)
     roster = roster_for_year(staff, year)
-    sums = ledger_sums(roster, year=year, as_of=as_of, rules=rules)
+    # The whole province sums the ledger without a join to the roster; people not
+    # on it are simply never looked up.
+    sums = ledger_sums(
+        None if whole_province else roster, year=year, as_of=as_of, rules=rules
+    )
     ids = None if whole_province else roster.values("id")
     exemptions = exemptions_of(ids, year)
     events = _events(ids, rules, year, as_of)
+    fast = compliance.YearJudge(rules, year)
     people = []
-    for values in roster.order_by("unit__path", "staff_no").values(
-        "id", "staff_no", "name", "unit_id", "unit__code", "rank_category", "hired_on"
+    fields = ("id", "staff_no", "name", "unit_id", "unit__code")
+    for values in roster.order_by("unit__path", "staff_no").values_list(
+        *fields, "rank_category", "hired_on"
     ):
-        pk = values["id"]
-        standing = compliance.judge(
-            year=year,
-            rules=rules,
-            rank_category=values["rank_category"],
-            hired_on=values["hired_on"],
-            window_hours=sums.get(pk, {}),
-            exempt=compliance.exempt_kinds(exemptions.get(pk, []), year)
-            if pk in exemptions
-            else set(),
-            events=events.get(pk, []),
-        )
-        people.append(person_row(values, standing, sums.get(pk, {})))
+        pk = values[0]
+        hours = sums.get(pk, {})
+        if pk in exemptions or pk in events:
+            standing = compliance.judge(
+                year=year,
+                rules=rules,
+                rank_category=values[5],
+                hired_on=values[6],
+                window_hours=hours,
+                exempt=compliance.exempt_kinds(exemptions.get(pk, []), year),
+                events=events.get(pk, []),
+            )
+            named = dict(zip(fields, values, strict=False))
+            people.append(
+                person_row(named | {"rank_category": values[5]}, standing, hours)
+            )
+        else:
+            people.append(_fast_row(values, fast, hours))
     unit_list = list(units.order_by("path"))
     return HoursReport(
         year=year,
