@@ -58,6 +58,14 @@ schedule(
     crontab(hour=8, minute=30, day_of_week="mon"),
 )
 
+# Hours: on the first day of each quarter at 08:45, each unit leader hears who in
+# their subtree is behind a pro-rata pace, early enough in the quarter to catch up.
+schedule(
+    "hours-leader-digests-quarterly",
+    "hours.tasks.send_hours_digests",
+    crontab(hour=8, minute=45, day_of_month=1, month_of_year="1,4,7,10"),
+)
+
 # Assessments: close attempts whose time is up (submit, or end as not counted, by each
 # quiz's overdue policy) every minute, so an abandoned timed attempt never stays open.
 schedule(

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "assessments",
     "insights",
     "reports",
+    "hours",
     "api",
     # Listed so that the API's docs page renders ninja's template with the Swagger UI
     # files served from our static files; without it ninja falls back to a CDN.

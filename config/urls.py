@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("learning.campaigns.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("hours.urls")),
     path("", include("insights.urls")),
 ]
 

@@ -471,3 +471,31 @@ class CourseReviewTask(AbstractGroupApprovalTask):
     class Meta:
         verbose_name = _("course review")
         verbose_name_plural = _("course reviews")
+
+
+class VideoWatch(models.Model):
+    """What the server has seen of one learner playing one video of a lesson.
+
+    The page reports playback in heartbeats; the server marks the segment of each
+    accepted heartbeat as seen and accepts at most one new segment per segment of
+    wall-clock time, so a client cannot claim a whole video at once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="video_watches"
+    )
+    # The video's address (file URL or intranet address) as the lesson shows it.
+    source = models.CharField(max_length=500)
+    duration = models.FloatField()
+    seen = models.JSONField(default=list)
+    last_beat_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson", "source"], name="one_watch_per_video"
+            )
+        ]

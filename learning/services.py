@@ -35,6 +35,7 @@ from .selectors import (
     quiz_passed,
     recent_passes,
 )
+from .video import videos_unwatched
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -108,6 +109,8 @@ def _completion_refusal(
             "You opened this lesson only a moment ago. Go through it, then mark it "
             "done."
         )
+    if videos_unwatched(user=progress.user, lesson=lesson):
+        return _("Watch the lesson's video to the end before marking it done.")
     return None
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from .selectors import (
     dashboard,
 )
 from .services import LearningError, lesson_mark_done
+from .video import video_heartbeat, watched_share
 
 if TYPE_CHECKING:
     from config.http import AuthenticatedHttpRequest
@@ -107,3 +109,29 @@ def certificate_verify_view(request: HttpRequest, code: str) -> HttpResponse:
         {"certificate": certificate, "code": code, "asked": True},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def video_heartbeat_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A playback heartbeat from the lesson page (static/learning/video.js)."""
+    if lesson_id > MAX_INT:
+        raise Http404
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    try:
+        position = float(request.POST.get("position", ""))
+        duration = float(request.POST.get("duration", ""))
+    except ValueError:
+        return JsonResponse({"ok": False}, status=400)
+    if not (math.isfinite(position) and math.isfinite(duration)):
+        return JsonResponse({"ok": False}, status=400)
+    watch = video_heartbeat(
+        user=request.user,
+        lesson=lesson,
+        source=request.POST.get("source", "")[:500],
+        position=position,
+        duration=duration,
+    )
+    if watch is None:
+        return JsonResponse({"ok": False}, status=400)
+    return JsonResponse({"ok": True, "share": round(watched_share(watch), 3)})

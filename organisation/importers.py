@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.sql import bulk_update
@@ -368,7 +369,12 @@ def _staff_current(numbers: list[str]) -> dict[str, dict]:
     through = StaffProfile.business_lines.through
     for part in chunks(numbers, BATCH):
         for profile in StaffProfile.objects.filter(staff_no__in=part).values(
-            "id", "user_id", "staff_no", "unit__code", *PROFILE_COLUMNS
+            "id",
+            "user_id",
+            "staff_no",
+            "unit__code",
+            "rank_changed_on",
+            *PROFILE_COLUMNS,
         ):
             profile["unit_code"] = profile.pop("unit__code")
             profile["business_lines"] = []
@@ -651,6 +657,12 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
         for name in PROFILE_COLUMNS:
             setattr(profile, name, values.get(name, stored[name]))
         profile.unit_id = units[values.get("unit_code", stored["unit_code"])].id
+        # The hours rules of a new rank category count from the day it changed.
+        profile.rank_changed_on = (
+            timezone.localdate()
+            if "rank_category" in changes
+            else stored["rank_changed_on"]
+        )
         profiles.append(profile)
         if {"name", "email", "active"} & set(changes):
             users.append(
@@ -667,7 +679,7 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
                 through(staffprofile_id=stored["id"], businessline_id=line.id)
                 for line in values["business_lines"]
             ]
-    bulk_update(profiles, [*PROFILE_COLUMNS, "unit"])
+    bulk_update(profiles, [*PROFILE_COLUMNS, "unit", "rank_changed_on"])
     bulk_update(users, ["first_name", "email", "is_active"])
     for part in chunks(relink, BATCH):
         through.objects.filter(staffprofile_id__in=part).delete()

@@ -104,6 +104,9 @@ class StaffProfile(models.Model):
     rank_category = models.CharField(
         _("rank category"), max_length=10, choices=RankCategory.choices, blank=True
     )
+    # When the rank category last changed (set by the roster import when the column
+    # changes it; editable in the admin): a leader's record reads from here.
+    rank_changed_on = models.DateField(_("rank category since"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

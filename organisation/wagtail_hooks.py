@@ -94,6 +94,7 @@ class StaffViewSet(SnippetViewSet):
         FieldPanel("hired_on"),
         FieldPanel("active"),
         FieldPanel("rank_category"),
+        FieldPanel("rank_changed_on"),
     ]
 
     def get_queryset(self, request):

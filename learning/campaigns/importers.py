@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.sql import bulk_update
 from learning.models import CourseCompletion, CoursePage
+from learning.signals import completions_imported
 from organisation.columns import (
     CLEAR,
     Bool,
@@ -474,7 +476,25 @@ def completions_import(
         changed.append(current)
         summary.record("updated", row=row.number, key=label, fields=changes)
     _completions_write(new, changed, progress)
+    if not dry_run and (new or changed):
+        ids = [c.pk for c in changed]
+        keys = [(c.user_id, c.course_id, c.version) for c in new]
+        transaction.on_commit(lambda: _announce_imported(ids, keys))
     return summary
+
+
+def _announce_imported(ids: list[int], keys: list[tuple[int, int, int]]) -> None:
+    for part in chunks(keys, 1000):
+        users = {k[0] for k in part}
+        wanted = set(part)
+        ids += [
+            pk
+            for pk, *key in CourseCompletion.objects.filter(
+                user_id__in=users
+            ).values_list("pk", "user_id", "course_id", "version")
+            if tuple(key) in wanted
+        ]
+    completions_imported.send(sender=CourseCompletion, completion_ids=ids)
 
 
 def _number_text(value) -> str:

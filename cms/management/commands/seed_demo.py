@@ -11,6 +11,7 @@ STEPS = [
     "assessments.demo",
     "learning.demo",
     "learning.campaigns.demo",
+    "hours.demo",
     "insights.demo",
 ]
 
