@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "assessments",
     "insights",
     "reports",
+    "practice",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

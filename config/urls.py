@@ -17,13 +17,15 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Each app declares its own addresses (learning: /learning/, /certificates/, /search/;
-    # assessments: /quizzes/; reports: /reports/; insights: /insights/).
+    # assessments: /quizzes/; reports: /reports/; insights: /insights/;
+    # practice: /practice/).
     path("", include("cms.urls")),
     path("", include("learning.urls")),
     path("", include("learning.campaigns.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("insights.urls")),
+    path("", include("practice.urls")),
 ]
 
 if settings.DEBUG:
