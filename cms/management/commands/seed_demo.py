@@ -12,6 +12,7 @@ STEPS = [
     "learning.demo",
     "learning.campaigns.demo",
     "insights.demo",
+    "practice.demo",
 ]
 
 
