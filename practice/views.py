@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Attempt
+from assessments.services import question_current_version
 
 from . import selectors, services
 from .errors import PracticeError
@@ -120,8 +121,6 @@ def _grouped(rows: list[selectors.BookRow], by: str) -> list[tuple[str, list[dic
     for n, row in enumerate(rows, start=1):
         data = row.version.data if row.version else None
         if data is None:
-            from assessments.services import question_current_version
-
             data = question_current_version(question=row.question).data
         wrong = row.entry.wrong
         view = question_view(
