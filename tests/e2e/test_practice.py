@@ -12,6 +12,7 @@ from practice import views
 from practice.models import PracticeSource
 from tests.assessments.factories import make_question
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.test_csp import refusals
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,6 +55,7 @@ def test_a_learner_practises_on_a_phone_and_meets_a_mistake_again(
     today = timezone.now()
     monkeypatch.setattr(views, "practice_now", lambda: today)
 
+    refused = refusals(page)
     sign_in(page, "P0001", "demo12345")
     page.goto(page.base_url + "/learning/")
     expect(page.locator(".practice-card")).to_contain_text("每日一练")
@@ -88,3 +90,4 @@ def test_a_learner_practises_on_a_phone_and_meets_a_mistake_again(
     # The page fits the phone's width: nothing scrolls sideways.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+    assert refused == []
