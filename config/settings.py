@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "insights",
     "reports",
     "hours",
+    "practice",
     "api",
     # Listed so that the API's docs page renders ninja's template with the Swagger UI
     # files served from our static files; without it ninja falls back to a CDN.

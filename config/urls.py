@@ -17,7 +17,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Each app declares its own addresses (learning: /learning/, /certificates/, /search/;
-    # assessments: /quizzes/; reports: /reports/; insights: /insights/).
+    # assessments: /quizzes/; reports: /reports/; insights: /insights/;
+    # practice: /practice/).
     path("", include("cms.urls")),
     path("", include("learning.urls")),
     path("", include("learning.campaigns.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("hours.urls")),
     path("", include("insights.urls")),
+    path("", include("practice.urls")),
 ]
 
 if settings.DEBUG:

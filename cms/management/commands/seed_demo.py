@@ -13,6 +13,7 @@ STEPS = [
     "learning.campaigns.demo",
     "hours.demo",
     "insights.demo",
+    "practice.demo",
 ]
 
 
