@@ -10,6 +10,7 @@ and the grant is stored without a unit, as the admin stores it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ from .columns import Date as DateType
 from .models import RoleAssignment, StaffProfile, Unit
 from .permissions import PROVINCE_WIDE_ROLES
 from .services import role_groups_sync
-from .tabular import ImportSummary, RowError
+from .tabular import ImportSummary, RowError, Table
 
 Role = RoleAssignment.Role
 LEARNER = "learner"
@@ -108,7 +109,11 @@ def _period(assignment: RoleAssignment | None) -> dict[str, dt.date | None]:
 
 
 def roles_import(
-    *, table, dry_run: bool = False, progress=None, **options
+    *,
+    table: Table,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options,
 ) -> ImportSummary:
     """Upsert role grants by (staff number, role, unit); see the module docstring.
 

@@ -63,6 +63,19 @@ def test_an_administrator_grants_a_unit_leader_by_search_and_the_leader_sees_tha
     grant = RoleAssignment.objects.get(user__username="N0001")
     assert grant.role == "unit_leader" and grant.unit.code == "G1"
 
+    people = "/admin/snippets/organisation/staffprofile/"
+    page.goto(page.base_url + people + "?within=G1&role=unit_leader")
+    expect(page.locator("main table")).to_contain_text("周新官")
+    expect(page.locator("main table")).not_to_contain_text("赵未完")
+    screenshot(page, "admin-people-list")
+    profile = grant.user.profile
+    page.goto(page.base_url + f"{people}inspect/{profile.pk}/")
+    expect(page.locator("#person-roles")).to_contain_text(
+        "可查看 甲区院 及其下属 1 个单位"
+    )
+    expect(page.locator("#person-account")).to_contain_text("N0001")
+    screenshot(page, "admin-person-page")
+
     page.context.clear_cookies()
     sign_in(page, "N0001", "pass12345")
     page.goto(page.base_url + "/reports/campaigns/LAW-2026/")
