@@ -81,6 +81,17 @@ def practice_pool_ids() -> set[int]:
     return ids - exam_question_ids() if ids else ids
 
 
+def _exam_quizzes():
+    """Quizzes that keep exam papers, with what their pools need."""
+    return (
+        Quiz.objects.filter(Q(exam_paper=True) | Q(single_attempt=True))
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("slots", QuizSlot.objects.select_related("draw_category"))
+        )
+    )
+
+
 def exam_overlap(*, category_id: int | None, question_id: int | None) -> list[str]:
     """Titles of the exams whose pools share a question with a practice source."""
     if question_id:
@@ -94,15 +105,8 @@ def exam_overlap(*, category_id: int | None, question_id: int | None) -> list[st
         )
     else:
         return []
-    exams = (
-        Quiz.objects.filter(Q(exam_paper=True) | Q(single_attempt=True))
-        .select_related("category")
-        .prefetch_related(
-            Prefetch("slots", QuizSlot.objects.select_related("draw_category"))
-        )
-    )
     titles = []
-    for quiz in exams:
+    for quiz in _exam_quizzes():
         theirs = pool_q(quiz_specs(quiz))
         if theirs is not None and mine.filter(theirs).exists():
             titles.append(quiz.title)
@@ -267,18 +271,22 @@ def answers_visible(
     governing: dict[int, set[int]] = {
         qid: set(met_in.get(qid, ())) for qid in question_ids
     }
-    exams = (
-        Quiz.objects.filter(Q(exam_paper=True) | Q(single_attempt=True))
-        .select_related("category")
-        .prefetch_related(
-            Prefetch("slots", QuizSlot.objects.select_related("draw_category"))
+    exams = [(quiz, pool_q(quiz_specs(quiz))) for quiz in _exam_quizzes()]
+    exams = [(quiz, theirs) for quiz, theirs in exams if theirs is not None]
+    # One query finds the questions some exam holds; only those are looked up exam
+    # by exam (usually none: practice questions live apart from exams).
+    held = pool_q(spec for quiz, _ in exams for spec in quiz_specs(quiz))
+    in_exams = (
+        set(
+            Question.objects.filter(held)
+            .filter(pk__in=question_ids)
+            .values_list("pk", flat=True)
         )
+        if held is not None
+        else set()
     )
-    for quiz in exams:
-        theirs = pool_q(quiz_specs(quiz))
-        if theirs is None:
-            continue
-        hits = Question.objects.filter(theirs).filter(pk__in=question_ids)
+    for quiz, theirs in exams if in_exams else []:
+        hits = Question.objects.filter(theirs).filter(pk__in=in_exams)
         for qid in hits.values_list("pk", flat=True):
             governing[qid].add(quiz.pk)
             quizzes[quiz.pk] = quiz

@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Trainers and training office heads decide which questions are open to practice.
 GROUPS = ("Trainers", "Training office heads")
 

@@ -180,3 +180,22 @@ def test_the_clock_of_the_pages_can_move_to_a_later_day(
     assert PracticeAnswer.objects.filter(
         user=learner, day=timezone.localdate(later)
     ).exists()
+
+
+def test_the_feedback_costs_the_same_however_many_exams_exist(
+    client, learner, bank, django_assert_max_num_queries
+):
+    from tests.assessments.factories import make_question, make_quiz
+
+    make_quiz("fb-exam-0", [make_question("FB-0", category="考试/甲")])
+    client.force_login(learner)
+    client.get(reverse("practice:today"))
+    row = PracticeAnswer.objects.filter(user=learner).first()
+    client.post(reverse("practice:answer", args=[row.pk]), {"answer": right_keys(row)})
+    url = reverse("practice:today") + f"?checked={row.pk}"
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for n in range(1, 8):
+        make_quiz(f"fb-exam-{n}", [make_question(f"FB-{n}", category="考试/甲")])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
