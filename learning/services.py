@@ -99,8 +99,10 @@ def _completion_refusal(
     conditions on what was seen (the lesson's videos watched to the end, once
     playback is recorded) belong here too.
     """
-    if progress is None or not counts_since(
-        progress.shown_at, lesson.material_change_at
+    if (
+        progress is None
+        or progress.shown_at is None
+        or not counts_since(progress.shown_at, lesson.material_change_at)
     ):
         return _("Open the lesson and go through it before marking it done.")
     minimum = dt.timedelta(seconds=settings.LESSON_MIN_SECONDS_SHOWN)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None] | None
 
-ROLE_GROUPS = {
+ROLE_GROUPS: dict[str, str] = {
     RoleAssignment.Role.TRAINER: "Trainers",
     RoleAssignment.Role.TRAINING_HEAD: "Training office heads",
     RoleAssignment.Role.UNIT_LEADER: "Unit leaders",

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -58,6 +58,8 @@ def practice_pool_q() -> Q | None:
             q = Q(pk=source.question_id)
         else:
             root = source.category
+            if root is None:
+                continue
             q = Q(category=root) | Q(category__path__startswith=root.path + "/")
         combined = q if combined is None else combined | q
     quiz_q = pool_q(spec for quiz in _practice_quizzes() for spec in quiz_specs(quiz))
@@ -132,9 +134,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def answer_events(
-    *, user: AbstractBaseUser, until: dt.datetime | None = None
-) -> list[AnswerEvent]:
+def answer_events(*, user: User, until: dt.datetime | None = None) -> list[AnswerEvent]:
     """Every marked answer of the person, oldest first: finished attempts (not
     previews), imported exam results and practice answers."""
     responses = Response.objects.filter(
@@ -154,8 +154,17 @@ def answer_events(
         "item__option_keys",
     )
     events = [
+        # Submitted responses carry a fraction.
         AnswerEvent(
-            qid, finished or started, fraction, points, "quiz", quiz_id, vid, a, k
+            qid,
+            finished or started,
+            fraction,  # type: ignore[arg-type]
+            points,
+            "quiz",
+            quiz_id,
+            vid,
+            a,
+            k,
         )
         for qid, finished, started, fraction, points, quiz_id, vid, a, k in responses
     ]
@@ -178,7 +187,7 @@ def answer_events(
         "option_keys",
     )
     events += [
-        AnswerEvent(qid, at, fraction, points, "practice", None, vid, a, k)
+        AnswerEvent(qid, at, fraction, points, "practice", None, vid, a, k)  # type: ignore[arg-type]
         for qid, at, fraction, points, vid, a, k in practised
     ]
     if until is not None:
@@ -236,7 +245,7 @@ def book_entries(events: list[AnswerEvent]) -> dict[int, BookEntry]:
     return entries
 
 
-def book_count(*, user: AbstractBaseUser) -> int:
+def book_count(*, user: User) -> int:
     return len(book_entries(answer_events(user=user)))
 
 
@@ -254,7 +263,7 @@ def _quiz_allows(quiz: Quiz, used: int, now: dt.datetime) -> tuple[bool, bool]:
 
 def answers_visible(
     *,
-    user: AbstractBaseUser,
+    user: User,
     question_ids: set[int],
     met_in: dict[int, set[int]],
     now: dt.datetime | None = None,
@@ -316,9 +325,7 @@ class BookRow:
     source_title: str
 
 
-def book_for(
-    *, user: AbstractBaseUser, now: dt.datetime | None = None
-) -> list[BookRow]:
+def book_for(*, user: User, now: dt.datetime | None = None) -> list[BookRow]:
     """The person's wrong-answer book, newest mistake first."""
     entries = book_entries(answer_events(user=user))
     visible = answers_visible(
@@ -353,10 +360,14 @@ def book_for(
     return rows
 
 
+def _unit_share(fraction: Decimal) -> float:
+    return float(min(Decimal(1), max(Decimal(0), fraction)))
+
+
 def _response_frame(events: list[AnswerEvent], user_id: int):
     return analytics.frame(
         [
-            (user_id, e.question_id, float(max(0, min(1, e.fraction))), float(e.points))
+            (user_id, e.question_id, _unit_share(e.fraction), float(e.points))
             for e in events
         ],
         analytics.RESPONSE_COLUMNS,
@@ -404,13 +415,11 @@ def own_mastery_from(events: list[AnswerEvent], *, user_id: int) -> OwnMastery:
     )
 
 
-def own_mastery(
-    *, user: AbstractBaseUser, until: dt.datetime | None = None
-) -> OwnMastery:
+def own_mastery(*, user: User, until: dt.datetime | None = None) -> OwnMastery:
     return own_mastery_from(answer_events(user=user, until=until), user_id=user.pk)
 
 
-def day_answers(*, user: AbstractBaseUser, day: dt.date) -> list[PracticeAnswer]:
+def day_answers(*, user: User, day: dt.date) -> list[PracticeAnswer]:
     """The person's practice questions of one day, in order."""
     return list(
         PracticeAnswer.objects.filter(user=user, day=day)
@@ -419,7 +428,7 @@ def day_answers(*, user: AbstractBaseUser, day: dt.date) -> list[PracticeAnswer]
     )
 
 
-def day_progress(*, user: AbstractBaseUser, day: dt.date) -> dict:
+def day_progress(*, user: User, day: dt.date) -> dict:
     """``{"total", "answered", "right"}`` of the person's practice of one day."""
     rows = PracticeAnswer.objects.filter(user=user, day=day).aggregate(
         total=Count("pk"),
@@ -439,7 +448,7 @@ class WeekRow:
     change: float | None
 
 
-def weekly_summary(*, user: AbstractBaseUser, now: dt.datetime | None = None) -> dict:
+def weekly_summary(*, user: User, now: dt.datetime | None = None) -> dict:
     """The person's own last seven days per indicator: answers, right answers, and
     their own mastery now against a week ago (compared with nobody else)."""
     from organisation.models import Indicator

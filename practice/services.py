@@ -17,7 +17,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,8 +45,11 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def _weakness(tags: list[str], mastery: selectors.OwnMastery) -> float:
     """How weak the person is on a question's indicators: 1 − the lowest mastery."""
-    known = [mastery.of(code) for code in tags] or [mastery.overall]
-    known = [m for m in known if m is not None]
+    known = [
+        m
+        for m in ([mastery.of(code) for code in tags] or [mastery.overall])
+        if m is not None
+    ]
     if not known:
         return 1.0
     return max(WEIGHT_FLOOR, 1.0 - min(known))
@@ -65,9 +68,7 @@ def _weighted_sample(
     return keyed[:k]
 
 
-def practice_choose(
-    *, user: AbstractBaseUser, day: dt.date, pool: set[int]
-) -> list[int]:
+def practice_choose(*, user: User, day: dt.date, pool: set[int]) -> list[int]:
     """The question ids of the person's practice on ``day`` (not saved)."""
     if not pool:
         return []
@@ -115,7 +116,7 @@ def _option_keys(data: dict, rng: random.Random) -> list[str]:
 
 
 def practice_day_start(
-    *, user: AbstractBaseUser, now: dt.datetime | None = None
+    *, user: User, now: dt.datetime | None = None
 ) -> list[PracticeAnswer]:
     """The person's practice for today, chosen now if it was not yet."""
     now = now or timezone.now()
@@ -174,7 +175,7 @@ def _clean_answer(data: dict, row: PracticeAnswer, raw: list[str]) -> dict:
 @transaction.atomic
 def practice_answer_submit(
     *,
-    user: AbstractBaseUser,
+    user: User,
     answer_id: int,
     raw: list[str],
     now: dt.datetime | None = None,

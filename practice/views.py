@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,9 @@ from . import selectors, services
 from .errors import PracticeError
 from .models import PracticeAnswer
 from .presenters import question_view, with_feedback
+
+if TYPE_CHECKING:
+    from config.http import AuthenticatedHttpRequest
 
 
 def practice_now() -> dt.datetime:
@@ -41,7 +45,9 @@ def _met_in(user, question_id: int) -> dict[int, set[int]]:
     return {question_id: quizzes}
 
 
-def _checked_view(request: HttpRequest, rows: list[PracticeAnswer], now) -> dict | None:
+def _checked_view(
+    request: AuthenticatedHttpRequest, rows: list[PracticeAnswer], now
+) -> dict | None:
     wanted = request.GET.get("checked", "")
     row = next((r for r in rows if str(r.pk) == wanted and r.is_answered), None)
     if row is None:
@@ -68,7 +74,7 @@ def _checked_view(request: HttpRequest, rows: list[PracticeAnswer], now) -> dict
 
 @login_required
 @require_GET
-def today_view(request: HttpRequest) -> HttpResponse:
+def today_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = practice_now()
     rows = services.practice_day_start(user=request.user, now=now)
     current = next((r for r in rows if not r.is_answered), None)
@@ -89,7 +95,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
             "day": timezone.localdate(now),
             "rows": rows,
             "answered": sum(1 for r in rows if r.is_answered),
-            "right": sum(1 for r in rows if r.is_answered and r.fraction >= 1),
+            "right": sum(1 for r in rows if r.is_answered and (r.fraction or 0) >= 1),
             "current": current,
             "question": question,
             "checked": _checked_view(request, rows, now),
@@ -100,7 +106,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_view(request: HttpRequest, answer_id: int) -> HttpResponse:
+def answer_view(request: AuthenticatedHttpRequest, answer_id: int) -> HttpResponse:
     try:
         row = services.practice_answer_submit(
             user=request.user,
@@ -152,7 +158,7 @@ def _grouped(rows: list[selectors.BookRow], by: str) -> list[tuple[str, list[dic
 
 @login_required
 @require_GET
-def book_view(request: HttpRequest) -> HttpResponse:
+def book_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     by = "line" if request.GET.get("by") == "line" else "indicator"
     rows = selectors.book_for(user=request.user, now=practice_now())
     return render(
@@ -164,6 +170,6 @@ def book_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def week_view(request: HttpRequest) -> HttpResponse:
+def week_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     summary = selectors.weekly_summary(user=request.user, now=practice_now())
     return render(request, "practice/week.html", {"summary": summary})

@@ -234,7 +234,7 @@ def question_upsert(
 
 # Readable prefixes of generated codes, one per type: a trainer can tell a code's
 # kind at a glance in lists and exports (Q-DX-00012 is a single-choice question).
-CODE_PREFIXES = {
+CODE_PREFIXES: dict[str, str] = {
     Question.Type.SINGLE: "Q-DX",
     Question.Type.MULTIPLE: "Q-DXX",
     Question.Type.TRUE_FALSE: "Q-PD",

@@ -166,11 +166,16 @@ def _roster_index() -> tuple[dict[str, list[tuple]], list[tuple]]:
     ).values_list("staffprofile_id", "businessline_id"):
         lines.setdefault(staff_id, set()).add(line_id)
     under: dict[str, list[tuple]] = {}
-    everyone = []
+    everyone: list[tuple] = []
     for staff_id, position, is_leader, path in active.values_list(
         "id", "position", "is_leader", "unit__path"
     ).iterator(chunk_size=5000):
-        person = (staff_id, position, is_leader, lines.get(staff_id, frozenset()))
+        person: tuple = (
+            staff_id,
+            position,
+            is_leader,
+            lines.get(staff_id, frozenset()),
+        )
         everyone.append(person)
         end = path.find("/")
         while end != -1:
