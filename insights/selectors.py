@@ -226,12 +226,14 @@ def _copy_arrays(data: bytes, row: np.dtype) -> list[np.ndarray]:
     ]
 
 
-def _copy_batches(cursor, select: str, floats: int):
+def _copy_batches(cursor, select: str, floats: int, params: list | None = None):
     """Stream ``select`` (int4, int4, then ``floats`` float8 columns) out of
     PostgreSQL as binary COPY and yield its columns as arrays, a million rows or so
     at a time."""
     row = _copy_row(floats)
-    for data in _copy_out(cursor, select, batch=_ANSWER_BATCH, size=row.itemsize):
+    for data in _copy_out(
+        cursor, select, params, batch=_ANSWER_BATCH, size=row.itemsize
+    ):
         yield _copy_arrays(data, row)
 
 
@@ -240,57 +242,36 @@ def _copy_header(data: bytearray) -> int:
     return _COPY_HEADER + int.from_bytes(data[15:19], "big")
 
 
-def _copy_out(cursor, select: str, *, batch: int, size: int):
+def _copy_out(cursor, select: str, params: list | None, *, batch: int, size: int):
     """The rows of ``COPY (select) TO STDOUT (FORMAT BINARY)`` as bytes, ``batch``
     rows of ``size`` bytes at a time (the last batch may be shorter), without the
     header and trailer.
 
-    The rows are taken straight from libpq: the server sends one message per row,
-    and ten million of them through psycopg's ``Copy`` iterator cost more Python time
-    than the server spends producing them. A consumer that stops early cancels the
-    copy, so that the connection can be used again.
+    Read through psycopg's copy API, which binds ``params`` and, when the consumer
+    stops early, cancels the copy so that the connection can be used again. The
+    bytes are gathered into large batches and parsed by numpy: parsing each of ten
+    million rows in Python cost more than the server spends producing them.
     """
+    import psycopg
     from django.db import DatabaseError
-    from psycopg import pq
 
-    pgconn = cursor.connection.pgconn
-    started = pgconn.exec_(f"COPY ({select}) TO STDOUT (FORMAT BINARY)".encode())
-    if started.status != pq.ExecStatus.COPY_OUT:
-        message = started.error_message.decode("utf-8", "replace")
-        raise DatabaseError(message or "the copy did not start")
-    read = pgconn.get_copy_data
     pending = bytearray()
     full = batch * size
     header = True
-    ended = False
     try:
-        while True:
-            length, data = read(0)
-            if length <= 0:
-                break
-            pending += data
-            if len(pending) < full:
-                continue
-            if header:
-                del pending[: _copy_header(pending)]
-                header = False
-            whole = len(pending) // size * size
-            yield bytes(pending[:whole])
-            del pending[:whole]
-        ended = True
-        result = pgconn.get_result()
-        while pgconn.get_result() is not None:  # the end of the statement's results
-            pass
-        if length == -2 or result is None or result.status != pq.ExecStatus.COMMAND_OK:
-            message = pgconn.error_message.decode("utf-8", "replace")
-            raise DatabaseError(message or "the copy failed")
-    finally:
-        if not ended:
-            pgconn.get_cancel().cancel()
-            while read(0)[0] > 0:
-                pass
-            while pgconn.get_result() is not None:
-                pass
+        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT BINARY)", params) as copy:
+            while data := copy.read():
+                pending += data
+                if len(pending) < full:
+                    continue
+                if header:
+                    del pending[: _copy_header(pending)]
+                    header = False
+                whole = len(pending) // size * size
+                yield bytes(pending[:whole])
+                del pending[:whole]
+    except psycopg.Error as error:
+        raise DatabaseError(str(error)) from error
     if header:
         del pending[: _copy_header(pending)]
     if pending[-2:] == b"\xff\xff":  # the trailer: a field count of -1
@@ -362,8 +343,8 @@ def _answer_batches(until: dt.date):
         casts = ", ".join(
             ["a.uid::int4", "a.qid::int4"] + [f"a.{n}::float8" for n in names]
         )
-        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)  # type: ignore[attr-defined]
-        yield from _copy_batches(cursor.cursor, select, floats)
+        select = f"SELECT {casts} FROM ({sql}) a"
+        yield from _copy_batches(cursor.cursor, select, floats, list(params))
 
     platform, imported = _answer_querysets(until)
     with connection.cursor() as cursor:

@@ -42,6 +42,9 @@ from organisation.selectors import (
     units_visible_to,
 )
 
+from . import sql as reports_sql
+from .sql import PACKED_LIMIT
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -222,17 +225,11 @@ def _group_people(people: list[dict], cycle: Cycle, as_of: dt.date) -> list[tupl
     return [tuple(g) for g in groups.values()]
 
 
-# On PostgreSQL the five status counts of a group travel as one sum: each person adds
-# 1 << (16 × status_code) for the first four statuses and nothing for the fifth, which
-# is the headcount less the other four. Sixteen bits hold a group of up to 65,535
-# people; a larger group (none in a real roster) is counted status by status instead.
-PACKED_BITS = 16
 # People per status (STATUSES order) over the rows ``p`` of people_sql, status by status.
 _STATUS_SUMS = ", ".join(
     f"SUM(CASE WHEN p.status_code = {k} THEN 1 ELSE 0 END)"
     for k in range(len(STATUSES))
 )
-PACKED_LIMIT = (1 << PACKED_BITS) - 1
 
 
 def _grouped_counts(campaign, scope, as_of, cycle: Cycle) -> list[tuple]:
@@ -276,42 +273,24 @@ def _status_counts(
     The status is computed once per person (``status_code``); five separate sums
     would each evaluate the status rules again."""
     extra_params = extra_params or []
-    n_extra = extra.count("SUM(")
+    if connection.vendor == "postgresql":
+        packed = reports_sql.status_counts_packed(
+            sql,
+            params,
+            len(STATUSES),
+            extra,
+            extra_params,
+            limit=PACKED_LIMIT,
+        )
+        if packed is not None:
+            return packed
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
-            weights = ",".join(map(str, [*weights, 0]))  # type: ignore[assignment]
-            cursor.execute(
-                "SELECT p.unit_id, p.is_leader, COUNT(*),"
-                f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1]){extra}"
-                f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
-                [*extra_params, *params],
-            )
-            packed = cursor.fetchall()
-            if all(row[2] <= PACKED_LIMIT for row in packed):
-                return [
-                    (
-                        unit_id,
-                        leader,
-                        count,
-                        *_unpack(count, int(total or 0)),
-                        *rest[:n_extra],
-                    )
-                    for unit_id, leader, count, total, *rest in packed
-                ]
         cursor.execute(
             f"SELECT p.unit_id, p.is_leader, COUNT(*), {_STATUS_SUMS}{extra}"
             f" FROM ({sql}) p GROUP BY p.unit_id, p.is_leader",
             [*extra_params, *params],
         )
         return cursor.fetchall()
-
-
-def _unpack(count: int, total: int) -> list[int]:
-    """The per-status counts (STATUSES order) of one packed sum."""
-    mask = PACKED_LIMIT
-    counts = [(total >> (PACKED_BITS * k)) & mask for k in range(len(STATUSES) - 1)]
-    return [*counts, count - sum(counts)]
 
 
 def _roll_up(grouped: list[tuple], units: list[tuple]):
@@ -559,7 +538,7 @@ class PeopleReader:
         if loaded is not None:
             return [self.shape(r) for r in loaded[offset : offset + limit]]
         sql, params = _people_query(self.report, self.statuses)
-        found = rows(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+        found = rows(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
         return [self.shape(r) for r in found]
 
     def __iter__(self) -> Iterator[dict]:
@@ -581,21 +560,10 @@ class PeopleReader:
 
 
 def _plan_for_every_row(cursor, sql: str, params: list) -> None:
-    """Open the server-side cursor planned for reading every row.
-
-    PostgreSQL plans a cursor for its first tenth (cursor_tuple_fraction), and for
-    this statement that picks nested loops that re-run the per-person aggregate for
-    each person: a city of 7,440 people took 22 s instead of 1 s. The plan is fixed
-    when the cursor is declared, so the setting is restored straight after."""
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        reports_sql.execute_for_every_row(cursor, sql, params)
+    else:
         cursor.execute(sql, params)
-        return
-    with connection.cursor() as setting:
-        setting.execute("SET cursor_tuple_fraction = 1")
-        try:
-            cursor.execute(sql, params)
-        finally:
-            setting.execute("RESET cursor_tuple_fraction")
 
 
 def campaign_people(

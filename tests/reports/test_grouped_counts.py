@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from learning.campaigns.services import campaign_sync_audience, exemption_grant
 from reports import selectors
+from reports import sql as reports_sql
 from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
 from tests.factories import StaffFactory
 
@@ -74,8 +75,8 @@ def test_aggregate_counts_equal_the_people_rows(mixed, monkeypatch):
 
 def test_a_packed_sum_unpacks_to_the_status_counts():
     counts = [700, 3, 65_535, 0]
-    total = sum(c << (selectors.PACKED_BITS * k) for k, c in enumerate(counts))
-    assert selectors._unpack(sum(counts) + 9, total) == [*counts, 9]
+    total = sum(c << (reports_sql.PACKED_BITS * k) for k, c in enumerate(counts))
+    assert reports_sql.unpack(sum(counts) + 9, total, 5) == [*counts, 9]
 
 
 @pytest.mark.django_db
