@@ -35,7 +35,7 @@ from organisation.tabular import (
     parse_decimal,
 )
 
-from . import analytics, selectors
+from . import analytics, selectors, sql
 from .cells import CELL_FIELDS, CELL_LISTS, CELL_MEASURES, PRIORITY_BASIS
 from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
 from .periods import period_parse
@@ -483,19 +483,15 @@ def _cells_write(snapshot: GapSnapshot, rows) -> int:
         names = ["snapshot_id", "unit_id"] + CELL_COLUMNS + CELL_LISTS
         scalars = [columns[c] for c in CELL_COLUMNS]
         lists = [columns[c] for c in CELL_LISTS]
-        with connection.cursor() as cursor:
-            statement = "COPY {} ({}) FROM STDIN".format(
-                connection.ops.quote_name(GapCell._meta.db_table),
-                ", ".join(connection.ops.quote_name(n) for n in names),
-            )
-            # Each row is encoded as it is sent, so that the server parses one part
-            # of the rows while the next is being encoded.
-            with cursor.cursor.copy(statement) as copy:
-                for unit, *values in zip(units, *scalars, *lists, strict=True):
-                    copy.write_row(
-                        (snapshot.pk, unit, *values[: len(scalars)])
-                        + tuple(_json_text(v) for v in values[len(scalars) :])
-                    )
+        sql.cells_copy(
+            GapCell._meta.db_table,
+            names,
+            (
+                (snapshot.pk, unit, *values[: len(scalars)])
+                + tuple(_json_text(v) for v in values[len(scalars) :])
+                for unit, *values in zip(units, *scalars, *lists, strict=True)
+            ),
+        )
         return count
     GapCell.objects.bulk_create(
         (

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from assessments.models import Attempt, AttemptItem, ExternalResult, Response
 from assessments.services import question_current_version
-from insights import selectors
+from insights import selectors, sql
 from organisation.models import Indicator
 from organisation.services import indicators_load_shipped
 from tests.assessments.factories import make_question, make_quiz
@@ -128,18 +128,18 @@ def test_a_copy_that_fails_or_is_left_midway_leaves_the_connection_usable():
     )
     with pytest.raises(DatabaseError, match="division by zero"):
         with transaction.atomic(), connection.cursor() as cursor:
-            list(selectors._copy_batches(cursor.cursor, failing, 1))
+            list(sql._copy_batches(cursor.cursor, failing, 1))
     with connection.cursor() as cursor:
         good = (
             "SELECT g::int4, (g * 2)::int4, (g / 4.0)::float8"
             " FROM generate_series(1, 5) g"
         )
-        ((uid, qid, score),) = selectors._copy_batches(cursor.cursor, good, 1)
+        ((uid, qid, score),) = sql._copy_batches(cursor.cursor, good, 1)
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
         # A reader that fails after the first batch cancels the rest of the copy.
         many = "SELECT g::int4, g::int4 FROM generate_series(1, 3000000) g"
-        batches = selectors._copy_batches(cursor.cursor, many, 0)
+        batches = sql._copy_batches(cursor.cursor, many, 0)
         with pytest.raises(RuntimeError), transaction.atomic():
             for head, _qid in batches:
                 assert head[0] == 1 and len(head) > 1_000_000
