@@ -177,7 +177,8 @@ class Question(index.Indexed, ClusterableModel):
         related_name="questions",
         verbose_name=_("business lines"),
     )
-    active = models.BooleanField(_("active"), default=True)
+    # "active" alone reads 在职 (of staff); a question is in use or retired.
+    active = models.BooleanField(pgettext_lazy("question", "in use"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The editor's panels are in assessments.admin_panels (one panel per type).

@@ -165,6 +165,9 @@ def screens(bank) -> list[str]:
         "/admin/snippets/assessments/question/",
         "/admin/snippets/assessments/question/add/",
         f"/admin/snippets/assessments/question/edit/{bank['question'].pk}/",
+        "/admin/snippets/assessments/question/?type=numeric",
+        "/admin/bulk/assessments/question/add_to_quiz/"
+        f"?id={bank['question'].pk}&next=/admin/snippets/assessments/question/",
         "/admin/snippets/assessments/category/",
         "/admin/snippets/assessments/category/add/",
         "/admin/snippets/assessments/quiz/",
