@@ -8,6 +8,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "imports.md"
 def test_the_import_docs_list_every_column_and_header():
     from assessments.formats.tabular import SCHEMA as QUESTIONS
     from assessments.services.transfer import RESULT_SCHEMA
+    from hours.importers import ATTENDANCE_SCHEMA
     from insights.services import VALUE_SCHEMA
     from learning.campaigns.importers import CAMPAIGN_SCHEMA, COMPLETION_SCHEMA
     from organisation.importers import INDICATOR_SCHEMA, STAFF_SCHEMA, UNIT_SCHEMA
@@ -25,6 +26,7 @@ def test_the_import_docs_list_every_column_and_header():
         COMPLETION_SCHEMA,
         RESULT_SCHEMA,
         QUESTIONS,
+        ATTENDANCE_SCHEMA,
     ):
         for column in schema.columns:
             row = f"| `{column.name}` | {column.zh} | {', '.join(column.aliases) or '—'} |"

@@ -157,3 +157,25 @@ def test_an_organiser_of_another_unit_cannot_show_the_code(client, klass, tree):
         client.post(reverse("hours:session_code", args=[session.pk])).status_code == 404
     )
     assert client.get(reverse("hours:code_qr", args=[session.pk])).status_code == 404
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_the_report_page_has_a_query_budget_that_does_not_grow(
+    client, people, leadership, tree
+):
+    client.force_login(leadership)
+    url = reverse("hours:report", args=["P"]) + "?show=all"
+    _queries(client, url)  # the first request also loads the session and the site
+    small = _queries(client, url)
+    for n in range(30):
+        StaffFactory(unit=tree["G2"], staff_no=f"Q{n:03d}")
+    assert _queries(client, url) == small
