@@ -78,7 +78,7 @@ def ledger_sums(
     rows = LedgerEntry.objects.filter(on__gte=first, on__lte=last)
     if staff is not None:
         rows = rows.filter(staff__in=staff.values("id"))
-    rows = (
+    summed = (
         rows.values("staff_id")
         .annotate(**sums)
         .values_list("staff_id", *names)
@@ -87,7 +87,7 @@ def ledger_sums(
     zero = Decimal(0)
     return {
         row[0]: {key: value or zero for key, value in zip(keys, row[1:], strict=True)}
-        for row in rows
+        for row in summed
     }
 
 
@@ -206,14 +206,16 @@ def person_row(values: dict, standing: Standing, sums: dict) -> dict:
         "online_required": _number(online.required if online else None),
         "centralised_hours": _number(central.hours if central else None),
         "centralised_required": _number(central.required if central else None),
-        "centralised_window": list(central.window) if central else None,
+        "centralised_window": list(central.window)
+        if central and central.window
+        else None,
         "status": standing.status,
         "centralised_year_hours": _number(sums.get((Kind.CENTRALISED, 1), Decimal(0))),
         "events": [
             {
                 "trigger": x.trigger,
-                "on": x.event_on.isoformat(),
-                "due_on": x.due_on.isoformat(),
+                "on": x.event_on.isoformat(),  # type: ignore[union-attr]
+                "due_on": x.due_on.isoformat(),  # type: ignore[union-attr]
                 "hours": _number(x.hours),
                 "required": _number(x.required),
             }
@@ -333,13 +335,13 @@ def roll_up(people: list[dict], units: list[Unit]) -> list[dict]:
         for u in units
     }
     for u in units:
-        counts = own.get(u.id)
-        if not counts:
+        found = own.get(u.id)
+        if not found:
             continue
         for code in u.path.split("/"):
             if code in by_code:
                 for key in COUNT_KEYS:
-                    by_code[code][key] += counts[key]
+                    by_code[code][key] += found[key]
     return [{**row, "met_rate": met_rate(row)} for row in by_code.values()]
 
 

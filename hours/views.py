@@ -58,7 +58,7 @@ def _as_of(request, year: int) -> dt.date:
 
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 
@@ -301,7 +301,7 @@ def report_file(request, unit_code: str, fmt: str):
         response = StreamingHttpResponse(
             exports.csv_stream(data), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["Content-Disposition"] = content_disposition_header(True, name) or ""
         return response
     buffer = io.BytesIO()
     if fmt == "xlsx":
