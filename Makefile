@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-dev migrate messages serve worker beat lint format e2e bench prod
+.PHONY: demo test install install-dev migrate messages serve worker beat lint typecheck format e2e bench prod
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +45,15 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with django-stubs over every app's services, selectors and views (pyproject.toml).
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install-dev lint
+test: install-dev lint typecheck
 	$(PY) manage.py compile_catalogues
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

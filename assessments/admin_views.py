@@ -29,7 +29,7 @@ from . import selectors
 from .errors import AssessmentError
 from .formats.reading import FORMATS, guess_format
 from .formats.writing import write_questions
-from .models import Quiz, Response, StatisticsSnapshot
+from .models import Question, Quiz, Response, StatisticsSnapshot
 from .permissions import can_edit_bank, can_mark, can_see_statistics
 from .presenters import result_view
 from .services import response_mark
@@ -102,7 +102,13 @@ class AttemptMarkView(_AdminPage):
             "explanation": True,
         }
         views = result_view(items, full)
+        guides = dict(
+            Question.objects.filter(
+                pk__in={item.question_id for item in items}
+            ).values_list("pk", "marking_guide")
+        )
         for view, item in zip(views, items, strict=True):
+            view["marking_guide"] = guides.get(item.question_id, "")
             view["response_id"] = item.response.pk
             view["needs_marking"] = item.response.needs_marking
             view["changes"] = list(

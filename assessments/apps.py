@@ -9,7 +9,11 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from organisation.importing import register
 
-        from .services.transfer import questions_import_file, results_import
+        from .services.transfer import (
+            questions_import_file,
+            results_import,
+            sample_codes,
+        )
 
         register(
             "questions",
@@ -19,7 +23,12 @@ class AssessmentsConfig(AppConfig):
         )
         # Trainers import questions from the question bank's own page (which checks
         # their bank rights); the general data-import page stays administrators'.
-        register("results", _("External exam results"), results_import)
+        register(
+            "results",
+            _("External exam results"),
+            results_import,
+            sample_codes=sample_codes,
+        )
 
         from .signals import attempt_finished
         from .tasks import on_attempt_finished

@@ -481,30 +481,9 @@ def _answer_for(data: dict, keys: list[str], correct: bool, rng: random.Random) 
     }
 
 
-def build_attempts(*, stdout=None) -> int:
-    if Attempt.objects.filter(quiz__slug="ind-101-final", preview=False).exists():
-        _write(stdout, "demo attempts already present")
-        return 0
-    from .services.attempts import _grade_response, _option_keys, quiz_question_list
-
-    rng = random.Random(SEED)
-    staff = list(
-        StaffProfile.objects.filter(active=True)
-        .exclude(user__username__in=["admin", "trainer", "leader", "unitlead", "staff"])
-        .select_related("unit")
-        .order_by("staff_no")
-    )
-    if not staff:
-        return 0
-    case_ratio_questions = set(
-        Question.objects.filter(indicators__code__startswith="case_ratio").values_list(
-            "pk", flat=True
-        )
-    )
+def _attempt_plan(staff: list, quizzes: dict, rng: random.Random) -> list[tuple]:
+    """(person, quiz, ability, weak) for each demo attempt, in creation order."""
     unit_offset: dict[str, float] = {}
-    quizzes = {
-        q.slug: q for q in Quiz.objects.filter(slug__in=[s["slug"] for s in QUIZZES])
-    }
     plan = []
     people = rng.sample(staff, min(len(staff), 320))
     for person in people:
@@ -528,6 +507,54 @@ def build_attempts(*, stdout=None) -> int:
     essay_people = rng.sample(people, 16)
     for person in essay_people:
         plan.append((person, quizzes["case-quality-essay"], 0.7, False))
+    return plan
+
+
+def _settle_scores(attempts: list, responses: list) -> None:
+    """Score, percentage, status and pass mark of each attempt from its responses."""
+    totals: dict[int, list] = {}
+    for response in responses:
+        entry = totals.setdefault(response.item.attempt_id, [Decimal(0), False])
+        entry[0] += response.score or 0
+        entry[1] = entry[1] or response.needs_marking
+    for attempt in attempts:
+        score, waiting = totals.get(attempt.pk, [Decimal(0), False])
+        attempt.score = score.quantize(Decimal("0.01"))
+        attempt.score_percent = (
+            max(score, Decimal(0)) * 100 / attempt.max_score if attempt.max_score else 0
+        ).quantize(Decimal("0.01"))
+        attempt.status = (
+            Attempt.Status.AWAITING_MARKING if waiting else Attempt.Status.FINISHED
+        )
+        attempt.passed = (
+            None if waiting else attempt.score_percent >= attempt.quiz.pass_mark
+        )
+
+
+def build_attempts(*, stdout=None) -> int:
+    if Attempt.objects.filter(quiz__slug="ind-101-final", preview=False).exists():
+        _write(stdout, "demo attempts already present")
+        return 0
+    from .services.attempts import _grade_response, _option_keys, quiz_question_list
+
+    rng = random.Random(SEED)
+    staff = list(
+        StaffProfile.objects.filter(active=True)
+        .exclude(user__username__in=["admin", "trainer", "leader", "unitlead", "staff"])
+        .select_related("unit")
+        .order_by("staff_no")
+    )
+    if not staff:
+        return 0
+    case_ratio_questions = set(
+        Question.objects.filter(indicators__code__startswith="case_ratio").values_list(
+            "pk", flat=True
+        )
+    )
+    quizzes = {
+        q.slug: q for q in Quiz.objects.filter(slug__in=[s["slug"] for s in QUIZZES])
+    }
+    plan = _attempt_plan(staff, quizzes, rng)
 
     now = timezone.now()
     versions: dict[int, object] = {}
@@ -602,23 +629,7 @@ def build_attempts(*, stdout=None) -> int:
         _grade_response(response, item)
         responses.append(response)
     Response.objects.bulk_create(responses, batch_size=2000)
-    totals: dict[int, list] = {}
-    for response in responses:
-        entry = totals.setdefault(response.item.attempt_id, [Decimal(0), False])
-        entry[0] += response.score or 0
-        entry[1] = entry[1] or response.needs_marking
-    for attempt in attempts:
-        score, waiting = totals.get(attempt.pk, [Decimal(0), False])
-        attempt.score = score.quantize(Decimal("0.01"))
-        attempt.score_percent = (
-            max(score, Decimal(0)) * 100 / attempt.max_score if attempt.max_score else 0
-        ).quantize(Decimal("0.01"))
-        attempt.status = (
-            Attempt.Status.AWAITING_MARKING if waiting else Attempt.Status.FINISHED
-        )
-        attempt.passed = (
-            None if waiting else attempt.score_percent >= attempt.quiz.pass_mark
-        )
+    _settle_scores(attempts, responses)
     Attempt.objects.bulk_update(
         attempts, ["score", "score_percent", "status", "passed"], batch_size=500
     )

@@ -155,6 +155,14 @@ class Question(index.Indexed, ClusterableModel):
     # catch-all), or true/false feedback [{"value": bool, "feedback"}]. Empty for
     # questions that the fields above describe completely.
     answers = models.JSONField(_("graded answers"), default=list, blank=True)
+    marking_guide = models.TextField(
+        _("marking guide"),
+        blank=True,
+        help_text=_(
+            "Essay: what a full answer contains and how marks are given. Shown to "
+            "markers only, never to learners."
+        ),
+    )
     idnumber = models.CharField(_("ID number"), max_length=100, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     indicators = ParentalManyToManyField(
@@ -172,36 +180,7 @@ class Question(index.Indexed, ClusterableModel):
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    panels = [
-        FieldRowPanel([FieldPanel("code"), FieldPanel("category")]),
-        FieldRowPanel(
-            [FieldPanel("type"), FieldPanel("points"), FieldPanel("difficulty")]
-        ),
-        FieldPanel("text"),
-        FieldPanel("text_format"),
-        FieldPanel("figure"),
-        MultiFieldPanel(
-            [FieldPanel("option_order"), FieldPanel("multiple_grading")],
-            heading=_("Choice questions"),
-        ),
-        InlinePanel("options", label=_("Options")),
-        FieldPanel("correct_bool"),
-        FieldRowPanel([FieldPanel("numeric_answer"), FieldPanel("tolerance")]),
-        FieldPanel("accepted_answers"),
-        FieldPanel("explanation"),
-        MultiFieldPanel(
-            [FieldPanel("answers"), FieldPanel("idnumber"), FieldPanel("tags")],
-            heading=_("Imported from Moodle"),
-            help_text=_(
-                "Graded answers with partial credit and feedback, as imported; when "
-                "present they decide the marks of short, numeric and true/false "
-                "questions."
-            ),
-        ),
-        FieldPanel("indicators"),
-        FieldPanel("business_lines"),
-        FieldPanel("active"),
-    ]
+    # The editor's panels are in assessments.admin_panels (one panel per type).
 
     search_fields = [
         index.SearchField("text"),
@@ -240,7 +219,14 @@ class Option(models.Model):
     feedback = models.CharField(_("feedback"), max_length=1000, blank=True)
     sort_order = models.PositiveIntegerField(default=0, editable=False)
 
-    panels = [FieldPanel("text"), FieldPanel("fraction"), FieldPanel("feedback")]
+    panels = [
+        FieldPanel("text"),
+        # The editor script reads the score aloud in words next to the box.
+        FieldPanel(
+            "fraction", attrs={"data-option-fraction": ""}, classname="option-score"
+        ),
+        FieldPanel("feedback"),
+    ]
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from organisation.permissions import ALL, trainer_scope_paths
 
-from . import hot_reads
+from . import sql
 from .models import (
     Attempt,
     AttemptItem,
@@ -27,13 +28,16 @@ from .models import (
     Response,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 FINAL = [Attempt.Status.FINISHED]
 SUBMITTED = [Attempt.Status.FINISHED, Attempt.Status.AWAITING_MARKING]
 
 
 def quiz_get(*, slug: str) -> Quiz | None:
     """The quiz at ``slug`` (drafts included: the caller decides who may see them)."""
-    return hot_reads.quiz_by_slug(slug)
+    return sql.quiz_by_slug(slug)
 
 
 def _graded_attempts(
@@ -51,7 +55,9 @@ def _graded_attempts(
     return attempts
 
 
-def quiz_grade(*, user, quiz: Quiz, since: dt.datetime | None = None) -> Decimal | None:
+def quiz_grade(
+    *, user: User, quiz: Quiz, since: dt.datetime | None = None
+) -> Decimal | None:
     """The user's grade (percent) for a quiz by its grading method; None if none counts.
 
     With ``since``, only attempts finished then or later count (a course whose
@@ -69,11 +75,11 @@ def quiz_grade(*, user, quiz: Quiz, since: dt.datetime | None = None) -> Decimal
     if method == Quiz.GradingMethod.LAST:
         return scores[-1]
     if method == Quiz.GradingMethod.AVERAGE:
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
-    return max(scores)
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))  # type: ignore[operator, type-var, union-attr]
+    return max(scores)  # type: ignore[type-var]
 
 
-def quiz_passed(*, user, quiz: Quiz, since: dt.datetime | None = None) -> bool:
+def quiz_passed(*, user: User, quiz: Quiz, since: dt.datetime | None = None) -> bool:
     """True when the user's grade by the quiz's grading method reaches the pass mark
     (counting attempts finished at ``since`` or later, when given)."""
     if not getattr(user, "is_authenticated", False):
@@ -82,7 +88,7 @@ def quiz_passed(*, user, quiz: Quiz, since: dt.datetime | None = None) -> bool:
     return grade is not None and grade >= quiz.pass_mark
 
 
-def quizzes_open_for(*, user, now=None) -> QuerySet[Quiz]:
+def quizzes_open_for(*, user: User, now: dt.datetime | None = None) -> QuerySet[Quiz]:
     now = now or timezone.now()
     return (
         Quiz.objects.filter(draft=False)
@@ -92,7 +98,7 @@ def quizzes_open_for(*, user, now=None) -> QuerySet[Quiz]:
     )
 
 
-def attempts_of(*, user) -> QuerySet[Attempt]:
+def attempts_of(*, user: User) -> QuerySet[Attempt]:
     return (
         Attempt.objects.filter(user=user, preview=False)
         .select_related("quiz")
@@ -100,7 +106,7 @@ def attempts_of(*, user) -> QuerySet[Attempt]:
     )
 
 
-def attempt_get_for_learner(*, user, attempt_id: int) -> Attempt | None:
+def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
     return (
         Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
     )
@@ -114,7 +120,7 @@ def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
     )
 
 
-def category_progress(*, user) -> list[dict]:
+def category_progress(*, user: User) -> list[dict]:
     """Lifetime results per category and sub-category, computed from responses.
 
     Each row: ``{"category_id", "path", "depth", "score", "max", "percent", "answered"}``;
@@ -162,7 +168,9 @@ def category_progress(*, user) -> list[dict]:
     return result
 
 
-def categories_with_progress(*, user, now=None) -> list[dict]:
+def categories_with_progress(
+    *, user: User, now: dt.datetime | None = None
+) -> list[dict]:
     """Every category, each with the learner's lifetime progress (0% where nothing
     is answered yet) and the number of quizzes open in it and its sub-categories.
 
@@ -198,7 +206,9 @@ def categories_with_progress(*, user, now=None) -> list[dict]:
     return rows
 
 
-def category_quizzes(*, user, category: Category, now=None) -> QuerySet[Quiz]:
+def category_quizzes(
+    *, user: User, category: Category, now: dt.datetime | None = None
+) -> QuerySet[Quiz]:
     """Quizzes open to the learner in a category and its sub-categories."""
     return quizzes_open_for(user=user, now=now).filter(
         Q(category__path=category.path)
@@ -206,7 +216,9 @@ def category_quizzes(*, user, category: Category, now=None) -> QuerySet[Quiz]:
     )
 
 
-def marking_queue(*, user, quiz_id=None, learner_q: str = "") -> QuerySet[Response]:
+def marking_queue(
+    *, user: User, quiz_id: int | None = None, learner_q: str = ""
+) -> QuerySet[Response]:
     """Responses awaiting marking from learners in the trainer's units."""
     responses = Response.objects.filter(
         needs_marking=True, item__attempt__status=Attempt.Status.AWAITING_MARKING
@@ -239,7 +251,7 @@ def _scope_responses(responses, user, quiz_id, learner_q):
 
 
 def attempts_for_marker(
-    *, user, quiz_id=None, learner_q: str = ""
+    *, user: User, quiz_id: int | None = None, learner_q: str = ""
 ) -> QuerySet[Attempt]:
     """Submitted attempts of learners in the trainer's units (for overriding marks)."""
     attempts = Attempt.objects.filter(status__in=SUBMITTED, preview=False)
@@ -262,7 +274,7 @@ def attempts_for_marker(
     )
 
 
-def response_get_for_marker(*, user, response_id: int) -> Response | None:
+def response_get_for_marker(*, user: User, response_id: int) -> Response | None:
     return _scope_responses(
         Response.objects.filter(pk=response_id), user, None, ""
     ).first()
@@ -297,7 +309,7 @@ def scored_response_records() -> Iterator[dict]:
         yield {
             "user_id": user_id,
             "question_id": question_id,
-            "score": float(max(Decimal(0), min(Decimal(1), fraction))),
+            "score": float(max(Decimal(0), min(Decimal(1), fraction))),  # type: ignore[arg-type, type-var]
             "points": float(points),
             "answered_on": timezone.localtime(finished, tz).date()
             if finished
@@ -348,9 +360,9 @@ def attempts_for_statistics(*, quiz: Quiz) -> list[int]:
         if (
             current is None
             or method == Quiz.GradingMethod.LAST
-            or (method == Quiz.GradingMethod.HIGHEST and score > current[1])
+            or (method == Quiz.GradingMethod.HIGHEST and score > current[1])  # type: ignore[operator]
         ):
-            chosen[user_id] = (pk, score)
+            chosen[user_id] = (pk, score)  # type: ignore[assignment]
     return [pk for pk, _s in chosen.values()]
 
 
@@ -365,7 +377,7 @@ def item_mark_records(
         .select_related("version", "response")
         .order_by("attempt_id", "slot_position", "position")
     )
-    rows, counters, rgs_cache = [], {}, {}
+    rows, counters, rgs_cache = [], {}, {}  # type: ignore[var-annotated]
     for item in items.iterator(chunk_size=2000):
         data = item.version.data
         slot_key = (item.attempt_id, item.slot_position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,9 @@ from .errors import AssessmentError
 from .models import Attempt, Category, Quiz
 from .permissions import can_preview_quiz
 from .presenters import item_view, result_view, review_options
+
+if TYPE_CHECKING:
+    from config.http import AuthenticatedHttpRequest
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -41,7 +45,7 @@ def _quiz_for(request: HttpRequest, slug: str) -> Quiz:
     return quiz
 
 
-def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
+def _attempt_for(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
     attempt = selectors.attempt_get_for_learner(
         user=request.user, attempt_id=attempt_id
     )
@@ -57,7 +61,7 @@ def _with_next(url: str, next_url: str) -> str:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     attempts = list(selectors.attempts_of(user=request.user)[:200])
     by_quiz: dict[int, list[Attempt]] = {}
     for attempt in attempts:
@@ -80,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def categories(request: HttpRequest) -> HttpResponse:
+def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/categories.html",
@@ -89,7 +93,9 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def category_detail(request: HttpRequest, category_id: int) -> HttpResponse:
+def category_detail(
+    request: AuthenticatedHttpRequest, category_id: int
+) -> HttpResponse:
     category = Category.objects.filter(pk=category_id).first()
     if category is None:
         raise Http404
@@ -113,14 +119,21 @@ def category_detail(request: HttpRequest, category_id: int) -> HttpResponse:
     )
 
 
+def _previewing(request: HttpRequest, quiz: Quiz) -> bool:
+    """A draft quiz is always a preview; a trainer may preview a published one."""
+    asked = request.GET.get("preview") == "1" or request.POST.get("preview") == "1"
+    return quiz.draft or (asked and can_preview_quiz(request.user))
+
+
 @login_required
-def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def quiz_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     quiz = _quiz_for(request, slug)
     next_url = _safe_next(request)
+    preview = _previewing(request, quiz)
     if request.method == "POST":
         try:
             attempt = services.attempt_start(
-                user=request.user, quiz=quiz, preview=quiz.draft
+                user=request.user, quiz=quiz, preview=preview
             )
         except AssessmentError as error:
             messages.error(request, error.message)
@@ -144,13 +157,13 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "remaining": services.attempts.attempts_remaining(quiz, used),
             "unavailable": services.attempts.quiz_availability_error(
-                quiz, now=now, preview=quiz.draft
+                quiz, now=now, preview=preview
             ),
             "grade": selectors.quiz_grade(user=request.user, quiz=quiz),
             "passed": selectors.quiz_passed(user=request.user, quiz=quiz),
             "question_count": quiz.max_questions or None,
             "next": next_url,
-            "preview": quiz.draft,
+            "preview": preview,
         },
     )
 
@@ -164,7 +177,7 @@ def _finish_if_overdue(attempt: Attempt) -> Attempt:
 
 
 @login_required
-def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_page(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     next_url = _safe_next(request)
     if not attempt.is_open:
@@ -269,7 +282,9 @@ def _attempt_form_post(request, attempt: Attempt, next_url: str) -> HttpResponse
 
 @login_required
 @require_POST
-def attempt_save_json(request: HttpRequest, attempt_id: int) -> JsonResponse:
+def attempt_save_json(
+    request: AuthenticatedHttpRequest, attempt_id: int
+) -> JsonResponse:
     """Autosave: ``{"seq", "answers": {position: answer}, "flags": {position: bool}}``.
 
     Answers ``{"ok": true, "seq": new}``; a refused save answers 409 with the reason
@@ -310,7 +325,7 @@ def attempt_save_json(request: HttpRequest, attempt_id: int) -> JsonResponse:
 
 
 @login_required
-def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_summary(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     next_url = _safe_next(request)
     if not attempt.is_open:
@@ -338,7 +353,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_submit(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     next_url = _safe_next(request)
     try:
         # The service reads the attempt only when it is the learner's own.
@@ -354,7 +369,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @login_required
-def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_result(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     if attempt.is_open:
         return redirect(reverse("assessments:attempt", args=[attempt.pk]))

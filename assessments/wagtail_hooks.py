@@ -6,6 +6,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
@@ -13,7 +14,10 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 from cms.search import joiner_pattern
 
 from .admin_forms import QuizAdminForm
+from .admin_panels import question_edit_handler
+from .bulk_actions import AddToQuizBulkAction
 from .models import Category, Question, Quiz
+from .panels import QuizPreviewPanel
 from .permissions import can_mark, can_see_statistics
 from .services import question_publish_version
 
@@ -51,7 +55,15 @@ class QuestionViewSet(SnippetViewSet):
         "points",
         _yes_no(Question, "active"),
     ]
-    list_filter = ["type", "category", "difficulty", "active"]
+    list_filter = [
+        "type",
+        "category",
+        "indicators",
+        "business_lines",
+        "difficulty",
+        "active",
+    ]
+    edit_handler = question_edit_handler
     # The database backend would search only whole segmented words of the text and
     # refuses the code (an autocomplete field); a bank of a few thousand questions is
     # searched fastest and most predictably by substring: 案件比 inside a stem, or
@@ -87,6 +99,9 @@ class QuizViewSet(SnippetViewSet):
     list_filter = ["draft", "feedback_mode"]
     search_backend_name = None
     search_fields = ["title", "slug"]
+    edit_handler = ObjectList(
+        [QuizPreviewPanel(), *Quiz.panels], base_form_class=QuizAdminForm
+    )
 
 
 Quiz.base_form_class = QuizAdminForm
@@ -101,6 +116,7 @@ def _publish(request, instance):
         question_publish_version(question=Question.objects.get(pk=instance.pk))
 
 
+hooks.register("register_bulk_action", AddToQuizBulkAction)
 hooks.register("after_create_snippet", _publish)
 hooks.register("after_edit_snippet", _publish)
 

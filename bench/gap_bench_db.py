@@ -178,8 +178,9 @@ def _bulk_sql(*, staff: int, responses: int) -> list[str]:
 def extract() -> dict[str, float]:
     """Seconds spent in each read the analysis task makes, for the last quarter."""
     from insights import selectors
+    from insights.periods import period_parse
 
-    period = selectors.period_parse("2025Q4")
+    period = period_parse("2025Q4")
     steps = {
         "values": lambda: selectors.value_records(kind="quarter", until=period.end),
         "indicators": lambda: selectors.indicator_records(2025),

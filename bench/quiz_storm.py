@@ -402,7 +402,7 @@ def _ratio(a, b):
 
 
 def _setup(url: str, reuse: bool) -> None:
-    from bench.run import _database_ensure, _manage
+    from bench.harness import _database_ensure, _manage
 
     fresh = _database_ensure(url, fresh=False)
     if fresh or not reuse:
@@ -458,7 +458,7 @@ def main(argv=None) -> dict:
     warm, counted = sessions[: args.warmup], sessions[args.warmup :]
     connections.close_all()
 
-    from bench.run import _port_free, start_gunicorn
+    from bench.harness import _port_free, start_gunicorn
 
     service = None
     if args.url:

@@ -29,6 +29,15 @@ schedule(
     crontab(hour=2, minute=30),
 )
 
+# Organisation: role grants end (and begin) on their dates by themselves; every role
+# check reads the dates, and this daily sweep just after midnight brings the admin groups
+# of those grants into line, so an expired trainer loses the admin's editing rights too.
+schedule(
+    "organisation-role-groups-daily",
+    "organisation.tasks.role_groups_expire",
+    crontab(hour=0, minute=5),
+)
+
 # Campaigns: bring joiners into (and leavers out of) every campaign's audience, nightly
 # before the reminders run (roster imports also trigger it at once).
 schedule(
@@ -47,6 +56,14 @@ schedule(
     "campaigns-leader-digests-weekly",
     "learning.campaigns.tasks.send_leader_digests",
     crontab(hour=8, minute=30, day_of_week="mon"),
+)
+
+# Hours: on the first day of each quarter at 08:45, each unit leader hears who in
+# their subtree is behind a pro-rata pace, early enough in the quarter to catch up.
+schedule(
+    "hours-leader-digests-quarterly",
+    "hours.tasks.send_hours_digests",
+    crontab(hour=8, minute=45, day_of_month=1, month_of_year="1,4,7,10"),
 )
 
 # Assessments: close attempts whose time is up (submit, or end as not counted, by each
@@ -103,5 +120,14 @@ schedule(
 schedule(
     "organisation-requeue-stale-imports",
     "organisation.tasks.requeue_stale_imports",
+    crontab(minute="*/5"),
+)
+
+# API: deliver new xAPI statements to the outside LRS every five minutes (a no-op
+# while XAPI_LRS_ENDPOINT is empty); the LRS is a reporting copy, minutes late is fine,
+# and a failed delivery retries with backoff inside the task.
+schedule(
+    "api-push-xapi-statements",
+    "api.tasks.lrs_push_statements",
     crontab(minute="*/5"),
 )

@@ -34,12 +34,18 @@ INSTALLED_APPS = [
     "assessments",
     "insights",
     "reports",
+    "hours",
+    "practice",
+    "api",
+    # Listed so that the API's docs page renders ninja's template with the Swagger UI
+    # files served from our static files; without it ninja falls back to a CDN.
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "organisation.users_app.UsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -148,6 +154,33 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organisation.backends.StaffNumberBackend",
 ]
+# Sign-in against the directory (docs/ldap.md): on when LDAP_SERVER_URI is set. The
+# directory checks the password; the roster (by staff number) says who signs in.
+# Accounts that are not in the directory (the platform's own administrators) still
+# sign in with their platform password.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+LDAP_STAFF_NO_ATTR = env("LDAP_STAFF_NO_ATTR", default="employeeNumber")
+AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+# Names, e-mails and groups stay as the roster and the platform's roles have them.
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+AUTH_LDAP_NO_NEW_USERS = True
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env("LDAP_USER_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env(
+            "LDAP_USER_FILTER",
+            default="(|(uid=%(user)s)(employeeNumber=%(user)s))",
+        ),
+    )
+    AUTHENTICATION_BACKENDS.insert(1, "organisation.ldap.RosterLDAPBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -190,6 +223,9 @@ def _rate_limit(name: str, default: str) -> tuple[int, int]:
 RATE_LIMITS = {
     "sign_in": _rate_limit("SIGN_IN_RATE_LIMIT", "30/300"),
     "password_reset": _rate_limit("PASSWORD_RESET_RATE_LIMIT", "5/3600"),
+    # Requests per API token (api/auth.py): a nightly sync of a 50,000-person roster
+    # pages through 500 at a time, well inside it; a runaway loop is cut off.
+    "api": _rate_limit("API_RATE_LIMIT", "600/60"),
 }
 
 LANGUAGE_CODE = "zh-hans"
@@ -342,6 +378,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 LESSON_MIN_SECONDS_SHOWN = env.int("LESSON_MIN_SECONDS_SHOWN", default=10)
 MIN_GROUP_SIZE = env.int("MIN_GROUP_SIZE", default=5)
 ANNUAL_ONLINE_HOURS = env.int("ANNUAL_ONLINE_HOURS", default=50)
+
+# xAPI statements (api/xapi.py): activity IRIs and the actor's homePage are under
+# XAPI_BASE_URL (the platform's address by default). Statement ids are UUID 5 in
+# XAPI_NAMESPACE: pin it before the first push so that a change of address never
+# gives the same facts new ids. Facts younger than XAPI_SETTLE_SECONDS are held back
+# so that a transaction committing late is not skipped by a reader's high-water mark.
+XAPI_BASE_URL = env("XAPI_BASE_URL", default="")
+XAPI_NAMESPACE = env("XAPI_NAMESPACE", default="")
+XAPI_SETTLE_SECONDS = env.int("XAPI_SETTLE_SECONDS", default=60)
+# Optional push to an outside LRS (api/lrs.py); off while the endpoint is empty.
+XAPI_LRS_ENDPOINT = env("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_KEY = env("XAPI_LRS_KEY", default="")
+XAPI_LRS_SECRET = env("XAPI_LRS_SECRET", default="")
+XAPI_LRS_BATCH = env.int("XAPI_LRS_BATCH", default=200)
+XAPI_LRS_TIMEOUT = env.float("XAPI_LRS_TIMEOUT", default=20)
 
 LOGGING = {
     "version": 1,

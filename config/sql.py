@@ -116,3 +116,43 @@ def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
             start += len(group)
         out.append(values)
     return out
+
+
+def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> None:
+    """``Model.objects.bulk_update(objs, fields)``, one join per batch on PostgreSQL.
+
+    Django's bulk_update writes ``CASE WHEN pk = … THEN …`` for every row and field:
+    building and evaluating it grows with the square of the batch. For 500 units it
+    took 9 of the 10 seconds of an import on the shared development machine;
+    ``UPDATE … FROM (VALUES …)`` writes the same values as one join. Other databases
+    use the ORM's bulk_update, the reference the tests compare it with.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=batch_size)
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{c.cast_db_type(connection)}" for c in columns) + ")"
+    assignments = ", ".join(
+        f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:]
+    )
+    names = ", ".join(quote(c.column) for c in columns)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            part = objs[start : start + batch_size]
+            params = [
+                c.get_db_prep_save(getattr(obj, c.attname), connection)
+                for obj in part
+                for c in columns
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(part))}) AS v({names}) "
+                f"WHERE {table}.{pk} = v.{pk}",
+                params,
+            )

@@ -6,24 +6,27 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from learning.campaigns.views import language_switch
 from organisation import views as organisation_views
 
 urlpatterns = [
     path("healthz", organisation_views.healthz, name="healthz"),
+    path("", include("api.urls")),
     path("accounts/", include("organisation.urls")),
-    path("i18n/setlang/", language_switch, name="set_language"),
+    path("i18n/setlang/", organisation_views.language_switch, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Each app declares its own addresses (learning: /learning/, /certificates/, /search/;
-    # assessments: /quizzes/; reports: /reports/; insights: /insights/).
+    # assessments: /quizzes/; reports: /reports/; insights: /insights/;
+    # practice: /practice/).
     path("", include("cms.urls")),
     path("", include("learning.urls")),
     path("", include("learning.campaigns.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("hours.urls")),
     path("", include("insights.urls")),
+    path("", include("practice.urls")),
 ]
 
 if settings.DEBUG:

@@ -9,7 +9,12 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from organisation.importing import register
 
-        register("indicator_values", _("Indicator values"), _import_values)
+        register(
+            "indicator_values",
+            _("Indicator values"),
+            _import_values,
+            schema=_value_schema,
+        )
 
 
 def _import_values(**options):
@@ -18,3 +23,9 @@ def _import_values(**options):
     from .services import indicator_values_import
 
     return indicator_values_import(**options)
+
+
+def _value_schema():
+    from .services import VALUE_SCHEMA
+
+    return VALUE_SCHEMA

@@ -18,6 +18,7 @@ from organisation.tabular import Table
 
 from . import analytics, selectors
 from .models import GapSnapshot, IndicatorEdition, IndicatorValue
+from .periods import period_parse
 from .services import indicator_values_import, snapshots_run
 
 PERIODS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -74,7 +75,7 @@ PLANTED = {
 
 
 def _signals(codes: list[str]) -> dict[tuple[str, str], float]:
-    period = selectors.period_parse(PERIODS[-1])
+    period = period_parse(PERIODS[-1])
     a = analytics
     df = a.capability(
         a.frame(selectors.staff_records(), a.STAFF_COLUMNS),

@@ -7,6 +7,8 @@ that courses and questions can name indicators without depending on this app.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .periods import period_parse
+
 
 class IndicatorEdition(models.Model):
     """One published list of indicators (e.g. the 2021, 2023 or 2024 revision).
@@ -99,8 +101,6 @@ class IndicatorValue(models.Model):
     def clean(self) -> None:
         """Derive the kind and dates from the period text (edits in the admin)."""
         from django.core.exceptions import ValidationError
-
-        from .selectors import period_parse
 
         try:
             period = period_parse(self.period or "")

@@ -10,8 +10,8 @@ shown or exported.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db.models import QuerySet
@@ -23,53 +23,14 @@ from organisation.selectors import units_visible_to
 
 from .cells import CELL_MEASURES
 from .models import GapCell, GapSnapshot, IndicatorEdition, IndicatorValue
+from .periods import Period, period_parse
 
-PERIOD_RE = re.compile(
-    r"^(?P<year>\d{4})(?:(?P<half>[Hh][12])|(?P<quarter>[Qq][1-4])|-(?P<month>\d{1,2}))?$"
-)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
+    from django.contrib.auth.models import User
 
-@dataclass(frozen=True)
-class Period:
-    text: str
-    kind: str
-    start: dt.date
-    end: dt.date
-
-    @property
-    def order(self) -> int:
-        return self.start.toordinal()
-
-
-def period_parse(text: str) -> Period:
-    """``2025``, ``2025H1``, ``2025Q3`` or ``2025-07`` → a Period; ValueError otherwise."""
-    match = PERIOD_RE.match(text.strip())
-    if not match:
-        raise ValueError(text)
-    year = int(match["year"])
-    if not 1990 <= year <= 2100:
-        raise ValueError(text)
-    if match["half"]:
-        half = int(match["half"][1])
-        start, months = dt.date(year, 1 + 6 * (half - 1), 1), 6
-        kind, label = "half", f"{year}H{half}"
-    elif match["quarter"]:
-        quarter = int(match["quarter"][1])
-        start, months = dt.date(year, 1 + 3 * (quarter - 1), 1), 3
-        kind, label = "quarter", f"{year}Q{quarter}"
-    elif match["month"]:
-        month = int(match["month"])
-        if not 1 <= month <= 12:
-            raise ValueError(text)
-        start, months = dt.date(year, month, 1), 1
-        kind, label = "month", f"{year}-{month:02d}"
-    else:
-        start, months = dt.date(year, 1, 1), 12
-        kind, label = "year", str(year)
-    end_month = start.month + months
-    end_year = year + (end_month - 1) // 12
-    end = dt.date(end_year, (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return Period(text=label, kind=kind, start=start, end=end)
+    from insights.models import AnalysisRun
 
 
 def is_ratio_indicator(code: str) -> bool:
@@ -167,7 +128,7 @@ def course_indicator_records() -> list[tuple]:
     )
 
 
-def course_titles(codes) -> dict[str, str]:
+def course_titles(codes: Iterable[str]) -> dict[str, str]:
     from learning.models import CoursePage
 
     return dict(
@@ -255,7 +216,7 @@ def _copy_arrays(data: bytes, row: np.dtype) -> list[np.ndarray]:
     if len(data) % row.itemsize:
         raise ValueError("unexpected row layout in the answers' binary copy")
     rows = np.frombuffer(data, dtype=row)
-    values = [name for name in row.names if not name.endswith("_len")][1:]
+    values = [name for name in row.names if not name.endswith("_len")][1:]  # type: ignore[union-attr]
     if not (rows["fields"] == len(values)).all() or not all(
         (rows[f"{name}_len"] == row[name].itemsize).all() for name in values
     ):
@@ -401,7 +362,7 @@ def _answer_batches(until: dt.date):
         casts = ", ".join(
             ["a.uid::int4", "a.qid::int4"] + [f"a.{n}::float8" for n in names]
         )
-        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)
+        select = connection.ops.compose_sql(f"SELECT {casts} FROM ({sql}) a", params)  # type: ignore[attr-defined]
         yield from _copy_batches(cursor.cursor, select, floats)
 
     platform, imported = _answer_querysets(until)
@@ -585,7 +546,7 @@ def _cells_visible_to(user, snapshot: GapSnapshot) -> QuerySet:
     return cells.filter(unit__in=units_visible_to(user))
 
 
-def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
+def snapshot_for(user: User, period: str | None = None) -> ScopedSnapshot | None:
     """The snapshot with only the units (and their rows) the user may see."""
     snapshot = snapshot_get(period)
     if snapshot is None:
@@ -614,7 +575,7 @@ def snapshot_for(user, period: str | None = None) -> ScopedSnapshot | None:
     )
 
 
-def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
+def unit_history_for(user: User, *, code: str, snapshot: GapSnapshot) -> dict:
     """indicator code → [[period, value, standing, tier], …] for a unit the user may see.
 
     Read through the reader's scope: a unit outside it has no history (the unit page
@@ -628,7 +589,7 @@ def unit_history_for(user, *, code: str, snapshot: GapSnapshot) -> dict:
     return {indicator: points for indicator, points in rows if points}
 
 
-def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
+def staff_names_for(user: User, *, staff_nos: set[str]) -> dict[str, str]:
     """staff number → name of the people among ``staff_nos`` in the user's scope (a
     person outside it is left out, so a stale list never names them)."""
     if not staff_nos:
@@ -639,7 +600,7 @@ def staff_names_for(user, *, staff_nos: set[str]) -> dict[str, str]:
     return dict(people.values_list("staff_no", "name"))
 
 
-def latest_run():
+def latest_run() -> AnalysisRun | None:
     """The most recent recomputation (to show work in progress), or None."""
     from .models import AnalysisRun
 

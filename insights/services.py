@@ -14,6 +14,7 @@ import math
 import re
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import DecimalValidator
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.batch import run_isolated
+from config.sql import bulk_update
 from config.tasks import send_on_commit
 from organisation.columns import CLEAR, CellError, CellType, Column, Number, Ref, Schema
 from organisation.models import Indicator, Unit
@@ -36,6 +38,14 @@ from organisation.tabular import (
 from . import analytics, selectors
 from .cells import CELL_FIELDS, CELL_LISTS, CELL_MEASURES, PRIORITY_BASIS
 from .models import AnalysisRun, GapCell, GapSnapshot, IndicatorValue
+from .periods import period_parse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import User
+
+    from learning.campaigns.models import Campaign
 
 
 class InsightsError(Exception):
@@ -98,10 +108,11 @@ class _Procuratorate(Ref):
 
 class _Period(CellType):
     description = "2025, 2025H1, 2025Q3, 2025-07"
+    sample = "2025"
 
     def clean(self, text, lookups):
         try:
-            return selectors.period_parse(text)
+            return period_parse(text)
         except ValueError:
             raise CellError(
                 _(
@@ -114,6 +125,7 @@ class _Period(CellType):
 
 class _Value(CellType):
     description = "0.35, 35%, 1:1.31"
+    sample = "0.35"
 
     def clean(self, text, lookups):
         try:
@@ -156,7 +168,11 @@ VALUE_SCHEMA = Schema(
 
 
 def indicator_values_import(
-    *, table: Table, dry_run: bool = False, progress=None, **options
+    *,
+    table: Table,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> ImportSummary:
     """Upsert indicator values by (unit, indicator, period); all-or-nothing.
 
@@ -170,14 +186,14 @@ def indicator_values_import(
         "units": {u.code: u for u in Unit.objects.all()},
         "indicators": {i.code: i for i in Indicator.objects.all()},
     }
-    parsed = VALUE_SCHEMA.parse(table, lookups)
+    parsed = VALUE_SCHEMA.parse(table, lookups)  # type: ignore[arg-type]
     for row in parsed.rows:
         if row.get("denominator") is not None and row["denominator"] == 0:
             parsed.errors.append(
                 RowError(row.number, "denominator", _("the denominator cannot be zero"))
             )
     parsed.raise_errors()
-    parsed = [
+    parsed = [  # type: ignore[assignment]
         {
             "unit": row["unit_code"],
             "indicator": row["indicator_code"],
@@ -191,12 +207,12 @@ def indicator_values_import(
     existing = {
         (v.unit_id, v.indicator_id, v.period): v
         for v in IndicatorValue.objects.filter(
-            period__in={p["period"].text for p in parsed}
+            period__in={p["period"].text for p in parsed}  # type: ignore[attr-defined]
         )
     }
     summary = ImportSummary()
     to_create, to_update = [], []
-    for item in parsed:
+    for item in parsed:  # type: ignore[attr-defined]
         period = item["period"]
         current = existing.get((item["unit"].id, item["indicator"].id, period.text))
         fields = [f for f in ("value", "numerator", "denominator") if f in item]
@@ -231,11 +247,9 @@ def indicator_values_import(
             fields=changes,
         )
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
-    IndicatorValue.objects.bulk_update(
-        to_update, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
-    )
+    bulk_update(to_update, ["value", "numerator", "denominator", "updated_at"])
     summary.created, summary.updated = len(to_create), len(to_update)
-    touched = sorted({p["period"].text for p in parsed})
+    touched = sorted({p["period"].text for p in parsed})  # type: ignore[attr-defined]
     summary.extra["periods"] = touched
     if not dry_run and (to_create or to_update):
         snapshots_schedule(periods=touched)
@@ -291,7 +305,7 @@ def _analyse(period_text: str, timings: dict | None = None):
     Raises InsightsError when the period is malformed or has no indicator values.
     """
     try:
-        period = selectors.period_parse(period_text)
+        period = period_parse(period_text)
     except ValueError:
         raise InsightsError(
             _('"%(value)s" is not a period such as 2025, 2025H1, 2025Q3 or 2025-07')
@@ -501,7 +515,7 @@ def _cells_write(snapshot: GapSnapshot, rows) -> int:
 
 @transaction.atomic
 def _snapshot_write(*, period_text: str, meta: dict, rows) -> GapSnapshot:
-    period = selectors.period_parse(period_text)
+    period = period_parse(period_text)
     snapshot, _created = GapSnapshot.objects.update_or_create(
         period=period.text,
         defaults={
@@ -584,7 +598,9 @@ def snapshots_run(run: AnalysisRun) -> AnalysisRun:
 # Acting on a gap -------------------------------------------------------------------
 
 
-def gap_campaign_create(*, user, period: str, unit_code: str, indicator_code: str):
+def gap_campaign_create(
+    *, user: User, period: str, unit_code: str, indicator_code: str
+) -> Campaign:
     """Create a campaign for one training need: that unit's subtree and the
     recommended courses.
 

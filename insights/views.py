@@ -335,12 +335,12 @@ def unit_detail(request, code: str):
         )
         context.update(
             {
-                "period": scoped.period,
-                "computed_at": _when(scoped.snapshot.computed_at),
-                "rows": rows,
-                "needs": needs,
+                "period": scoped.period,  # type: ignore[dict-item]
+                "computed_at": _when(scoped.snapshot.computed_at),  # type: ignore[dict-item]
+                "rows": rows,  # type: ignore[dict-item]
+                "needs": needs,  # type: ignore[dict-item]
                 "history": [
-                    {
+                    {  # type: ignore[misc]
                         "indicator_name": _indicator_name(scoped.indicators.get(i, {})),
                         "points": [
                             {
@@ -438,7 +438,7 @@ def export(request, fmt: str):
     else:
         buffer = io.BytesIO()
         write_xlsx(buffer, first, rows, title=scoped.period)
-        response = HttpResponse(
+        response = HttpResponse(  # type: ignore[assignment]
             buffer.getvalue(),
             content_type=(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,6 +18,11 @@ class LearningConfig(AppConfig):
             dispatch_uid="learning.course_published",
         )
         from assessments.signals import attempt_finished
+        from organisation.admin_people import register_person_panel
+
+        from .admin_panels import person_learning_panel
+
+        register_person_panel(person_learning_panel)
 
         attempt_finished.connect(
             signals.attempt_finished, dispatch_uid="learning.attempt_finished"

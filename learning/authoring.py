@@ -2,7 +2,8 @@
 
 Trainers ("Trainers") may add and edit pages under the course catalogue and nothing
 else in the page tree; they cannot publish. Heads of the training office ("Training
-office heads") approve in the "course review" workflow, which publishes the page.
+office heads") approve in the "course review" workflow, which publishes the course
+with its changed lessons and draft quizzes (see learning.review).
 Both groups may upload and choose images and documents (covers, videos, handouts).
 """
 
@@ -12,7 +13,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -21,7 +21,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from .models import CourseIndexPage
+from .models import CourseIndexPage, CourseReviewTask
 
 TRAINERS = "Trainers"
 HEADS = "Training office heads"
@@ -89,12 +89,15 @@ def course_authoring_setup(*, index: CourseIndexPage) -> Workflow:
     workflow, _created = Workflow.objects.get_or_create(
         name=WORKFLOW_NAME, defaults={"active": True}
     )
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = CourseReviewTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = CourseReviewTask.objects.create(name=TASK_NAME)
     task.groups.add(groups[HEADS])
     WorkflowTask.objects.get_or_create(
         workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
     )
+    # The plain approval step of earlier installations published a course without
+    # its lessons; the course review replaces it.
+    WorkflowTask.objects.filter(workflow=workflow).exclude(task=task.task_ptr).delete()
     WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return workflow

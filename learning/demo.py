@@ -130,6 +130,25 @@ def _code(rng: random.Random) -> str:
     return "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
 
 
+def _done_rows(
+    user, course: CoursePage, lessons: list, day: dt.date, rng: random.Random
+) -> list[LessonProgress]:
+    """The lessons marked done on ``day``, each at its own random time."""
+    rows = []
+    for lesson in lessons:
+        moment = _aware(day, rng)
+        rows.append(
+            LessonProgress(
+                user=user,
+                lesson=lesson,
+                course=course,
+                marked_done_at=moment,
+                completed_at=moment,
+            )
+        )
+    return rows
+
+
 def seed_progress(*, courses: dict[str, CoursePage], today: dt.date | None = None):
     """A spread of progress: LAW-101 done by most, G0301 lagging, electives by some."""
     if CourseCompletion.objects.filter(course__in=courses.values()).exists():
@@ -167,17 +186,9 @@ def seed_progress(*, courses: dict[str, CoursePage], today: dt.date | None = Non
             course_lessons = lessons[code]
             if roll < done_share:
                 day = today - dt.timedelta(days=rng.randint(0, 59))
-                for lesson in course_lessons:
-                    moment = _aware(day, rng)
-                    progress_rows.append(
-                        LessonProgress(
-                            user=person.user,
-                            lesson=lesson,
-                            course=course,
-                            marked_done_at=moment,
-                            completed_at=moment,
-                        )
-                    )
+                progress_rows += _done_rows(
+                    person.user, course, course_lessons, day, rng
+                )
                 completion_rows.append(
                     CourseCompletion(
                         user=person.user,
@@ -189,34 +200,21 @@ def seed_progress(*, courses: dict[str, CoursePage], today: dt.date | None = Non
                 )
             elif roll < done_share + partial_share and len(course_lessons) > 1:
                 day = today - dt.timedelta(days=rng.randint(0, 30))
-                for lesson in course_lessons[: rng.randint(1, len(course_lessons) - 1)]:
-                    moment = _aware(day, rng)
-                    progress_rows.append(
-                        LessonProgress(
-                            user=person.user,
-                            lesson=lesson,
-                            course=course,
-                            marked_done_at=moment,
-                            completed_at=moment,
-                        )
-                    )
+                some = course_lessons[: rng.randint(1, len(course_lessons) - 1)]
+                progress_rows += _done_rows(person.user, course, some, day, rng)
     # The demo learner: IND-101 partly done, LAW-101 started but not complete.
     learner = get_user_model().objects.filter(username=DEMO_LEARNER).first()
     if learner is not None:
         for code, count in (("IND-101", 1), ("LAW-101", 1)):
             if code not in courses:
                 continue
-            for lesson in lessons[code][:count]:
-                moment = _aware(today - dt.timedelta(days=3), rng)
-                progress_rows.append(
-                    LessonProgress(
-                        user=learner,
-                        lesson=lesson,
-                        course=courses[code],
-                        marked_done_at=moment,
-                        completed_at=moment,
-                    )
-                )
+            progress_rows += _done_rows(
+                learner,
+                courses[code],
+                lessons[code][:count],
+                today - dt.timedelta(days=3),
+                rng,
+            )
     LessonProgress.objects.bulk_create(
         progress_rows, batch_size=2000, ignore_conflicts=True
     )

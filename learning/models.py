@@ -1,17 +1,19 @@
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import AbstractGroupApprovalTask, Page
 from wagtail.search import index
 
 from organisation.validators import validate_code
 
+from .admin_forms import CourseAdminForm, LessonAdminForm
 from .blocks import LessonStreamBlock
+from .panels import CourseReviewPanel
 
 
 class SignInRequiredMixin:
@@ -182,7 +184,9 @@ class CoursePage(SignInRequiredMixin, Page):
     # When a material change last named the final quiz: passes before it do not count.
     final_quiz_changed_at = models.DateTimeField(null=True, editable=False)
 
+    base_form_class = CourseAdminForm
     content_panels = Page.content_panels + [
+        CourseReviewPanel(),
         MultiFieldPanel(
             [
                 FieldPanel("code"),
@@ -248,6 +252,7 @@ class CoursePage(SignInRequiredMixin, Page):
 
 
 class LessonPage(SignInRequiredMixin, Page):
+    base_form_class = LessonAdminForm
     body = StreamField(LessonStreamBlock(), blank=True, verbose_name=_("body"))
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), default=15
@@ -281,6 +286,15 @@ class LessonPage(SignInRequiredMixin, Page):
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+
+    # A lesson is reviewed with its course (learning.review), never on its own: a
+    # trainer saves lesson drafts and submits the course once.
+    @property
+    def has_workflow(self) -> bool:
+        return False
+
+    def get_workflow(self):
+        return None
 
     def save(self, *args, **kwargs):
         self.gate_quiz_id = self.required_quiz_id()
@@ -423,3 +437,65 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CourseReviewTask(AbstractGroupApprovalTask):
+    """Approval of a course together with its changed lessons and draft quizzes."""
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .review import course_bundle_publish, course_lessons
+
+        if action_name == "approve":
+            course = task_state.workflow_state.content_object.specific
+            if not course_lessons(course=course):
+                # Publishing would show learners an empty course.
+                return super().on_action(
+                    task_state,
+                    user,
+                    "reject",
+                    comment=str(
+                        _("The course has no lessons; add lessons and submit again.")
+                    ),
+                )
+            course_bundle_publish(course=course, user=user)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Members of the chosen groups approve a course with its changed lessons "
+            "and quizzes, all published together"
+        )
+
+    class Meta:
+        verbose_name = _("course review")
+        verbose_name_plural = _("course reviews")
+
+
+class VideoWatch(models.Model):
+    """What the server has seen of one learner playing one video of a lesson.
+
+    The page reports playback in heartbeats; the server marks the segment of each
+    accepted heartbeat as seen and accepts at most one new segment per segment of
+    wall-clock time, so a client cannot claim a whole video at once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="video_watches"
+    )
+    # The video's address (file URL or intranet address) as the lesson shows it.
+    source = models.CharField(max_length=500)
+    duration = models.FloatField()
+    seen = models.JSONField(default=list)
+    last_beat_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson", "source"], name="one_watch_per_video"
+            )
+        ]

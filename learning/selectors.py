@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
@@ -28,17 +29,26 @@ from .models import (
     LessonProgress,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
+
+    from django.contrib.auth.models import User
+
+    from assessments.models import Quiz
+
 NOT_STARTED = "not_started"
 AWAITING_QUIZ = "awaiting_quiz"
 DONE = "done"
 
 
-def passed_quiz_ids(*, user, quiz_ids) -> set[int]:
+def passed_quiz_ids(*, user: User, quiz_ids: Iterable[int | None]) -> set[int]:
     """Which of these quizzes the user has passed, in one query."""
     return set(quiz_passes(user=user, quiz_ids=quiz_ids))
 
 
-def quiz_passes(*, user, quiz_ids) -> dict[int, dt.datetime]:
+def quiz_passes(
+    *, user: User, quiz_ids: Iterable[int | None]
+) -> dict[int, dt.datetime]:
     """Quiz id → when the user last passed it, for those of these quizzes the user
     has passed, in one query."""
     from assessments.models import Attempt
@@ -73,7 +83,7 @@ def passed_since(
     return since is None or (last is not None and last >= since)
 
 
-def quiz_passed(*, user, quiz, since: dt.datetime | None = None) -> bool:
+def quiz_passed(*, user: User, quiz: Quiz, since: dt.datetime | None = None) -> bool:
     from assessments.selectors import quiz_passed as assessments_quiz_passed
 
     return assessments_quiz_passed(user=user, quiz=quiz, since=since)
@@ -178,7 +188,7 @@ class Outline:
         return next((row for row in self.rows if row.lesson.pk == lesson.pk), None)
 
 
-def course_outline(*, course: CoursePage, user) -> Outline:
+def course_outline(*, course: CoursePage, user: User) -> Outline:
     """Lessons of a course with the user's status for each, progress and completion."""
     lessons = course_lessons(course)
     signed_in = getattr(user, "is_authenticated", False)
@@ -244,7 +254,7 @@ def course_outline(*, course: CoursePage, user) -> Outline:
     return outline
 
 
-def course_requirements_met(*, course: CoursePage, user) -> bool:
+def course_requirements_met(*, course: CoursePage, user: User) -> bool:
     """Every counted lesson done, and the final quiz passed (by the quiz's own rule)."""
     outline = course_outline(course=course, user=user)
     if outline.total == 0 and not course.final_quiz_id:
@@ -256,7 +266,7 @@ def course_requirements_met(*, course: CoursePage, user) -> bool:
     )
 
 
-def lesson_context(*, lesson: LessonPage, user) -> dict:
+def lesson_context(*, lesson: LessonPage, user: User) -> dict:
     course = CoursePage.objects.live().parent_of(lesson).first()
     if course is None:
         course = lesson.get_parent().specific
@@ -289,7 +299,7 @@ def catalogue_page() -> CourseIndexPage | None:
     return CourseIndexPage.objects.live().order_by("path").first()
 
 
-def catalogue(*, index: CourseIndexPage, params, user) -> dict:
+def catalogue(*, index: CourseIndexPage, params: Mapping[str, str], user: User) -> dict:
     """Courses of the catalogue, filtered by business line, indicator and kind."""
     courses = (
         CoursePage.objects.child_of(index)
@@ -322,7 +332,7 @@ def catalogue(*, index: CourseIndexPage, params, user) -> dict:
     }
 
 
-def course_statuses(*, user, course_ids) -> dict[int, str]:
+def course_statuses(*, user: User, course_ids: Collection[int]) -> dict[int, str]:
     """course id → "completed" or "in_progress" for the user (absent: not started)."""
     if not getattr(user, "is_authenticated", False) or not course_ids:
         return {}
@@ -367,7 +377,7 @@ def _assignments_for(user) -> list[dict]:
     return list(assignments_for_user(user))
 
 
-def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
+def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     completions = list(
         CourseCompletion.objects.filter(user=user)
@@ -419,7 +429,7 @@ def dashboard(*, user, today: dt.date | None = None) -> Dashboard:
 # Certificates -----------------------------------------------------------------------
 
 
-def certificate_get_for_user(*, user, code: str) -> Certificate | None:
+def certificate_get_for_user(*, user: User, code: str) -> Certificate | None:
     return (
         Certificate.objects.select_related(
             "completion__course", "completion__user__profile"
@@ -439,7 +449,7 @@ def certificate_get(*, code: str) -> Certificate | None:
     )
 
 
-def completions_of(*, user) -> QuerySet[CourseCompletion]:
+def completions_of(*, user: User) -> QuerySet[CourseCompletion]:
     return CourseCompletion.objects.filter(user=user).select_related("course")
 
 

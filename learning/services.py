@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,6 +35,14 @@ from .selectors import (
     quiz_passed,
     recent_passes,
 )
+from .video import videos_unwatched
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+    from wagtail.models import Revision
+
+    from assessments.models import Attempt
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -51,7 +60,7 @@ def _course_of(lesson: LessonPage) -> CoursePage:
 
 def lesson_shown(
     *,
-    user,
+    user: User,
     lesson: LessonPage,
     course: CoursePage,
     progress: LessonProgress | None = None,
@@ -82,7 +91,7 @@ def lesson_shown(
 
 def _completion_refusal(
     progress: LessonProgress | None, lesson: LessonPage, now: dt.datetime
-) -> str | None:
+) -> StrOrPromise | None:
     """Why the learner cannot mark the lesson done yet, or None.
 
     The server, not the browser, decides that the lesson was seen: it was rendered
@@ -100,12 +109,14 @@ def _completion_refusal(
             "You opened this lesson only a moment ago. Go through it, then mark it "
             "done."
         )
+    if videos_unwatched(user=progress.user, lesson=lesson):
+        return _("Watch the lesson's video to the end before marking it done.")
     return None
 
 
 @transaction.atomic
 def lesson_mark_done(
-    *, user, lesson: LessonPage, now: dt.datetime | None = None
+    *, user: User, lesson: LessonPage, now: dt.datetime | None = None
 ) -> LessonProgress:
     """Record that the learner finished reading a lesson.
 
@@ -129,19 +140,21 @@ def lesson_mark_done(
     refusal = _completion_refusal(progress, lesson, now)
     if refusal:
         raise LearningError(refusal)
-    progress.marked_done_at = now
+    progress.marked_done_at = now  # type: ignore[union-attr]
     gate_ok = lesson.gate_quiz_id is None or quiz_passed(
         user=user, quiz=lesson.gate_quiz, since=lesson.material_change_at
     )
     if gate_ok and not lesson_done(progress, lesson):
-        progress.completed_at = now
-    progress.save(update_fields=["marked_done_at", "completed_at"])
+        progress.completed_at = now  # type: ignore[union-attr]
+    progress.save(update_fields=["marked_done_at", "completed_at"])  # type: ignore[union-attr]
     course_completion_check(user=user, course=course)
-    return progress
+    return progress  # type: ignore[return-value]
 
 
 @transaction.atomic
-def course_completion_check(*, user, course: CoursePage) -> CourseCompletion | None:
+def course_completion_check(
+    *, user: User, course: CoursePage
+) -> CourseCompletion | None:
     """Record the completion of the course's current version once, when earned.
 
     Earned: every lesson the completion rule counts is done and the final quiz, if
@@ -195,7 +208,7 @@ def _final_score(*, user, course: CoursePage) -> Decimal | None:
 @transaction.atomic
 def course_completion_record(
     *,
-    user,
+    user: User,
     course: CoursePage,
     completed_on: dt.date,
     source: str = CourseCompletion.Source.OFFLINE,
@@ -239,7 +252,9 @@ def certificate_issue(*, completion: CourseCompletion) -> Certificate:
 
 
 @transaction.atomic
-def course_apply_material_change(*, course: CoursePage, revision=None) -> int:
+def course_apply_material_change(
+    *, course: CoursePage, revision: Revision | None = None
+) -> int:
     """Start a new version of a course published as a material change.
 
     Only what the author marked changed must be done again: the lessons named in
@@ -295,7 +310,7 @@ def course_apply_material_change(*, course: CoursePage, revision=None) -> int:
     ).update(superseded=True)
 
 
-def attempt_finished_handle(*, attempt) -> list[CourseCompletion]:
+def attempt_finished_handle(*, attempt: Attempt) -> list[CourseCompletion]:
     """A quiz attempt finished: complete gated lessons and re-check the courses."""
     if not attempt.passed:
         return []

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.dispatch import Signal
+
+# Sent after an import of completions has been committed, with ``completion_ids`` of
+# the rows it created or changed (bulk writes send no model signals).
+completions_imported = Signal()
+
 
 def course_published(sender, instance, revision=None, **kwargs) -> None:
     if getattr(instance, "material_change", False):

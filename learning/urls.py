@@ -11,6 +11,11 @@ urlpatterns = [
         name="lesson_done",
     ),
     path(
+        "learning/lessons/<int:lesson_id>/video/",
+        views.video_heartbeat_view,
+        name="video_heartbeat",
+    ),
+    path(
         "learning/certificates/<str:code>.pdf",
         views.certificate_download_view,
         name="certificate_download",

@@ -1,6 +1,11 @@
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,11 +22,15 @@ from .selectors import (
     dashboard,
 )
 from .services import LearningError, lesson_mark_done
+from .video import video_heartbeat, watched_share
+
+if TYPE_CHECKING:
+    from config.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_GET
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/dashboard.html",
@@ -31,7 +40,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_done_view(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     if lesson_id > MAX_INT:  # the driver would raise on an id the column cannot hold
         raise Http404
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
@@ -58,7 +67,9 @@ def lesson_done_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def certificate_download_view(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_download_view(
+    request: AuthenticatedHttpRequest, code: str
+) -> HttpResponse:
     certificate = certificate_get_for_user(user=request.user, code=code)
     if certificate is None:
         raise Http404
@@ -98,3 +109,29 @@ def certificate_verify_view(request: HttpRequest, code: str) -> HttpResponse:
         {"certificate": certificate, "code": code, "asked": True},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def video_heartbeat_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A playback heartbeat from the lesson page (static/learning/video.js)."""
+    if lesson_id > MAX_INT:
+        raise Http404
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    try:
+        position = float(request.POST.get("position", ""))
+        duration = float(request.POST.get("duration", ""))
+    except ValueError:
+        return JsonResponse({"ok": False}, status=400)
+    if not (math.isfinite(position) and math.isfinite(duration)):
+        return JsonResponse({"ok": False}, status=400)
+    watch = video_heartbeat(
+        user=request.user,
+        lesson=lesson,
+        source=request.POST.get("source", "")[:500],
+        position=position,
+        duration=duration,
+    )
+    if watch is None:
+        return JsonResponse({"ok": False}, status=400)
+    return JsonResponse({"ok": True, "share": round(watched_share(watch), 3)})

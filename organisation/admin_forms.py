@@ -68,6 +68,37 @@ class StaffProfileAdminForm(WagtailAdminModelForm):
         return profile
 
 
+class RoleAssignmentAdminForm(WagtailAdminModelForm):
+    """A grant by search: the holder must be on the roster, and the unit fits the role."""
+
+    def clean(self):
+        from .permissions import PROVINCE_WIDE_ROLES
+        from .selectors import staff_visible_to
+
+        cleaned = super().clean()
+        user, role, unit = (cleaned.get(k) for k in ("user", "role", "unit"))
+        if (
+            user is not None
+            and not staff_visible_to(self.for_user).filter(user=user).exists()
+        ):
+            self.add_error("user", _("Choose a person on the roster who has not left."))
+        if role in PROVINCE_WIDE_ROLES and unit is not None:
+            self.add_error(
+                "unit", _("This role covers the whole province: leave the unit empty.")
+            )
+        if role not in PROVINCE_WIDE_ROLES and role and unit is None:
+            self.add_error("unit", _("Choose the unit whose subtree this role covers."))
+        return cleaned
+
+    def save(self, commit=True):
+        from .services import role_groups_sync
+
+        grant = super().save(commit=commit)
+        if commit:
+            role_groups_sync(user_ids=[grant.user_id])
+        return grant
+
+
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What to import"))
     file = forms.FileField(

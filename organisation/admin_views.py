@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +20,7 @@ from .columns import labelled_changes
 from .importing import REGISTRY
 from .jobs import import_job_create, import_job_get_for_download
 from .models import ImportAudit, ImportJob
+from .samples import column_spec, sample_csv, sample_xlsx
 from .tasks import import_job_run, progress_read
 
 
@@ -54,6 +55,10 @@ class ImportUploadView(_TitledPage, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["jobs"] = ImportJob.objects.filter(created_by=self.request.user)[:10]
+        context["specs"] = [
+            {"kind": kind, "label": REGISTRY[kind].label, "columns": column_spec(kind)}
+            for kind in importable_kinds(self.request.user)
+        ]
         return context
 
     def form_valid(self, form):
@@ -174,6 +179,25 @@ class ImportJobView(_TitledPage, TemplateView):
             context["back_url"] = reverse("organisation_imports")
             context["back_label"] = _("Back to data import")
         return context
+
+
+SAMPLE_TYPES = {
+    "csv": (sample_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        sample_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+def import_sample(request, kind: str, fmt: str):
+    """A sample file of one import, written from its column declarations."""
+    if kind not in importable_kinds(request.user) or fmt not in SAMPLE_TYPES:
+        raise Http404
+    write, content_type = SAMPLE_TYPES[fmt]
+    response = HttpResponse(write(kind), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-sample.{fmt}"'
+    return response
 
 
 def import_job_file(request, pk: int):

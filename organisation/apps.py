@@ -9,7 +9,9 @@ class OrganisationConfig(AppConfig):
     def ready(self) -> None:
         from .importers import indicators_import, staff_import, units_import
         from .importing import register
+        from .role_import import roles_import
 
         register("units", _("Unit tree"), units_import)
         register("staff", _("Staff roster"), staff_import)
         register("indicators", _("Indicator catalogue"), indicators_import)
+        register("roles", _("Role grants"), roles_import)

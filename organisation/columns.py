@@ -50,14 +50,20 @@ class CellType:
     """Turns a non-empty, stripped cell into a value, or raises CellError."""
 
     description = ""
+    # A value the type accepts, for sample files; ``Ref`` types take an existing code.
+    sample = ""
 
     def clean(self, text: str, lookups: Mapping[str, Mapping]) -> Any:
         return text
+
+    def example(self, codes: Mapping[str, str]) -> str:
+        return self.sample
 
 
 @dataclass(frozen=True)
 class Text(CellType):
     max_length: int = 200
+    sample = "示例"
 
     @property
     def description(self) -> str:
@@ -77,6 +83,7 @@ class Code(CellType):
     """A code: letters, digits, ``-``, ``_`` and ``.``, starting with a letter or digit."""
 
     max_length: int = 40
+    sample = "SAMPLE-1"
 
     @property
     def description(self) -> str:
@@ -96,6 +103,8 @@ class Code(CellType):
 
 
 class Bool(CellType):
+    sample = "是"
+
     @property
     def description(self) -> str:
         return _("1/0, true/false or 是/否")
@@ -112,6 +121,11 @@ class Bool(CellType):
 
 
 class Date(CellType):
+    def example(self, codes):
+        from django.utils import timezone
+
+        return timezone.localdate().isoformat()
+
     @property
     def description(self) -> str:
         return _("date, YYYY-MM-DD")
@@ -127,6 +141,13 @@ class Date(CellType):
 class Number(CellType):
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+
+    def example(self, codes):
+        if self.minimum is not None and self.minimum > 1:
+            return str(self.minimum)
+        if self.maximum is not None and self.maximum < 1:
+            return str(self.maximum)
+        return "1"
 
     @property
     def description(self) -> str:
@@ -153,9 +174,21 @@ class Choice(CellType):
 
     words: Mapping[str, str]
 
+    def example(self, codes):
+        return next(iter(self.words.values()), "")
+
     @property
     def description(self) -> str:
         return " / ".join(dict.fromkeys(self.words.values()))
+
+    def spellings(self) -> dict[str, list[str]]:
+        """Every accepted spelling of each value, the value itself first."""
+        found: dict[str, list[str]] = {}
+        for word, value in self.words.items():
+            found.setdefault(value, [value])
+            if word != value:
+                found[value].append(word)
+        return found
 
     def clean(self, text, lookups):
         value = self.words.get(text.lower())
@@ -168,6 +201,8 @@ class Choice(CellType):
 
 
 class Email(CellType):
+    sample = "someone@example.cn"
+
     @property
     def description(self) -> str:
         return _("e-mail address")
@@ -192,6 +227,9 @@ class Ref(CellType):
     table: str
     unknown: Any = gettext_lazy('unknown code "%(code)s"')
 
+    def example(self, codes):
+        return codes.get(self.table, "")
+
     @property
     def description(self) -> str:
         return _("code")
@@ -210,6 +248,9 @@ class RefList(CellType):
     table: str
     unknown: Any = gettext_lazy('unknown code "%(code)s"')
 
+    def example(self, codes):
+        return codes.get(self.table, "")
+
     @property
     def description(self) -> str:
         return _("codes separated by ;")
@@ -226,6 +267,8 @@ class RefList(CellType):
 
 
 class Words(CellType):
+    sample = "检察官"
+
     @property
     def description(self) -> str:
         return _("texts separated by ;")
@@ -250,10 +293,18 @@ class Column:
     on_empty: str = KEEP
     cleared: Any = None
     help: str = ""
+    # The cell of sample files when the type's own example does not fit the column
+    # (a text, or a function of the existing codes by table).
+    example: str | Callable[[Mapping[str, str]], str] | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
         return (self.name, self.zh, *self.aliases)
+
+    def sample_cell(self, codes: Mapping[str, str]) -> str:
+        if self.example is None:
+            return self.type.example(codes)
+        return self.example(codes) if callable(self.example) else self.example
 
 
 def _header_key(header: str) -> str:

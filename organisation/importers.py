@@ -14,7 +14,10 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from config.sql import bulk_update
 
 from .columns import (
     CLEAR,
@@ -77,8 +80,16 @@ UNIT_SCHEMA = Schema(
         required=True,
         on_empty=CLEAR,
         cleared="",
+        example=lambda codes: codes.get("units", ""),
     ),
-    Column("level", Choice(LEVEL_WORDS), "层级", ("级别",), required=True),
+    Column(
+        "level",
+        Choice(LEVEL_WORDS),
+        "层级",
+        ("级别",),
+        required=True,
+        example="department",
+    ),
     Column(
         "business_line",
         Ref("lines", _('unknown business line "%(code)s"')),
@@ -168,53 +179,105 @@ def units_import(
 
     lines = {b.code: b for b in BusinessLine.objects.all()}
     parsed = UNIT_SCHEMA.parse(table, {"lines": lines})
-    existing = {
-        u.code: u for u in Unit.objects.select_related("parent", "business_line")
-    }
+    existing = {u.code: u for u in Unit.objects.select_related("business_line")}
     parsed.errors += _units_validate(parsed.rows, existing)
     parsed.raise_errors()
     parent_of = {u.code: "" for u in existing.values()}
     parent_of.update({r["code"]: r.get("parent_code", "") for r in parsed.rows})
 
     summary = ImportSummary()
-    rows = _units_order(parsed.rows, parent_of)
-    for index, row in enumerate(rows, start=1):
-        _unit_write(row, existing, summary)
-        if index % 200 == 0:
-            _tick(progress, index, len(rows))
+    codes_by_id = {u.id: u.code for u in existing.values()}
+    rows = [
+        row
+        for row in _units_order(parsed.rows, parent_of)
+        if _unit_plan(row, existing.get(row["code"]), codes_by_id, summary)
+    ]
+    _units_write(rows, existing, progress)
     if summary.created or summary.updated:
         _recompute_paths()
     return summary
 
 
-def _unit_view(unit: Unit) -> dict:
+def _unit_view(unit: Unit, codes_by_id: dict[int, str]) -> dict:
     return {
         "name": unit.name,
-        "parent_code": unit.parent.code if unit.parent_id else "",
+        "parent_code": codes_by_id.get(unit.parent_id, ""),
         "level": unit.level,
         "business_line": unit.business_line,
     }
 
 
-def _unit_write(row: Row, existing: dict[str, Unit], summary: ImportSummary) -> None:
+def _unit_plan(
+    row: Row, unit: Unit | None, codes_by_id: dict[int, str], summary: ImportSummary
+) -> bool:
+    """Record what the row changes; True when it has something to write."""
     wanted = {k: v for k, v in row.values.items() if k != "code"}
-    unit = existing.get(row["code"])
-    current = _unit_view(unit) if unit else {}
+    current = _unit_view(unit, codes_by_id) if unit else {}
     changes = diff_fields(current, wanted)
     if unit is not None and not changes:
         summary.record("unchanged", row=row.number, key=row["code"])
-        return
-    parent_code = wanted.pop("parent_code", None)
-    if parent_code is not None:
-        wanted["parent"] = existing[parent_code] if parent_code else None
-    if unit is None:
-        unit = Unit(code=row["code"], path="")
-    for key, value in wanted.items():
-        setattr(unit, key, value)
-    action = "created" if unit.pk is None else "updated"
-    unit.save()
-    existing[unit.code] = unit
-    summary.record(action, row=row.number, key=unit.code, fields=changes)
+        return False
+    action = "updated" if unit else "created"
+    summary.record(action, row=row.number, key=row["code"], fields=changes)
+    return True
+
+
+def _units_write(rows: list[Row], existing: dict[str, Unit], progress) -> None:
+    """Bulk writes, a constant number of statements per batch in any row order.
+
+    ``rows`` come parents first. New units are created a generation at a time (a
+    unit whose parent is new waits for the generation that creates the parent), so
+    each is created with its parent's key and path: as many statements as the tree
+    is deep, not as it is wide. Stored units are then updated in bulk.
+    """
+    generations: dict[str, int] = {}
+    for row in rows:
+        if row["code"] not in existing:
+            parent = row.get("parent_code", "")
+            generations[row["code"]] = generations.get(parent, -1) + 1
+    changed = [r for r in rows if r["code"] not in generations]
+    total, done = len(rows), 0
+    for generation in range(max(generations.values(), default=-1) + 1):
+        new = [
+            _unit_new(row, existing)
+            for row in rows
+            if generations.get(row["code"]) == generation
+        ]
+        for part in chunks(new, BATCH):
+            Unit.objects.bulk_create(part)
+            done += len(part)
+            _tick(progress, done, total)
+        if any(u.pk is None for u in new):
+            ids = dict(Unit.objects.values_list("code", "id"))
+            for unit in new:
+                unit.pk = ids[unit.code]
+        existing.update({u.code: u for u in new})
+    for row in changed:
+        unit = existing[row["code"]]
+        for name, value in _unit_fields(row).items():
+            setattr(unit, name, value)
+        if "parent_code" in row:
+            parent = row["parent_code"]
+            unit.parent_id = existing[parent].pk if parent else None
+    fields = ["business_line", "level", "name", "parent"]
+    for part in chunks(changed, BATCH):
+        bulk_update([existing[r["code"]] for r in part], fields)
+        done += len(part)
+        _tick(progress, done, total)
+
+
+def _unit_new(row: Row, existing: dict[str, Unit]) -> Unit:
+    """A new unit under its parent, with the path and depth the tree will give it."""
+    parent = existing.get(row.get("parent_code", ""))
+    unit = Unit(code=row["code"], **_unit_fields(row))
+    unit.parent_id = parent.pk if parent else None
+    unit.path = (parent.path if parent else "") + row["code"] + "/"
+    unit.depth = unit.path.count("/")
+    return unit
+
+
+def _unit_fields(row: Row) -> dict:
+    return {k: row[k] for k in ("name", "level", "business_line") if k in row}
 
 
 # Staff ------------------------------------------------------------------------------
@@ -232,7 +295,14 @@ RANK_WORDS = {
 }
 
 STAFF_SCHEMA = Schema(
-    Column("staff_no", Text(40), "工号", ("人员编号", "编号"), required=True),
+    Column(
+        "staff_no",
+        Text(40),
+        "工号",
+        ("人员编号", "编号"),
+        required=True,
+        example="SAMPLE-0001",
+    ),
     Column("name", Text(60), "姓名", required=True),
     Column(
         "unit_code",
@@ -299,7 +369,12 @@ def _staff_current(numbers: list[str]) -> dict[str, dict]:
     through = StaffProfile.business_lines.through
     for part in chunks(numbers, BATCH):
         for profile in StaffProfile.objects.filter(staff_no__in=part).values(
-            "id", "user_id", "staff_no", "unit__code", *PROFILE_COLUMNS
+            "id",
+            "user_id",
+            "staff_no",
+            "unit__code",
+            "rank_changed_on",
+            *PROFILE_COLUMNS,
         ):
             profile["unit_code"] = profile.pop("unit__code")
             profile["business_lines"] = []
@@ -450,6 +525,9 @@ def staff_import(
     )
     if errors:
         raise ImportRejected(errors)
+    if bound:
+        # Named in the preview and the audit record: a link is never made unseen.
+        summary.extra["bound_accounts"] = sorted(bound)
     missing = []
     if deactivate_missing:
         missing = _staff_missing({r["staff_no"] for r in parsed.rows}, summary)
@@ -579,6 +657,12 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
         for name in PROFILE_COLUMNS:
             setattr(profile, name, values.get(name, stored[name]))
         profile.unit_id = units[values.get("unit_code", stored["unit_code"])].id
+        # The hours rules of a new rank category count from the day it changed.
+        profile.rank_changed_on = (
+            timezone.localdate()
+            if "rank_category" in changes
+            else stored["rank_changed_on"]
+        )
         profiles.append(profile)
         if {"name", "email", "active"} & set(changes):
             users.append(
@@ -595,10 +679,8 @@ def _staff_update(pairs, current, units, lines) -> list[int]:
                 through(staffprofile_id=stored["id"], businessline_id=line.id)
                 for line in values["business_lines"]
             ]
-    StaffProfile.objects.bulk_update(
-        profiles, [*PROFILE_COLUMNS, "unit"], batch_size=1000
-    )
-    User.objects.bulk_update(users, ["first_name", "email", "is_active"], 1000)
+    bulk_update(profiles, [*PROFILE_COLUMNS, "unit", "rank_changed_on"])
+    bulk_update(users, ["first_name", "email", "is_active"])
     for part in chunks(relink, BATCH):
         through.objects.filter(staffprofile_id__in=part).delete()
     through.objects.bulk_create(links, batch_size=BATCH)
@@ -618,8 +700,8 @@ def _staff_deactivate(staff_ids: list[int]) -> list[int]:
 # Cross-line groups written in the catalogue instead of a line.
 BRANCH_CODES = {"criminal"}
 DIRECTION_WORDS = {d.value: d.value for d in Indicator.Direction} | {
-    "越高越好": "higher",
-    "越低越好": "lower",
+    "越高越好": "higher_better",
+    "越低越好": "lower_better",
     "区间": "range",
 }
 
@@ -689,25 +771,47 @@ def indicators_import(
     parsed.raise_errors()
     existing = {i.code: i for i in Indicator.objects.select_related("business_line")}
     summary = ImportSummary()
+    new, changed = [], []
     for row in parsed.rows:
-        wanted = {
-            INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
-            for k, v in row.values.items()
-            if k in INDICATOR_FIELDS
-        }
         current = existing.get(row["code"])
-        view = {k: getattr(current, k) for k in wanted} if current else {}
-        changes = diff_fields(view, wanted)
-        if current is not None and not changes:
-            summary.unchanged += 1
-            continue
-        indicator = current or Indicator(code=row["code"])
-        for key, value in wanted.items():
-            setattr(indicator, key, value)
-        action = "updated" if current else "created"
-        indicator.save()
-        summary.record(action, row=row.number, key=row["code"], fields=changes)
+        indicator = _indicator_plan(row, current, summary)
+        if indicator is not None:
+            (changed if current else new).append(indicator)
+    fields = sorted(
+        INDICATOR_FIELDS[n] for n in parsed.present if n in INDICATOR_FIELDS
+    )
+    total, done = len(new) + len(changed), 0
+    for part in chunks(new, BATCH):
+        Indicator.objects.bulk_create(part)
+        done += len(part)
+        _tick(progress, done, total)
+    for part in chunks(changed, 500):
+        bulk_update(part, fields)
+        done += len(part)
+        _tick(progress, done, total)
     return summary
+
+
+def _indicator_plan(
+    row: Row, current: Indicator | None, summary: ImportSummary
+) -> Indicator | None:
+    """The indicator as the row wants it, or None when nothing changes."""
+    wanted = {
+        INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
+        for k, v in row.values.items()
+        if k in INDICATOR_FIELDS
+    }
+    view = {k: getattr(current, k) for k in wanted} if current else {}
+    changes = diff_fields(view, wanted)
+    if current is not None and not changes:
+        summary.unchanged += 1
+        return None
+    indicator = current or Indicator(code=row["code"])
+    for key, value in wanted.items():
+        setattr(indicator, key, value)
+    action = "updated" if current else "created"
+    summary.record(action, row=row.number, key=row["code"], fields=changes)
+    return indicator
 
 
 class _Branch(str):

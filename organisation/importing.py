@@ -34,6 +34,10 @@ class Importer:
     reads_table: bool = True
     # Who may run it from the admin; administrators by default.
     allowed: Callable[[object], bool] = field(default=lambda user: _is_admin(user))
+    # The importer's column declarations (for the admin's column table and sample
+    # files), and existing codes by lookup table that a sample's references may name.
+    schema: Callable[[], object] | None = None
+    sample_codes: Callable[[], dict[str, str]] | None = None
 
 
 def _is_admin(user) -> bool:
@@ -52,6 +56,8 @@ def register(
     *,
     reads_table: bool = True,
     allowed: Callable[[object], bool] | None = None,
+    schema: Callable[[], object] | None = None,
+    sample_codes: Callable[[], dict[str, str]] | None = None,
 ) -> None:
     """Make an importer available on the admin's import page (call from AppConfig.ready)."""
     REGISTRY[kind] = Importer(
@@ -60,6 +66,8 @@ def register(
         run=run,
         reads_table=reads_table,
         allowed=allowed or _is_admin,
+        schema=schema,
+        sample_codes=sample_codes,
     )
 
 

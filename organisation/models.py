@@ -104,6 +104,9 @@ class StaffProfile(models.Model):
     rank_category = models.CharField(
         _("rank category"), max_length=10, choices=RankCategory.choices, blank=True
     )
+    # When the rank category last changed (set by the roster import when the column
+    # changes it; editable in the admin): a leader's record reads from here.
+    rank_changed_on = models.DateField(_("rank category since"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -116,11 +119,35 @@ class StaffProfile(models.Model):
         return f"{self.name}（{self.staff_no}）"
 
 
+class LanguagePreference(models.Model):
+    """The language a person reads reminders in (set when they switch language).
+
+    Kept apart from StaffProfile because every account has one, on the roster or not.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=10)
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def in_force(self, on=None) -> "RoleAssignmentQuerySet":
+        """Grants valid on ``on`` (default today): both ends of the period included."""
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on),
+        )
+
+
 class RoleAssignment(models.Model):
     """What a user may do beyond learning, and over which units.
 
     A unit leader's or trainer's ``unit`` covers that unit's whole subtree.
-    Leadership and administrators are province-wide and have no unit.
+    Leadership and administrators are province-wide and have no unit. A grant with
+    ``valid_from``/``valid_to`` grants nothing outside that period (both days
+    included): every role check reads ``RoleAssignment.objects.in_force()``.
     """
 
     class Role(models.TextChoices):
@@ -131,12 +158,24 @@ class RoleAssignment(models.Model):
         ADMINISTRATOR = "administrator", _("Administrator")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="roles",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE
     )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the grant; empty for no end."),
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -149,10 +188,26 @@ class RoleAssignment(models.Model):
                 condition=~models.Q(role="unit_leader") | models.Q(unit__isnull=False),
                 name="unit_leader_has_unit",
             ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="role_period_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        return f"{self.person} · {self.get_role_display()}"
+
+    @property
+    def person(self) -> str:
+        """The holder as 姓名（工号）, or the account name for an account off the roster."""
+        profile = getattr(self.user, "profile", None)
+        if profile is None:
+            return self.user.get_username()
+        return f"{profile.name}（{profile.staff_no}）"
+
+    person.fget.short_description = _("person")
 
 
 class ImportJob(models.Model):

@@ -6,6 +6,10 @@ from .models import RoleAssignment
 
 Role = RoleAssignment.Role
 ALL = object()  # sentinel: the whole province
+# Roles that cover the province whatever unit they name: stored without a unit.
+PROVINCE_WIDE_ROLES = frozenset(
+    {Role.LEADERSHIP, Role.ADMINISTRATOR, Role.TRAINING_HEAD}
+)
 
 
 def _roles(user) -> list[tuple[str, str | None]]:
@@ -15,7 +19,10 @@ def _roles(user) -> list[tuple[str, str | None]]:
     cached = getattr(user, "_role_cache", None)
     if cached is None:
         cached = list(
-            RoleAssignment.objects.filter(user=user).values_list("role", "unit__path")
+            # Expired and future grants give nothing: the period is read on every request.
+            RoleAssignment.objects.in_force()
+            .filter(user=user)
+            .values_list("role", "unit__path")
         )
         user._role_cache = cached
     return cached

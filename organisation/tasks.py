@@ -143,3 +143,21 @@ def requeue_stale_imports() -> dict:
     from .jobs import import_jobs_requeue_stale
 
     return import_jobs_requeue_stale()
+
+
+@shared_task
+def role_groups_expire() -> int:
+    """Take away the admin groups of grants that ended, add those of grants that began."""
+    from config.batch import run_isolated
+
+    from .models import RoleAssignment
+    from .services import role_groups_sync
+
+    users = RoleAssignment.objects.values_list("user_id", flat=True).distinct()
+    # One account whose groups cannot be written must not keep the others' rights.
+    outcome = run_isolated(
+        list(users),
+        lambda user_id: role_groups_sync(user_ids=[user_id]),
+        what="syncing role groups",
+    )
+    return outcome.done

@@ -6,7 +6,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language
 
+from . import services
 from .forms import SignInForm
 
 logger = logging.getLogger(__name__)
@@ -18,6 +20,16 @@ HEALTH_TIMEOUT = 1.0
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also stores a signed-in person's choice: the
+    cookie stays in one browser, while reminder emails are written in the stored one."""
+    response = set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        services.language_preference_set(user=request.user, language=code)
+    return response
 
 
 def _database_state() -> str:

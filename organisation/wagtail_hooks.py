@@ -5,16 +5,38 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
-from .admin_forms import StaffProfileAdminForm, UnitAdminForm
+from .admin_forms import RoleAssignmentAdminForm, StaffProfileAdminForm, UnitAdminForm
+from .admin_lists import (
+    ROLE_COLUMNS,
+    RoleFilterSet,
+    RoleIndexView,
+    StaffFilterSet,
+    StaffIndexView,
+    role_list_queryset,
+    staff_list_queryset,
+)
+from .admin_people import PersonInspectView
+from .choosers import (
+    PersonChooserWidget,
+    UnitChooserWidget,
+    person_chooser_viewset,
+    unit_chooser_viewset,
+)
 from .models import BusinessLine, Indicator, RoleAssignment, StaffProfile, Unit
 
 Unit.base_form_class = UnitAdminForm
 StaffProfile.base_form_class = StaffProfileAdminForm
+RoleAssignment.base_form_class = RoleAssignmentAdminForm
+
+
+@hooks.register("register_admin_viewset")
+def register_choosers():
+    return [person_chooser_viewset, unit_chooser_viewset]
 
 
 def _yes_no(model, name):
@@ -36,7 +58,7 @@ class UnitViewSet(SnippetViewSet):
         FieldPanel("code"),
         FieldPanel("name"),
         FieldPanel("level"),
-        FieldPanel("parent"),
+        FieldPanel("parent", widget=UnitChooserWidget),
         FieldPanel("business_line"),
     ]
 
@@ -45,22 +67,26 @@ class StaffViewSet(SnippetViewSet):
     model = StaffProfile
     icon = "user"
     menu_label = _("Staff roster")
+    index_view_class = StaffIndexView
+    filterset_class = StaffFilterSet
     list_display = [
-        "staff_no",
         "name",
-        "unit",
+        "staff_no",
+        Column("unit", label=_("Unit"), accessor="path_label", sort_key="unit__path"),
         "position",
         _yes_no(StaffProfile, "is_leader"),
+        Column("roles", label=_("Roles"), accessor="role_names"),
         _yes_no(StaffProfile, "active"),
     ]
-    list_filter = ["active", "is_leader", "unit__level"]
-    search_fields = ["staff_no", "name", "position"]
+    search_fields = ["staff_no", "name", "position", "unit__name", "unit__code"]
     search_backend_name = None
     list_per_page = 50
+    inspect_view_enabled = True
+    inspect_view_class = PersonInspectView
     panels = [
         FieldPanel("staff_no"),
         FieldPanel("name"),
-        FieldPanel("unit"),
+        FieldPanel("unit", widget=UnitChooserWidget),
         FieldPanel("position"),
         FieldPanel("business_lines"),
         FieldPanel("is_leader"),
@@ -68,19 +94,48 @@ class StaffViewSet(SnippetViewSet):
         FieldPanel("hired_on"),
         FieldPanel("active"),
         FieldPanel("rank_category"),
+        FieldPanel("rank_changed_on"),
     ]
 
     def get_queryset(self, request):
-        return StaffProfile.objects.select_related("unit")
+        return staff_list_queryset(request)
 
 
 class RoleViewSet(SnippetViewSet):
     model = RoleAssignment
     icon = "key"
     menu_label = _("Roles")
-    list_display = ["user", "role", "unit"]
-    list_filter = ["role"]
-    panels = [FieldPanel("user"), FieldPanel("role"), FieldPanel("unit")]
+    index_view_class = RoleIndexView
+    filterset_class = RoleFilterSet
+    list_display = ROLE_COLUMNS
+    search_fields = [
+        "user__profile__name",
+        "user__profile__staff_no",
+        "user__username",
+        "unit__name",
+        "unit__code",
+    ]
+    search_backend_name = None
+    list_per_page = 50
+    panels = [
+        FieldPanel("user", widget=PersonChooserWidget),
+        FieldPanel("role"),
+        FieldPanel("unit", widget=UnitChooserWidget),
+        FieldPanel("valid_from"),
+        FieldPanel("valid_to"),
+    ]
+
+    def get_queryset(self, request):
+        return role_list_queryset(request)
+
+
+@hooks.register("after_delete_snippet")
+def role_groups_after_delete(request, instances):
+    from .services import role_groups_sync
+
+    removed = [(g.user_id, g.role) for g in instances if isinstance(g, RoleAssignment)]
+    if removed:
+        role_groups_sync(user_ids=[u for u, _r in removed], removed=removed)
 
 
 class IndicatorViewSet(SnippetViewSet):
@@ -165,6 +220,11 @@ def import_urls():
             "imports/<int:pk>/apply/",
             admin_views.ImportApplyView.as_view(),
             name="organisation_import_apply",
+        ),
+        path(
+            "imports/sample/<slug:kind>.<slug:fmt>",
+            admin_views.import_sample,
+            name="organisation_import_sample",
         ),
         path(
             "imports/records/",

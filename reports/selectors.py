@@ -16,6 +16,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -40,6 +41,12 @@ from organisation.selectors import (
     unit_subtree,
     units_visible_to,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from learning.models import CoursePage
+    from reports.models import ReportExport
 
 # completed_late counts people who completed after their due date; they are also in
 # "completed" (the rate counts them as done) and are shown separately.
@@ -70,7 +77,7 @@ class Scope:
     root: Unit | None = None
 
 
-def report_scope(*, user=None, unit: Unit | None = None) -> Scope:
+def report_scope(*, user: User | None = None, unit: Unit | None = None) -> Scope:
     """``unit`` must come from ``unit_get_visible`` (or be None for the user's scope).
 
     Without a user (the command line) and without a unit, the scope is the province.
@@ -144,7 +151,7 @@ def is_late(row: dict, cycle: Cycle, as_of: dt.date) -> bool:
     if row["status"] != "completed" or not row["last_done"]:
         return False
     due = cycle.due_for(_to_date(row["joined_on"]), as_of)
-    return _to_date(row["last_done"]) > due
+    return _to_date(row["last_done"]) > due  # type: ignore[operator]
 
 
 def _late_threshold(cycle: Cycle) -> dt.date:
@@ -273,7 +280,7 @@ def _status_counts(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             weights = [1 << (PACKED_BITS * k) for k in range(len(STATUSES) - 1)]
-            weights = ",".join(map(str, [*weights, 0]))
+            weights = ",".join(map(str, [*weights, 0]))  # type: ignore[assignment]
             cursor.execute(
                 "SELECT p.unit_id, p.is_leader, COUNT(*),"
                 f" SUM(('{{{weights}}}'::int8[])[p.status_code + 1]){extra}"
@@ -342,7 +349,7 @@ def _roll_up(grouped: list[tuple], units: list[tuple]):
 def campaign_report(
     campaign: Campaign,
     *,
-    user=None,
+    user: User | None = None,
     unit: Unit | None = None,
     as_of: dt.date | None = None,
 ) -> Report:
@@ -404,7 +411,9 @@ def campaign_report(
     return report
 
 
-def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) -> dict:
+def campaign_summary(
+    campaign: Campaign, *, user: User, as_of: dt.date | None = None
+) -> dict:
     """The summary counts of a campaign over everything the user may see (one query
     after the rules; two when the due date counts from each person's joining)."""
     as_of = as_of or timezone.localdate()
@@ -426,7 +435,11 @@ def campaign_summary(campaign: Campaign, *, user, as_of: dt.date | None = None) 
 
 
 def campaign_summary_cached(
-    campaign: Campaign, *, user, as_of: dt.date, seconds: int = 300
+    campaign: Campaign,
+    *,
+    user: User,
+    as_of: dt.date,
+    seconds: int = 300,
 ) -> dict:
     """campaign_summary, kept for a few minutes per (campaign, scope, day): the index
     page lists every campaign, and each summary is a pass over the audience."""
@@ -445,7 +458,7 @@ def campaign_summary_cached(
     return found
 
 
-def top_units(user) -> list[Unit]:
+def top_units(user: User) -> list[Unit]:
     """The highest units a user may see (the province for leadership; the units a
     unit leader leads)."""
     units = list(units_visible_to(user).order_by("depth", "path")[:200])
@@ -522,7 +535,7 @@ class PeopleReader:
             "progress": progress_percent(row, self.n_courses, self.n_lessons),
             "due_on": self.report.cycle.due_for(joined, self.report.as_of).isoformat(),
             "completed_on": (
-                _to_date(row["last_done"]).isoformat() if completed else None
+                _to_date(row["last_done"]).isoformat() if completed else None  # type: ignore[union-attr]
             ),
             "late": is_late(row, self.report.cycle, self.report.as_of),
         }
@@ -611,11 +624,11 @@ def completions_timeline(report: Report) -> list[tuple[str, int]]:
     return [(str(_to_date(r["day"])), int(r["n"])) for r in found if r["day"]]
 
 
-def campaigns_for_reports(user) -> QuerySet[Campaign]:
+def campaigns_for_reports(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.order_by("-active", "-starts_on", "code")
 
 
-def export_get(*, user, pk: int):
+def export_get(*, user: User, pk: int) -> ReportExport:
     """A generated file of this user's, whose unit they may still see; 404 otherwise."""
     from django.http import Http404
 
@@ -643,7 +656,7 @@ def matrix_staff(unit: Unit) -> QuerySet[StaffProfile]:
     )
 
 
-def matrix_courses():
+def matrix_courses() -> list[CoursePage]:
     from learning.models import CoursePage
 
     return list(

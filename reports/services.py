@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from typing import TYPE_CHECKING
 
 from django.core.files import File
 from django.db import transaction
@@ -20,6 +21,9 @@ from organisation.models import Unit
 from . import selectors
 from .exports import csv_stream, file_name, write_pdf, write_people_xlsx
 from .models import ReportExport
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ STATUS_FILTERS = {
 @transaction.atomic
 def export_request(
     *,
-    user,
+    user: User,
     campaign: Campaign,
     unit: Unit,
     as_of: dt.date,

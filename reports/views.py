@@ -98,7 +98,7 @@ def campaign_unit(request, code: str, unit_code: str):
     page = None
     if report.summary["headcount"] <= PEOPLE_LIST_LIMIT:
         people = selectors.campaign_people(report, statuses=FILTERS[show])
-        paginator = Paginator(_CountedPeople(people), PAGE_SIZE)
+        paginator = Paginator(_CountedPeople(people), PAGE_SIZE)  # type: ignore[arg-type, var-annotated]
         page = paginator.get_page(request.GET.get("page"))
     visible = {
         u.code
@@ -206,7 +206,7 @@ def people_csv(request, code: str, unit_code: str):
     response = StreamingHttpResponse(
         csv_stream(report, people), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition_header(
+    response["Content-Disposition"] = content_disposition_header(  # type: ignore[assignment]
         True, exports.file_name(report, unit, show, "csv")
     )
     return response

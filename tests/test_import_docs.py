@@ -11,12 +11,14 @@ def test_the_import_docs_list_every_column_and_header():
     from insights.services import VALUE_SCHEMA
     from learning.campaigns.importers import CAMPAIGN_SCHEMA, COMPLETION_SCHEMA
     from organisation.importers import INDICATOR_SCHEMA, STAFF_SCHEMA, UNIT_SCHEMA
+    from organisation.role_import import ROLE_SCHEMA
 
     text = DOC.read_text(encoding="utf-8")
     missing = []
     for schema in (
         UNIT_SCHEMA,
         STAFF_SCHEMA,
+        ROLE_SCHEMA,
         INDICATOR_SCHEMA,
         VALUE_SCHEMA,
         CAMPAIGN_SCHEMA,

@@ -27,98 +27,127 @@ OPTION = re.compile(r"^([A-Z])\s*[.)．、）]\s*(.+)$")
 ANSWER = re.compile(r"^ANSWER\s*[:：]\s*([A-Z])\s*$", re.I)
 
 
+def _read_block(
+    block: list[tuple[int, str]],
+) -> tuple[list[str], list[tuple[str, str]], str | None, tuple[int, str] | None]:
+    """(question lines, (letter, text) options, answer letter, problem) of a block;
+    the problem is the first out-of-place line found, if any."""
+    question: list[str] = []
+    options: list[tuple[str, str]] = []
+    answer = None
+    for number, line in block:
+        stripped = line.strip()
+        match_answer = ANSWER.match(stripped)
+        match_option = OPTION.match(stripped)
+        if answer is not None:
+            return question, options, answer, (number, _("text after the ANSWER line"))
+        if match_answer:
+            answer = match_answer.group(1).upper()
+        elif match_option and (options or question):
+            letter = match_option.group(1)
+            expected = chr(ord("A") + len(options))
+            if letter != expected:
+                problem = (
+                    number,
+                    _("option %(got)s where %(want)s was expected")
+                    % {"got": letter, "want": expected},
+                )
+                return question, options, answer, problem
+            options.append((letter, match_option.group(2).strip()))
+        elif options:
+            problem = (number, _("a line that is neither an option nor ANSWER:"))
+            return question, options, answer, problem
+        else:
+            question.append(stripped)
+    return question, options, answer, None
+
+
+def _block_problem(
+    block: list[tuple[int, str]],
+    question: list[str],
+    options: list[tuple[str, str]],
+    answer: str | None,
+    default_category: str,
+) -> tuple[int, str] | None:
+    """What makes a well-formed block unusable as a question, if anything."""
+    start = block[0][0]
+    if not question:
+        return (start, _("the question has no text"))
+    if len(options) < 2:
+        return (start, _("a question needs at least two options"))
+    if answer is None:
+        return (block[-1][0], _("the ANSWER: line is missing"))
+    if answer not in {letter for letter, _t in options}:
+        return (block[-1][0], _("ANSWER names an option that does not exist"))
+    if not default_category:
+        return (start, _("no category: use --category"))
+    return None
+
+
+def _record(
+    start: int,
+    question: list[str],
+    options: list[tuple[str, str]],
+    answer: str,
+    category: str,
+) -> QuestionRecord:
+    record = QuestionRecord(
+        code="",
+        category=category,
+        type="single",
+        text="\n".join(question),
+        line=start,
+        options=[
+            {
+                "text": t,
+                "fraction": Decimal(1 if letter == answer else 0),
+                "feedback": "",
+            }
+            for letter, t in options
+        ],
+    )
+    record.code = code_for("AIKEN", record)
+    return record
+
+
+def _too_many(start: int, limit: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                start,
+                "aiken",
+                _(
+                    "the file holds more than %(max)s questions: split it "
+                    "into files of at most %(max)s questions each"
+                )
+                % {"max": limit},
+            )
+        ]
+    )
+
+
 def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
     errors: list[RowError] = []
     records: list[QuestionRecord] = []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     block: list[tuple[int, str]] = []
+    limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
 
-    def flush():
+    def flush() -> None:
         if not block:
             return
         start = block[0][0]
-        question: list[str] = []
-        options: list[tuple[str, str]] = []
-        answer = None
-        problem = None
-        for number, line in block:
-            stripped = line.strip()
-            match_answer = ANSWER.match(stripped)
-            match_option = OPTION.match(stripped)
-            if answer is not None:
-                problem = (number, _("text after the ANSWER line"))
-                break
-            if match_answer:
-                answer = match_answer.group(1).upper()
-            elif match_option and (options or question):
-                letter = match_option.group(1)
-                expected = chr(ord("A") + len(options))
-                if letter != expected:
-                    problem = (
-                        number,
-                        _("option %(got)s where %(want)s was expected")
-                        % {"got": letter, "want": expected},
-                    )
-                    break
-                options.append((letter, match_option.group(2).strip()))
-            elif options:
-                problem = (number, _("a line that is neither an option nor ANSWER:"))
-                break
-            else:
-                question.append(stripped)
+        question, options, answer, problem = _read_block(block)
         if problem is None:
-            if not question:
-                problem = (start, _("the question has no text"))
-            elif len(options) < 2:
-                problem = (start, _("a question needs at least two options"))
-            elif answer is None:
-                problem = (block[-1][0], _("the ANSWER: line is missing"))
-            elif answer not in {letter for letter, _t in options}:
-                problem = (
-                    block[-1][0],
-                    _("ANSWER names an option that does not exist"),
-                )
-            elif not default_category:
-                problem = (start, _("no category: use --category"))
-        if problem:
+            problem = _block_problem(block, question, options, answer, default_category)
+        if problem is not None:
             errors.append(RowError(problem[0], "aiken", problem[1]))
-        else:
-            text_ = "\n".join(question)
-            records.append(
-                QuestionRecord(
-                    code="",
-                    category=default_category,
-                    type="single",
-                    text=text_,
-                    line=start,
-                    options=[
-                        {
-                            "text": t,
-                            "fraction": Decimal(1 if letter == answer else 0),
-                            "feedback": "",
-                        }
-                        for letter, t in options
-                    ],
-                )
-            )
-            records[-1].code = code_for("AIKEN", records[-1])
+        elif answer is not None:
+            records.append(_record(start, question, options, answer, default_category))
         block.clear()
         if len(records) + len(errors) > limit:
-            raise ImportRejected(
-                [
-                    RowError(
-                        start,
-                        "aiken",
-                        _(
-                            "the file holds more than %(max)s questions: split it "
-                            "into files of at most %(max)s questions each"
-                        )
-                        % {"max": limit},
-                    )
-                ]
-            )
+            raise _too_many(start, limit)
 
-    limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             flush()

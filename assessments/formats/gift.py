@@ -366,12 +366,10 @@ def parse(text: str, *, default_category: str = "") -> list[QuestionRecord]:
     return records
 
 
-def _question(
-    source: str, line: int, category: str, meta: dict, comments: list[str]
-) -> QuestionRecord:
-    source = source.strip()
+def _split_title(source: str, warnings: list[str]) -> tuple[str, str]:
+    """(code, rest) of a question that may open with a ``::title::``; a title too
+    long for a code is dropped with a warning."""
     code = ""
-    warnings: list[str] = []
     if source.startswith("::"):
         end = _find_unescaped(source, "::", 2)
         if end == -1:
@@ -387,6 +385,32 @@ def _question(
             % {"title": code}
         )
         code = ""
+    return code, source
+
+
+def _apply_meta(rec: QuestionRecord, meta: dict) -> None:
+    """Points, difficulty, option order and codes from the ``// @meta`` line."""
+    if meta.get("points"):
+        rec.points = _number(meta["points"], 6, 2)
+    if meta.get("difficulty"):
+        if meta["difficulty"] not in ("1", "2", "3"):
+            raise Refused(_("difficulty must be 1, 2 or 3"))
+        rec.difficulty = int(meta["difficulty"])
+    if meta.get("option_order"):
+        if meta["option_order"] not in ("authored", "alphabetical", "random"):
+            raise Refused(_("option_order must be authored, alphabetical or random"))
+        rec.option_order = meta["option_order"]
+    if "indicators" in meta:
+        rec.indicators = [c for c in meta["indicators"].split(",") if c]
+    if "business_lines" in meta:
+        rec.business_lines = [c for c in meta["business_lines"].split(",") if c]
+
+
+def _question(
+    source: str, line: int, category: str, meta: dict, comments: list[str]
+) -> QuestionRecord:
+    warnings: list[str] = []
+    code, source = _split_title(source.strip(), warnings)
     open_at = _find_unescaped(source, "{")
     if open_at == -1:
         raise Refused(
@@ -432,20 +456,7 @@ def _question(
     for setter, index in slots:
         setter(resolved[index])
     rec.idnumber, rec.tags = _read_tags(comments)
-    if meta.get("points"):
-        rec.points = _number(meta["points"], 6, 2)
-    if meta.get("difficulty"):
-        if meta["difficulty"] not in ("1", "2", "3"):
-            raise Refused(_("difficulty must be 1, 2 or 3"))
-        rec.difficulty = int(meta["difficulty"])
-    if meta.get("option_order"):
-        if meta["option_order"] not in ("authored", "alphabetical", "random"):
-            raise Refused(_("option_order must be authored, alphabetical or random"))
-        rec.option_order = meta["option_order"]
-    if "indicators" in meta:
-        rec.indicators = [c for c in meta["indicators"].split(",") if c]
-    if "business_lines" in meta:
-        rec.business_lines = [c for c in meta["business_lines"].split(",") if c]
+    _apply_meta(rec, meta)
     if not rec.code:
         rec.code = code_for("GIFT", rec)
     return rec

@@ -58,6 +58,17 @@ CHINESE_HEADERS = {
     "fractions": ("选项得分比例",),
     "option_feedback": ("选项反馈",),
 }
+# The one question of the data-import page's sample files; other cells stay empty.
+SAMPLE = {
+    "code": "SAMPLE-Q1",
+    "category": "示例题库",
+    "type": "single",
+    "text": "示例：单选题的题干",
+    "option_a": "甲",
+    "option_b": "乙",
+    "answer": "A",
+    "points": "1",
+}
 # Cells are cleaned below; the schema gives the headers, aliases and column errors
 # every importer shares.
 SCHEMA = Schema(
@@ -68,6 +79,7 @@ SCHEMA = Schema(
             CHINESE_HEADERS[name][0],
             CHINESE_HEADERS[name][1:],
             required=name in REQUIRED,
+            example=SAMPLE.get(name, ""),
         )
         for name in HEADERS
     ),

@@ -10,7 +10,9 @@ from .attempts import (  # noqa: F401
 from .marking import response_mark  # noqa: F401
 from .questions import (  # noqa: F401
     category_ensure,
+    question_code_next,
     question_current_version,
     question_publish_version,
     question_upsert,
 )
+from .quizzes import quiz_add_questions  # noqa: F401,E402

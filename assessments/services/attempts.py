@@ -12,10 +12,10 @@ Guarantees:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import namedtuple
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
@@ -24,13 +24,15 @@ from django.utils.translation import gettext as _
 
 from config.batch import run_isolated
 
-from .. import grading
-from .. import hot_reads as reads
+from .. import grading, sql
 from ..errors import AssessmentError
 from ..models import Attempt, AttemptItem, Category, Question, Quiz, Response
 from ..pools import exam_question_ids
 from ..signals import attempt_finished
 from .questions import question_current_versions
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 STALE = "stale"
 # How many times a submit re-reads and re-marks when saves keep landing in between.
@@ -121,7 +123,9 @@ def attempts_remaining(quiz: Quiz, used: int) -> int | None:
     return None if not limit else max(0, limit - used)
 
 
-def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
+def quiz_availability_error(
+    quiz: Quiz, *, now: dt.datetime, preview: bool
+) -> str | None:
     """Why a quiz cannot be started now (a translated message), or None."""
     if quiz.draft and not preview:
         return _("This quiz is not published yet.")
@@ -133,7 +137,7 @@ def quiz_availability_error(quiz: Quiz, *, now: dt.datetime, preview: bool):
 
 
 def attempt_start(
-    *, user, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
+    *, user: User, quiz: Quiz, preview: bool = False, now: dt.datetime | None = None
 ) -> Attempt:
     """Resume the user's unfinished attempt, or start a new one if the rules allow.
 
@@ -144,7 +148,7 @@ def attempt_start(
     the unique attempt number decides between two tabs starting at once.
     """
     now = now or timezone.now()
-    seen = reads.attempts_seen(
+    seen = sql.attempts_seen(
         user_id=user.pk, quiz_id=quiz.pk, open_status=Attempt.Status.IN_PROGRESS
     )
     if seen["open_id"]:
@@ -163,7 +167,7 @@ def attempt_start(
     if not preview and attempts_remaining(quiz, seen["used"]) == 0:
         raise AssessmentError(_("You have used all your attempts at this quiz."))
     rng = random.Random()
-    slots, versions = reads.slots_with_versions(quiz)
+    slots, versions = sql.slots_with_versions(quiz)
     questions = quiz_question_list(quiz, rng, cache={("slots", quiz.pk): slots})
     if not questions:
         raise AssessmentError(
@@ -276,14 +280,11 @@ def _gate_problem(attempt_id: int, user, seq: int, now) -> AssessmentError | Non
 # a conditional UPDATE and of bulk_update's CASE expressions cost more CPU than the
 # database work itself when hundreds of learners save at once.
 
-_ATTEMPT = Attempt._meta.db_table
 # What a save needs to know of each item it writes, read without building models.
 _Shown = namedtuple(
     "_Shown",
     "position id checked_at flagged option_keys version__data response__id",
 )
-_RESPONSE = Response._meta.db_table
-_ITEM = AttemptItem._meta.db_table
 
 
 def _insert_attempt(attempt: Attempt, items: list[AttemptItem], now) -> bool:
@@ -307,53 +308,13 @@ def _insert_attempt(attempt: Attempt, items: list[AttemptItem], now) -> bool:
         except IntegrityError:
             return False
         return True
-    fields = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(attempt, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH new AS (INSERT INTO {_ATTEMPT} ({columns}) VALUES "
-            f"({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id), "
-            f"shown AS (INSERT INTO {_ITEM} (attempt_id, position, question_id, "
-            "version_id, slot_position, points, option_keys, flagged, checked_at) "
-            "SELECT new.id, v.position, v.question_id, v.version_id, v.slot_position, "
-            "v.points, v.option_keys::jsonb, false, NULL FROM new CROSS JOIN "
-            "unnest(%s::int[], %s::bigint[], %s::bigint[], %s::int[], %s::numeric[], "
-            "%s::text[]) AS v(position, question_id, version_id, slot_position, "
-            "points, option_keys) RETURNING id), "
-            f"answered AS (INSERT INTO {_RESPONSE} (item_id, answer, saved_at, seq, "
-            "score, fraction, needs_marking, marked_by_id, marked_at, comment) "
-            "SELECT id, '{}'::jsonb, %s, 0, NULL, NULL, false, NULL, NULL, '' "
-            "FROM shown) SELECT id FROM new",
-            [
-                *values,
-                [i.position for i in items],
-                [i.question_id for i in items],
-                [i.version_id for i in items],
-                [i.slot_position for i in items],
-                [i.points for i in items],
-                [json.dumps(i.option_keys) for i in items],
-                now,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    new_id = sql.attempt_insert(attempt, items, now)
+    if new_id is None:
         return False
-    attempt.pk = row[0]
+    attempt.pk = new_id
     attempt._state.adding = False
     attempt._state.db = connection.alias
     return True
-
-
-def _advance_seq(attempt_id: int, user_id: int, seq: int, now) -> bool:
-    """The save gate: bump the sequence number of an open, current, in-time attempt."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s AND user_id = %s "
-            "AND status = %s AND seq = %s AND (deadline IS NULL OR deadline > %s)",
-            [attempt_id, user_id, Attempt.Status.IN_PROGRESS, seq, now],
-        )
-        return cursor.rowcount == 1
 
 
 def _save_gated(
@@ -371,7 +332,7 @@ def _save_gated(
     """
     if connection.vendor != "postgresql":
         with transaction.atomic():
-            if not _advance_seq(attempt_id, user_id, seq, now):
+            if not sql.seq_advance(attempt_id, user_id, seq, now):
                 return False
             if written:
                 Response.objects.bulk_update(
@@ -386,32 +347,7 @@ def _save_gated(
                     [AttemptItem(pk=pk, flagged=f) for pk, f in flagged], ["flagged"]
                 )
         return True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
-            "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
-            "deadline > %s) RETURNING id), "
-            f"answered AS (UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, "
-            "seq = %s, saved_at = %s FROM gate, unnest(%s::bigint[], %s::text[]) "
-            "AS v(id, answer) WHERE r.id = v.id), "
-            f"flags AS (UPDATE {_ITEM} AS i SET flagged = v.flagged FROM gate, "
-            "unnest(%s::bigint[], %s::boolean[]) AS v(id, flagged) WHERE i.id = v.id) "
-            "SELECT count(*) FROM gate",
-            [
-                attempt_id,
-                user_id,
-                Attempt.Status.IN_PROGRESS,
-                seq,
-                now,
-                seq + 1,
-                now,
-                [pk for pk, _a in written],
-                [json.dumps(a) for _p, a in written],
-                [pk for pk, _f in flagged],
-                [f for _p, f in flagged],
-            ],
-        )
-        return cursor.fetchone()[0] == 1
+    return sql.save_gated(attempt_id, user_id, seq, now, written, flagged)
 
 
 def _finish_gated(attempt: Attempt, seq: int, marks: list[tuple]) -> bool:
@@ -445,37 +381,13 @@ def _finish_gated(attempt: Attempt, seq: int, marks: list[tuple]) -> bool:
                     ["fraction", "score", "needs_marking"],
                 )
         return bool(won)
-    ids, fractions, scores, needs = (
-        [list(column) for column in zip(*marks, strict=True)] if marks else [[]] * 4
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1, "
-            + ", ".join(f"{column} = %s" for column in finish)
-            + " WHERE id = %s AND status = %s AND seq = %s RETURNING id), "
-            f"marked AS (UPDATE {_RESPONSE} AS r SET fraction = v.fraction, "
-            "score = v.score, needs_marking = v.needs_marking FROM gate, "
-            "unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::boolean[]) "
-            "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id) "
-            "SELECT count(*) FROM gate",
-            [
-                *finish.values(),
-                attempt.pk,
-                Attempt.Status.IN_PROGRESS,
-                seq,
-                ids,
-                fractions,
-                scores,
-                needs,
-            ],
-        )
-        return cursor.fetchone()[0] == 1
+    return sql.finish_gated(attempt.pk, seq, finish, marks)
 
 
 def attempt_save(
     *,
     attempt_id: int,
-    user,
+    user: User,
     seq: int,
     answers: dict[int, object] | None = None,
     flags: dict[int, bool] | None = None,
@@ -508,7 +420,7 @@ def attempt_save(
     items = (
         {
             row[0]: _Shown(*row)
-            for row in reads.items_for_saving(
+            for row in sql.items_for_saving(
                 attempt_id=attempt_id, user_id=user.pk, positions=positions
             )
         }
@@ -525,7 +437,7 @@ def attempt_save(
                 else _("This question has been checked and is locked.")
             )
         try:
-            answer = _clean_answer(item.version__data, item, raw)
+            answer = _clean_answer(item.version__data, item, raw)  # type: ignore[arg-type]
         except AssessmentError as error:
             raise _gate_problem(attempt_id, user, seq, now) or error from None
         written.append((item.response__id, answer))
@@ -557,7 +469,12 @@ def _grade_response(response: Response, item: AttemptItem) -> None:
 
 @transaction.atomic
 def attempt_check_item(
-    *, attempt_id: int, user, position: int, seq: int, now=None
+    *,
+    attempt_id: int,
+    user: User,
+    position: int,
+    seq: int,
+    now: dt.datetime | None = None,
 ) -> int:
     """Immediate-feedback quizzes: mark one item now and lock it. Returns the new seq."""
     now = now or timezone.now()
@@ -628,7 +545,7 @@ def _ending_for(attempt: Attempt, quiz: Quiz, now, automatic: bool) -> str | Non
 def attempt_submit(
     *,
     attempt_id: int,
-    user=None,
+    user: User | None = None,
     now: dt.datetime | None = None,
     automatic: bool = False,
 ) -> Attempt:
@@ -642,7 +559,7 @@ def attempt_submit(
     if not 0 < attempt_id <= MAX_ID:
         raise AssessmentError(_("Attempt not found."), code="not_found")
     for _round in range(FINISH_ROUNDS):
-        attempt = reads.attempt_with_quiz(
+        attempt = sql.attempt_with_quiz(
             attempt_id=attempt_id, user_id=None if user is None else user.pk
         )
         if attempt is None:
@@ -668,14 +585,14 @@ def attempt_submit(
             score,
             fraction,
             needs,
-        ) in reads.items_for_marking(attempt.pk):
+        ) in sql.items_for_marking(attempt.pk):
             if checked_at is None:
                 fraction, score, needs = _mark(data, answer, points)
             marks.append((pk, fraction, score, needs))
         seq = attempt.seq
         attempt.counted = ending != Attempt.Ending.OVERDUE and not attempt.preview
         attempt.finished_at = now
-        attempt.ending = ending
+        attempt.ending = ending  # type: ignore[assignment]
         _apply_totals(
             attempt,
             sum((m[2] for m in marks if m[2] is not None), Decimal(0)),
@@ -707,7 +624,7 @@ def attempt_close_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
         nonlocal closed
         quiz = attempt.quiz
         if quiz.overdue_policy == Quiz.OverduePolicy.GRACE:
-            if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):
+            if now <= attempt.deadline + dt.timedelta(minutes=quiz.grace_minutes):  # type: ignore[operator]
                 return
         result = attempt_submit(attempt_id=attempt.pk, now=now, automatic=True)
         closed += result.status != Attempt.Status.IN_PROGRESS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,9 +14,18 @@ from ..models import Attempt, MarkChange, Response
 from ..signals import attempt_finished, attempt_marked
 from .attempts import attempt_recompute
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def response_mark(*, response: Response, marker, score, comment: str = "") -> Response:
+def response_mark(
+    *,
+    response: Response,
+    marker: User,
+    score: str | int | float | Decimal,
+    comment: str = "",
+) -> Response:
     """Set a response's mark (in points). Totals, pass/fail and progress follow at once."""
     try:
         value = Decimal(str(score).strip())

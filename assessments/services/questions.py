@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from ..models import Category, Option, Question, QuestionVersion
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def category_ensure(*, path: str) -> Category:
@@ -112,7 +116,9 @@ def question_current_version(*, question: Question) -> QuestionVersion:
     return latest or question_publish_version(question=question)
 
 
-def question_current_versions(*, questions) -> dict[int, QuestionVersion]:
+def question_current_versions(
+    *, questions: Iterable[Question]
+) -> dict[int, QuestionVersion]:
     """The latest version of each question by question id, in one query.
 
     A question never published yet gets its first version here (rare: the bank
@@ -224,3 +230,32 @@ def question_upsert(
         question = Question.objects.get(pk=question.pk)
         question_publish_version(question=question)
     return "created" if created else ("updated" if changed else "unchanged")
+
+
+# Readable prefixes of generated codes, one per type: a trainer can tell a code's
+# kind at a glance in lists and exports (Q-DX-00012 is a single-choice question).
+CODE_PREFIXES = {
+    Question.Type.SINGLE: "Q-DX",
+    Question.Type.MULTIPLE: "Q-DXX",
+    Question.Type.TRUE_FALSE: "Q-PD",
+    Question.Type.NUMERIC: "Q-SZ",
+    Question.Type.SHORT: "Q-TK",
+    Question.Type.ESSAY: "Q-LS",
+}
+
+
+def question_code_next(*, type: str) -> str:
+    """The next unused code of the type's series (``Q-DX-00001``, ``Q-DX-00002``…).
+
+    Numbers only grow: a deleted question's code is not handed out again while a
+    higher one exists, so a code once printed on a paper keeps naming one question.
+    """
+    prefix = CODE_PREFIXES.get(type, "Q")
+    highest = 0
+    for code in Question.objects.filter(code__startswith=f"{prefix}-").values_list(
+        "code", flat=True
+    ):
+        tail = code[len(prefix) + 1 :]
+        if tail.isdigit():
+            highest = max(highest, int(tail))
+    return f"{prefix}-{highest + 1:05d}"

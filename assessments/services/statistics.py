@@ -20,7 +20,7 @@ def _option_counts(rows: list[dict]) -> dict[int, dict]:
             counter[key] += 1
         if row["value"] is not None:
             counter["true" if row["value"] else "false"] += 1
-    return counts
+    return counts  # type: ignore[return-value]
 
 
 @transaction.atomic
@@ -90,7 +90,7 @@ def statistics_compute_bank() -> StatisticsSnapshot:
     codes = dict(Question.objects.values_list("pk", "code"))
     for row in result:
         row["code"] = codes.get(row["question_id"], "")
-    snapshot = StatisticsSnapshot.objects.filter(quiz__isnull=True).first()
+    snapshot = StatisticsSnapshot.objects.filter(quiz__isnull=True).first()  # type: ignore[assignment]
     if snapshot is None:
         snapshot = StatisticsSnapshot(quiz=None)
     snapshot.test = {"questions": len(result)}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.sql import bulk_update
 from organisation.columns import CellError, CellType, Column, Date, Ref, Schema, chunks
 from organisation.models import BusinessLine, Indicator, StaffProfile
 from organisation.tabular import (
@@ -28,14 +30,17 @@ from ..formats.tabular import records_from_table
 from ..models import Category, ExternalResult, Option, Question
 from .questions import category_ensure, question_upsert
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def questions_import(
     *,
     table: Table | list[QuestionRecord],
     dry_run: bool = False,
-    progress=None,
+    progress: Callable[[int, int], None] | None = None,
     category: str | None = None,
-    **options,
+    **options: Any,
 ) -> ImportSummary:
     """Upsert questions by code from a table (CSV/XLSX) or parsed GIFT/Aiken records.
 
@@ -44,9 +49,9 @@ def questions_import(
     """
     from_table = isinstance(table, Table)
     if from_table:
-        records, errors = records_from_table(table, default_category=category or "")
+        records, errors = records_from_table(table, default_category=category or "")  # type: ignore[arg-type]
     else:
-        records, errors = list(table), []
+        records, errors = list(table), []  # type: ignore[arg-type]
         errors.extend(_match_identities(records))
     indicators = {i.code: i for i in Indicator.objects.all()}
     lines = {b.code: b for b in BusinessLine.objects.all()}
@@ -203,7 +208,7 @@ def _match_identities(records: list[QuestionRecord]) -> list[RowError]:
     }
     errors = []
     for rec in records:
-        existing = existing_by_code.get(rec.code)
+        existing = existing_by_code.get(rec.code)  # type: ignore[assignment]
         if existing is None or _answer_key(existing) == _answer_key(rec):
             continue
         if existing.type != rec.type:
@@ -257,7 +262,7 @@ def _record_errors(rec: QuestionRecord, indicators: dict, lines: dict) -> list:
     ):
         for value in values:
             try:
-                model._meta.get_field(column).run_validators(value)
+                model._meta.get_field(column).run_validators(value)  # type: ignore[union-attr]
             except ValidationError as error:
                 errors.append(RowError(rec.line, column, " ".join(error.messages)))
                 break
@@ -272,8 +277,8 @@ def questions_import_file(
     format: str | None = None,
     category: str | None = None,
     dry_run: bool = False,
-    progress=None,
-    **options,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> ImportSummary:
     """Import a GIFT, Aiken, CSV or XLSX file's bytes (the admin's import job).
 
@@ -314,8 +319,10 @@ def question_records(*, category: str | None = None) -> list[QuestionRecord]:
 class Fraction(CellType):
     """A share of the question's points, 0–1."""
 
+    sample = "0.8"
+
     @property
-    def description(self) -> str:
+    def description(self) -> str:  # type: ignore[override]
         return _("a fraction between 0 and 1")
 
     def clean(self, text, lookups):
@@ -326,6 +333,12 @@ class Fraction(CellType):
         except (ValueError, ArithmeticError):
             raise CellError(_("the score must be a fraction between 0 and 1")) from None
         return score
+
+
+def sample_codes() -> dict[str, str]:
+    """An existing question code, for the data-import page's sample files."""
+    code = Question.objects.values_list("code", flat=True).first()
+    return {"questions": code} if code else {}
 
 
 RESULT_SCHEMA = Schema(
@@ -352,7 +365,11 @@ RESULT_SCHEMA = Schema(
 
 
 def results_import(
-    *, table: Table, dry_run: bool = False, progress=None, **options
+    *,
+    table: Table,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> ImportSummary:
     """External results: ``staff_no, question_code, score, answered_on`` (score 0–1).
 
@@ -403,7 +420,7 @@ def results_import(
         if progress:
             progress(done, total)
     for part in chunks(changed, 2000):
-        ExternalResult.objects.bulk_update(part, ["score"])
+        bulk_update(part, ["score"])
         done += len(part)
         if progress:
             progress(done, total)

@@ -52,6 +52,7 @@ from .mastery import (
     completion_rates,
     mastery,
     mastery_from_sums,
+    own_mastery,
     person_scores,
     unit_score_sums,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "gap_cells",
     "mastery",
     "mastery_from_sums",
+    "own_mastery",
     "payload",
     "payload_part",
     "person_scores",

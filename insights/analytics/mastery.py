@@ -192,3 +192,46 @@ def mastery_from_sums(sums: pd.DataFrame, *, min_group: int = 5) -> pd.DataFrame
     units.loc[small, ["mastery", "interval"]] = np.nan
     out = units[columns].reset_index(drop=True)
     return out.astype({"unit_code": "string", "indicator_code": "string"})
+
+
+def own_mastery(
+    responses: pd.DataFrame, question_indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """One person's shrunk mastery per indicator, for their own view only.
+
+    In: RESPONSE_COLUMNS (one person's answers), QUESTION_INDICATOR_COLUMNS.
+    Out: ``indicator_code, earned, possible, raw_mastery, mastery, overall`` for each
+    indicator the person answered.
+
+    The method of :func:`mastery` with the person's indicators in the units' place:
+    each indicator's share is shrunk toward the person's own share over all their
+    indicators, as strongly as the spread between their indicators says. Nobody
+    else's answers enter, so the figure compares the person with nobody; an indicator
+    answered once cannot look much weaker than the person's average by chance.
+    """
+    columns = ["indicator_code", "earned", "possible", "raw_mastery", "mastery"]
+    columns += ["overall"]
+    if responses.empty:
+        return pd.DataFrame(columns=columns)
+    uid = int(responses["user_id"].iloc[0])
+    staff = pd.DataFrame({"user_id": [uid], "staff_no": [""], "unit_code": ["own"]})
+    scores = person_scores(staff, responses, question_indicators)
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    sums = pd.DataFrame(
+        {
+            "unit_code": scores["indicator_code"].astype("string").to_numpy(),
+            "indicator_code": "own",
+            "people": 1,
+            "earned": scores["earned"].to_numpy(),
+            "possible": scores["possible"].to_numpy(),
+        }
+    )
+    shrunk = mastery_from_sums(sums, min_group=1)
+    totals = sums[["unit_code", "earned", "possible"]].astype({"unit_code": "string"})
+    out = (
+        shrunk.drop(columns="indicator_code")
+        .merge(totals, on="unit_code")
+        .rename(columns={"unit_code": "indicator_code", "province_mastery": "overall"})
+    )
+    return out[columns].reset_index(drop=True)

@@ -14,8 +14,18 @@ class CampaignsConfig(AppConfig):
 
         from . import importers, receivers
 
-        register("campaigns", _("Training campaigns"), importers.campaigns_import)
-        register("completions", _("Offline completions"), importers.completions_import)
+        register(
+            "campaigns",
+            _("Training campaigns"),
+            importers.campaigns_import,
+            sample_codes=importers.sample_codes,
+        )
+        register(
+            "completions",
+            _("Offline completions"),
+            importers.completions_import,
+            sample_codes=importers.sample_codes,
+        )
         attempt_marked.connect(
             receivers.attempt_marked_notify, dispatch_uid="campaigns_marked_notice"
         )

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.sql import bulk_update
 from learning.models import CourseCompletion, CoursePage
+from learning.signals import completions_imported
 from organisation.columns import (
     CLEAR,
     Bool,
@@ -35,7 +38,6 @@ from organisation.columns import (
 )
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.tabular import (
-    ImportRejected,
     ImportSummary,
     RowError,
     Table,
@@ -43,13 +45,16 @@ from organisation.tabular import (
 )
 
 from .models import Campaign
-from .services import CampaignError, campaign_create, campaign_update
+from .selectors import Rules
+from .services import campaigns_sync_audiences
 
 Progress = Callable[[int, int], None] | None
 
 
 class Due(CellType):
     """A due date, or a number of days after joining the audience (``30``)."""
+
+    sample = "30"
 
     @property
     def description(self) -> str:
@@ -125,6 +130,14 @@ CAMPAIGN_SCHEMA = Schema(
     duplicate=gettext_lazy("the same code is already on row %(row)s"),
     kind="campaigns",
 )
+
+
+def sample_codes() -> dict[str, str]:
+    """An existing course code, for the data-import page's sample files."""
+    code = CoursePage.objects.live().values_list("code", flat=True).first()
+    return {"courses": code} if code else {}
+
+
 CAMPAIGN_SCALARS = ["title", "positions", "leaders_only", "starts_on", "recurrence"]
 CAMPAIGN_SETS = ["courses", "units", "business_lines"]
 
@@ -160,10 +173,12 @@ def _due_text(value) -> str:
 def _campaign_check(row: Row, campaign: Campaign | None) -> list[RowError]:
     if campaign is None and "due_on" not in row:
         return [RowError(row.number, "due_on", _("required"))]
+    if "courses" in row and not row["courses"]:
+        return [RowError(row.number, "courses", _("required"))]
     starts = row.get("starts_on") or (
         campaign.starts_on if campaign else timezone.localdate()
     )
-    due = row.get("due_on", {}).get("due_on")
+    due = row["due_on"]["due_on"] if "due_on" in row else campaign.due_on
     if due is not None and due < starts:
         return [
             RowError(row.number, "due_on", _("the due date is before the start date"))
@@ -199,34 +214,130 @@ def campaigns_import(
     parsed.raise_errors()
 
     summary = ImportSummary()
-    for index, row in enumerate(parsed.rows, start=1):
-        _campaign_write(row, existing.get(row["code"]), summary, created_by)
-        if progress:
-            progress(index, len(parsed.rows))
+    planned = [
+        (row, existing.get(row["code"]))
+        for row in parsed.rows
+        if _campaign_plan(row, existing.get(row["code"]), summary)
+    ]
+    written = _campaigns_write(planned, created_by, progress)
+    campaigns_sync_audiences(campaigns=written)
     return summary
 
 
-def _campaign_write(row: Row, campaign, summary: ImportSummary, created_by) -> None:
+def _campaign_plan(row: Row, campaign, summary: ImportSummary) -> bool:
+    """Record what the row changes; True when it has something to write."""
     wanted = _campaign_wanted(row)
     current = _campaign_view(campaign) if campaign else {}
     changes = diff_fields(current, wanted, show=_due_text)
     if campaign is not None and not changes:
         summary.unchanged += 1
-        return
-    fields = {k: row[k] for k in CAMPAIGN_SCALARS if k in row}
-    if "due_on" in row:
-        fields.update(row["due_on"])
-    sets = {k: row[k] for k in CAMPAIGN_SETS if k in row}
-    try:
-        if campaign is None:
-            fields.setdefault("starts_on", timezone.localdate())
-            campaign_create(code=row["code"], created_by=created_by, **sets, **fields)
-        else:
-            campaign_update(campaign=campaign, **sets, **fields)
-    except CampaignError as exc:
-        raise ImportRejected([RowError(row.number, "", str(exc))]) from None
+        return False
     action = "updated" if campaign else "created"
     summary.record(action, row=row.number, key=row["code"], fields=changes)
+    return True
+
+
+CAMPAIGN_FIELDS = [*CAMPAIGN_SCALARS, "due_on", "due_days", "updated_at"]
+
+
+def _campaign_fields(row: Row, campaign: Campaign) -> Campaign:
+    for name in CAMPAIGN_SCALARS:
+        if name in row:
+            setattr(campaign, name, row[name])
+    if "due_on" in row:
+        campaign.due_on, campaign.due_days = (
+            row["due_on"]["due_on"],
+            row["due_on"]["due_days"],
+        )
+    if campaign.due_on is not None:
+        campaign.due_days = None
+    campaign.updated_at = timezone.now()
+    return campaign
+
+
+def _campaigns_write(planned, created_by, progress: Progress) -> list:
+    """Campaigns and their rule links in bulk; (campaign, rules) for each written."""
+    today = timezone.localdate()
+    new = [
+        _campaign_fields(
+            row,
+            Campaign(
+                code=row["code"],
+                created_by=created_by,
+                starts_on=today,
+                recurrence="none",
+            ),
+        )
+        for row, campaign in planned
+        if campaign is None
+    ]
+    changed = [_campaign_fields(row, c) for row, c in planned if c is not None]
+    for part in chunks(new, 1000):
+        Campaign.objects.bulk_create(part)
+    if any(c.pk is None for c in new):
+        ids = dict(
+            Campaign.objects.filter(code__in=[c.code for c in new]).values_list(
+                "code", "id"
+            )
+        )
+        for campaign in new:
+            campaign.pk = ids[campaign.code]
+    for part in chunks(changed, 500):
+        bulk_update(part, CAMPAIGN_FIELDS)
+    if progress:
+        progress(len(planned), len(planned) * 2)
+    by_code = {c.code: c for c in [*new, *changed]}
+    links = _campaign_links(planned, by_code)
+    if progress:
+        progress(len(planned) * 2, len(planned) * 2)
+    return [(by_code[row["code"]], links[row["code"]]) for row, _c in planned]
+
+
+def _campaign_links(planned, by_code: dict) -> dict:
+    """Write the courses, units and lines the rows carry; the rules of each campaign."""
+    for name in CAMPAIGN_SETS:
+        through = getattr(Campaign, name).through
+        field = Campaign._meta.get_field(name)
+        own, other = (
+            field.m2m_field_name() + "_id",
+            field.m2m_reverse_field_name() + "_id",
+        )
+        rows = [row for row, _c in planned if name in row]
+        ids = [by_code[row["code"]].pk for row in rows]
+        for part in chunks(ids):
+            through.objects.filter(**{own + "__in": part}).delete()
+        through.objects.bulk_create(
+            [
+                through(**{own: by_code[row["code"]].pk, other: item.pk})
+                for row in rows
+                for item in row[name]
+            ],
+            batch_size=2000,
+        )
+    return {
+        row["code"]: _rules(row, by_code[row["code"]], stored=stored is not None)
+        for row, stored in planned
+    }
+
+
+def _rules(row: Row, campaign: Campaign, *, stored: bool) -> Rules:
+    """The audience rules once the row is written (stored rules for absent columns)."""
+
+    def linked(name: str, attribute: str) -> tuple:
+        if name in row:
+            items = row[name]
+        else:
+            # Prefetched with the stored campaigns: no query.
+            items = getattr(campaign, name).all() if stored else []
+        return tuple(sorted(getattr(item, attribute) for item in items))
+
+    return Rules(
+        unit_paths=linked("units", "path"),
+        line_ids=linked("business_lines", "pk"),
+        positions=tuple(campaign.positions or ()),
+        leaders_only=campaign.leaders_only,
+        course_ids=(),
+    )
 
 
 # Offline completions ----------------------------------------------------------------
@@ -365,7 +476,25 @@ def completions_import(
         changed.append(current)
         summary.record("updated", row=row.number, key=label, fields=changes)
     _completions_write(new, changed, progress)
+    if not dry_run and (new or changed):
+        ids = [c.pk for c in changed]
+        keys = [(c.user_id, c.course_id, c.version) for c in new]
+        transaction.on_commit(lambda: _announce_imported(ids, keys))
     return summary
+
+
+def _announce_imported(ids: list[int], keys: list[tuple[int, int, int]]) -> None:
+    for part in chunks(keys, 1000):
+        users = {k[0] for k in part}
+        wanted = set(part)
+        ids += [
+            pk
+            for pk, *key in CourseCompletion.objects.filter(
+                user_id__in=users
+            ).values_list("pk", "user_id", "course_id", "version")
+            if tuple(key) in wanted
+        ]
+    completions_imported.send(sender=CourseCompletion, completion_ids=ids)
 
 
 def _number_text(value) -> str:
@@ -391,7 +520,7 @@ def _completions_write(new: list, changed: list, progress: Progress) -> None:
         if progress:
             progress(done, total)
     for part in chunks(changed, 1000):
-        CourseCompletion.objects.bulk_update(part, COMPLETION_FIELDS)
+        bulk_update(part, COMPLETION_FIELDS)
         done += len(part)
         if progress:
             progress(done, total)

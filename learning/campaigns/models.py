@@ -216,12 +216,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.campaign_id} · {self.kind} · {self.period}"
-
-
-class LanguagePreference(models.Model):
-    """The language a person reads reminders in (set when they switch language)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    language = models.CharField(max_length=10)

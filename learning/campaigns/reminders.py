@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from config.batch import run_isolated
-from organisation.models import RoleAssignment, StaffProfile, Unit
+from organisation.models import LanguagePreference, RoleAssignment, StaffProfile, Unit
 
 from . import messages
-from .models import Campaign, LanguagePreference, Notification, Reminder
+from .models import Campaign, Notification, Reminder
 from .selectors import campaign_cycle, people_sql, rows
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,8 @@ def plan_leader_digests(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     week = iso_week(today)
     leaders = list(
-        RoleAssignment.objects.filter(role=RoleAssignment.Role.UNIT_LEADER)
+        RoleAssignment.objects.in_force(today)
+        .filter(role=RoleAssignment.Role.UNIT_LEADER)
         .select_related("unit")
         .order_by("user_id", "unit__path")
     )

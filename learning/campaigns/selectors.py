@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -30,6 +31,11 @@ from learning.models import CourseCompletion, CoursePage, LessonProgress
 from organisation.models import StaffProfile, Unit
 
 from .models import Campaign, CampaignMember, Exemption, Notification
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from django.contrib.auth.models import User
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue", "exempt")
 
@@ -108,7 +114,7 @@ def campaign_rules(campaign: Campaign) -> Rules:
             leaders_only=campaign.leaders_only,
             course_ids=tuple(sorted(course_ids)),
         )
-        campaign._rules_cache = cached
+        campaign._rules_cache = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -121,9 +127,9 @@ def _rule_links(campaign_id: int) -> tuple[list[str], list[int], list[int]]:
     def links(name: str) -> tuple[str, str, str]:
         field = Campaign._meta.get_field(name)
         return (
-            quote(field.remote_field.through._meta.db_table),
-            quote(field.m2m_column_name()),
-            quote(field.m2m_reverse_name()),
+            quote(field.remote_field.through._meta.db_table),  # type: ignore[union-attr]
+            quote(field.m2m_column_name()),  # type: ignore[union-attr]
+            quote(field.m2m_reverse_name()),  # type: ignore[union-attr]
         )
 
     units, lines, courses = links("units"), links("business_lines"), links("courses")
@@ -175,7 +181,9 @@ def campaign_audience(
     return staff.filter(audience_filter(campaign_rules(campaign)))
 
 
-def profile_matches(campaign: Campaign, profile: StaffProfile, line_ids) -> bool:
+def profile_matches(
+    campaign: Campaign, profile: StaffProfile, line_ids: Collection[int]
+) -> bool:
     """The audience rule for one person, in Python (the dashboard's shortcut)."""
     if not profile.active:
         return False
@@ -324,35 +332,37 @@ def people_sql(
         else:
             overdue_sql, overdue_params = "1=0", []
 
-    n_courses = len(rules.course_ids)
     carried = "".join(f"a.{name}, " for name in extra)
-    # The status rules, first match wins; ``status`` names it and ``status_code`` is
-    # its index in STATUSES (cheaper to aggregate). overdue_sql appears in both, so
-    # its params come twice.
-    rules_sql = (
-        (f"COALESCE(c.n, 0) >= {n_courses:d}", "completed"),
-        ("c.exempt = 1", "exempt"),
-        (overdue_sql, "overdue"),
-        ("c.activity > 0", "in_progress"),
+    # The status rules, first match wins: (condition, its params, status). ``status``
+    # names the status and ``status_code`` is its index in STATUSES (cheaper to
+    # aggregate); both are bound as parameters, like every value here.
+    rules_sql: tuple[tuple[str, list, str], ...] = (
+        ("COALESCE(c.n, 0) >= %s", [len(rules.course_ids)], "completed"),
+        ("c.exempt = 1", [], "exempt"),
+        (overdue_sql, overdue_params, "overdue"),
+        ("c.activity > 0", [], "in_progress"),
     )
 
-    def case(label) -> str:
-        whens = " ".join(f"WHEN {cond} THEN {label(s)}" for cond, s in rules_sql)
-        return f"CASE {whens} ELSE {label('not_started')} END"
+    def case(label) -> tuple[str, list]:
+        whens = " ".join(f"WHEN {cond} THEN %s" for cond, _p, _s in rules_sql)
+        values = [v for _c, ps, s in rules_sql for v in (*ps, label(s))]
+        return f"CASE {whens} ELSE %s END", [*values, label("not_started")]
 
+    status_sql, status_params = case(str)
+    code_sql, code_params = case(STATUSES.index)
     sql = (
         f"SELECT {carried}a.id AS staff_id, a.user_id, a.staff_no, a.name, a.unit_id,"
         " a.position, a.is_leader, COALESCE(c.n, 0) AS done, c.last_done,"
         " COALESCE(c.lessons, 0) AS lessons,"
         " COALESCE(c.exempt, 0) AS exempt,"
         f" {joined},"
-        f" {case(lambda s: repr(s))} AS status,"
-        f" {case(lambda s: str(STATUSES.index(s)))} AS status_code"
+        f" {status_sql} AS status,"
+        f" {code_sql} AS status_code"
         f" FROM ({a_sql}) a"
         f" LEFT JOIN ({c_sql}) c ON c.user_id = a.user_id"
         f"{members}"
     )
-    params = overdue_params * 2 + a_params + c_params + member_params
+    params = status_params + code_params + a_params + c_params + member_params
     return sql, params
 
 
@@ -411,7 +421,7 @@ def person_status(
 # For the learner's dashboard ---------------------------------------------------------
 
 
-def assignments_for_user(user) -> list[dict]:
+def assignments_for_user(user: User) -> list[dict]:
     """The learner's mandatory courses: one dict per (campaign, course).
 
     Keys: course (CoursePage), campaign_code, campaign_title, due_on (date), status
@@ -467,11 +477,11 @@ def assignments_for_user(user) -> list[dict]:
 # Notifications ------------------------------------------------------------------------
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,10 @@ from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.validators import validate_code
 
 from .models import Campaign, CampaignMember, Exemption, Notification
-from .selectors import campaign_audience
+from .selectors import Rules, campaign_audience
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Progress = Callable[[int, int], None] | None
 
@@ -47,7 +51,7 @@ def campaign_create(
     starts_on: dt.date,
     due_on: dt.date | None = None,
     recurrence: str = "none",
-    created_by=None,
+    created_by: User | None = None,
     due_days: int | None = None,
 ) -> Campaign:
     """Create a campaign and record its current audience as members.
@@ -89,7 +93,11 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: Campaign, courses=None, units=None, **fields
+    *,
+    campaign: Campaign,
+    courses: Iterable[CoursePage] | None = None,
+    units: Iterable[Unit] | None = None,
+    **fields: Any,
 ) -> Campaign:
     """Change a campaign's fields and rules, then bring its membership up to date."""
     lines = fields.pop("business_lines", None)
@@ -108,7 +116,7 @@ def campaign_update(
     if lines is not None:
         campaign.business_lines.set(list(lines))
     campaign.save()
-    campaign._rules_cache = None
+    campaign._rules_cache = None  # type: ignore[attr-defined]
     campaign_sync_audience(campaign=campaign)
     return campaign
 
@@ -124,7 +132,7 @@ def campaign_sync_audience(
     get ``left_on``; someone who comes back joins again from that day.
     """
     today = today or timezone.localdate()
-    campaign._rules_cache = None
+    campaign._rules_cache = None  # type: ignore[attr-defined]
     audience = set(campaign_audience(campaign).values_list("id", flat=True))
     members = {m.staff_id: m for m in CampaignMember.objects.filter(campaign=campaign)}
     first_sync = not members
@@ -142,6 +150,91 @@ def campaign_sync_audience(
     if gone:
         CampaignMember.objects.filter(pk__in=gone).update(left_on=today)
     return len(new) + len(back), len(gone)
+
+
+def _roster_index() -> tuple[dict[str, list[tuple]], list[tuple]]:
+    """The active roster once: people by every unit path their unit lies under.
+
+    Each person is ``(id, position, is_leader, line ids)``; a unit path ends with
+    ``/``, so a person is under each prefix of their unit's path that ends there.
+    """
+    lines: dict[int, set[int]] = {}
+    through = StaffProfile.business_lines.through
+    active = StaffProfile.objects.filter(active=True)
+    for staff_id, line_id in through.objects.filter(
+        staffprofile__in=active
+    ).values_list("staffprofile_id", "businessline_id"):
+        lines.setdefault(staff_id, set()).add(line_id)
+    under: dict[str, list[tuple]] = {}
+    everyone = []
+    for staff_id, position, is_leader, path in active.values_list(
+        "id", "position", "is_leader", "unit__path"
+    ).iterator(chunk_size=5000):
+        person = (staff_id, position, is_leader, lines.get(staff_id, frozenset()))
+        everyone.append(person)
+        end = path.find("/")
+        while end != -1:
+            under.setdefault(path[: end + 1], []).append(person)
+            end = path.find("/", end + 1)
+    return under, everyone
+
+
+def _audience(rules: Rules, under: dict, everyone: list) -> set[int]:
+    """``audience_filter`` applied in memory to the indexed roster."""
+    if rules.unit_paths:
+        people = [p for path in rules.unit_paths for p in under.get(path, ())]
+    else:
+        people = everyone
+    lines, positions = set(rules.line_ids), set(rules.positions)
+    return {
+        staff_id
+        for staff_id, position, is_leader, own in people
+        if (not lines or lines & own)
+        and (not positions or position in positions)
+        and (is_leader or not rules.leaders_only)
+    }
+
+
+def campaigns_sync_audiences(
+    *, campaigns: list[tuple[Campaign, Rules]], today: dt.date | None = None
+) -> None:
+    """``campaign_sync_audience`` for many campaigns at once, for importers.
+
+    The roster and the members are read once, whatever the number of campaigns, and
+    membership is written in batches; the rules come from the caller (who has just
+    written them). The same join and leave days as ``campaign_sync_audience``.
+    """
+    if not campaigns:
+        return
+    today = today or timezone.localdate()
+    under, everyone = _roster_index()
+    members: dict[int, dict[int, CampaignMember]] = {c.pk: {} for c, _r in campaigns}
+    ids = list(members)
+    for start in range(0, len(ids), 2000):
+        for member in CampaignMember.objects.filter(
+            campaign_id__in=ids[start : start + 2000]
+        ):
+            members[member.campaign_id][member.staff_id] = member
+    new, back, gone = [], [], []
+    for campaign, rules in campaigns:
+        audience = _audience(rules, under, everyone)
+        current = members[campaign.pk]
+        join_day = campaign.starts_on if not current else today
+        new += [
+            CampaignMember(campaign_id=campaign.pk, staff_id=sid, joined_on=join_day)
+            for sid in audience - current.keys()
+        ]
+        back += [m.pk for sid, m in current.items() if sid in audience and m.left_on]
+        gone += [
+            m.pk for sid, m in current.items() if sid not in audience and not m.left_on
+        ]
+    CampaignMember.objects.bulk_create(new, batch_size=5000)
+    for start in range(0, max(len(back), len(gone)), 2000):
+        part = slice(start, start + 2000)
+        CampaignMember.objects.filter(pk__in=back[part]).update(
+            left_on=None, joined_on=today
+        )
+        CampaignMember.objects.filter(pk__in=gone[part]).update(left_on=today)
 
 
 def campaigns_sync_all(*, today: dt.date | None = None) -> dict[str, tuple[int, int]]:
@@ -167,7 +260,7 @@ def exemption_grant(
     staff: StaffProfile,
     reason: str,
     approver: str,
-    approved_by=None,
+    approved_by: User | None = None,
     expires_on: dt.date | None = None,
 ) -> Exemption:
     if not reason.strip() or not approver.strip():
@@ -189,7 +282,7 @@ def exemption_revoke(*, exemption: Exemption) -> None:
     exemption.delete()
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

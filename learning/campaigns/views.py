@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,14 +9,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from config.params import int_param
 from organisation.permissions import can_manage_campaigns
+from organisation.services import language_preference_default
 
 from . import services
 from .forms import CampaignForm, ExemptionForm
-from .models import Campaign, Exemption, LanguagePreference
+from .models import Campaign, Exemption
 from .selectors import notifications_for
 
 
@@ -26,25 +25,11 @@ def _manager(request) -> None:
         raise PermissionDenied
 
 
-def language_switch(request):
-    """Django's language switch, which also stores a signed-in person's choice: the
-    cookie stays in one browser, while reminder emails are written in the stored one."""
-    response = set_language(request)
-    code = request.POST.get("language", "") if request.method == "POST" else ""
-    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
-        LanguagePreference.objects.update_or_create(
-            user=request.user, defaults={"language": code}
-        )
-    return response
-
-
 @login_required
 def notifications(request):
     # Until a person picks a language, their reminders use the one they read pages in;
     # a choice made with the language switch is never overwritten here.
-    LanguagePreference.objects.get_or_create(
-        user=request.user, defaults={"language": request.LANGUAGE_CODE}
-    )
+    language_preference_default(user=request.user, language=request.LANGUAGE_CODE)
     page = Paginator(notifications_for(request.user), 30).get_page(
         request.GET.get("page")
     )

@@ -4,7 +4,8 @@ import pytest
 from django.db.models import Count, Max, Q
 from django.forms.models import model_to_dict
 
-from assessments import hot_reads, services
+from assessments import services
+from assessments import sql as hot_reads
 from assessments.models import Attempt, AttemptItem, Category, Quiz, QuizSlot
 from assessments.services.questions import question_current_versions, question_upsert
 from tests.assessments.factories import make_question, make_quiz

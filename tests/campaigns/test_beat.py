@@ -18,7 +18,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from learning.campaigns.models import LanguagePreference, Notification, Reminder
+from learning.campaigns.models import Notification, Reminder
+from organisation.models import LanguagePreference
 from tests.factories import StaffFactory
 
 from .factories import make_campaign, make_course

@@ -6,6 +6,7 @@ import pytest
 
 from insights import selectors
 from insights.models import GapCell
+from insights.periods import period_parse
 from insights.services import analysis_compute, snapshot_refresh, snapshot_store
 from tests.insights.helpers import assert_unit_sums_match, reference_scores
 
@@ -58,7 +59,7 @@ def test_a_unit_leader_reads_only_the_rows_of_their_subtree(planted, g07_leader)
 def test_database_sums_equal_the_row_by_row_scores(planted):
     """The SQL aggregate gives the unit sums person_scores gives from every answer
     fetched one by one."""
-    period = selectors.period_parse("2026Q3")
+    period = period_parse("2026Q3")
     scores = reference_scores(period.end)
     unit_sums = selectors.score_sum_records(until=period.end)
     assert_unit_sums_match(unit_sums, scores)

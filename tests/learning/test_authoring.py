@@ -39,7 +39,7 @@ def test_training_office_heads_approve_in_the_course_workflow(index, head):
 
 
 def test_a_course_submitted_by_a_trainer_goes_live_when_approved(index, trainer, head):
-    course = make_course(index, code="WF-1", lessons=0)
+    course = make_course(index, code="WF-1", lessons=1)
     course.unpublish()
     course.refresh_from_db()
     course.summary = "送审版本"

@@ -4,6 +4,8 @@ import json
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from organisation.tabular import Table
+
 
 def write_csv(path, text: str, encoding: str = "utf-8") -> str:
     path.write_bytes(text.encode(encoding))
@@ -29,3 +31,25 @@ def run_command(name: str, *args) -> tuple[int, dict | None, str]:
         code = exc.code
     text = out.getvalue().strip()
     return code, (json.loads(text) if text else None), err.getvalue()
+
+
+def table_of(headers: list[str], rows) -> Table:
+    """An in-memory table, as read_table would give it (data from row 2)."""
+    return Table(
+        headers=headers,
+        rows=[
+            (n + 2, dict(zip(headers, row, strict=True))) for n, row in enumerate(rows)
+        ],
+    )
+
+
+def queries_of(fn, table, **options) -> int:
+    """How many queries one import of ``table`` makes (validation, plan, writes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organisation.importing import run_import
+
+    with CaptureQueriesContext(connection) as context:
+        run_import(fn, table=table, **options)
+    return len(context)

@@ -123,19 +123,19 @@ def test_sessions_are_cached_only_in_a_cache_every_process_shares(redis_url, eng
 
 def test_the_redis_cache_keeps_one_client_per_pool():
     """Building a redis-py client costs more than a quarter of a cache read, so the
-    backend keeps one per connection pool instead of one per call."""
+    backend keeps one per server instead of one per call."""
     from config.cache import RedisCache
 
-    cache = RedisCache("redis://127.0.0.1:6379/5", {})
-    client = cache._cache.get_client("a")
-    assert cache._cache.get_client("b") is client
-    assert cache._cache.get_client("c", write=True) is client
+    one = RedisCache("redis://127.0.0.1:6379/5", {}).redis.client
+    client = one.get_client(write=False)
+    assert one.get_client(write=False) is client
+    assert one.get_client(write=True) is client
     two = RedisCache("redis://127.0.0.1:6379/5,redis://127.0.0.1:6379/6", {})
-    writer = two._cache.get_client("a", write=True)
-    reader = two._cache.get_client("a")
+    writer = two.redis.client.get_client(write=True)
+    reader = two.redis.client.get_client(write=False)
     assert writer is not reader
     assert writer.connection_pool is not reader.connection_pool
-    assert two._cache.get_client("b") is reader
+    assert two.redis.client.get_client(write=False) is reader
 
 
 @pytest.mark.skipif(

@@ -457,7 +457,7 @@ def test_hostile_indicator_values_are_applied_whole_or_refused_whole(
     assert IndicatorValue.objects.count() == before["insights.IndicatorValue"] + (
         summary.created
     )
-    from insights.selectors import period_parse
+    from insights.periods import period_parse
     from insights.services import parse_indicator_value
 
     for _number, row in table.rows:

@@ -11,7 +11,9 @@ STEPS = [
     "assessments.demo",
     "learning.demo",
     "learning.campaigns.demo",
+    "hours.demo",
     "insights.demo",
+    "practice.demo",
 ]
 
 

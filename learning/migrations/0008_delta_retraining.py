@@ -17,7 +17,7 @@ def lessons_keep_their_course_version(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learning", "0006_completion_source_text_and_hours"),
+        ("learning", "0007_course_review_task"),
     ]
 
     operations = [

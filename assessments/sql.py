@@ -1,0 +1,303 @@
+"""The quiz storm's hot path as hand-written SQL: its reads, and its writes on
+PostgreSQL.
+
+Why: every learner of an office starting an exam at once runs these. Compiling the
+equivalent querysets cost more CPU than the database work (see ``config.sql``), and
+on PostgreSQL each write of the path is one statement instead of a transaction of
+several. The figure that needs them is the quiz storm of docs/performance.md: 500
+learners released at once, all acknowledged within 3 s and p95 under 1.5 s.
+
+Each read returns what the queryset it replaces returned, and each write does what
+the ORM path beside its caller in ``services/attempts.py`` does; tests compare them.
+Values are always parameters; only table and column names from the models' _meta
+are written into the statements.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from django.db import connection
+
+from config.sql import Columns, fetch, placeholders
+
+from .models import (
+    Attempt,
+    AttemptItem,
+    Category,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizSlot,
+    Response,
+)
+
+
+@cache
+def _columns() -> dict[str, Columns]:
+    return {
+        "quiz": Columns(Quiz, "q"),
+        "attempt": Columns(Attempt, "a"),
+        "slot": Columns(QuizSlot, "s"),
+        "question": Columns(Question, "qn"),
+        "category": Columns(Category, "c"),
+        "version": Columns(QuestionVersion, "v"),
+        "marking_item": Columns(AttemptItem, "i", ["checked_at", "points"]),
+        "saving_item": Columns(
+            AttemptItem, "i", ["position", "id", "checked_at", "flagged", "option_keys"]
+        ),
+        "version_data": Columns(QuestionVersion, "v", ["data"]),
+        "response_id": Columns(Response, "r", ["id"]),
+        "response_mark": Columns(
+            Response, "r", ["id", "answer", "score", "fraction", "needs_marking"]
+        ),
+    }
+
+
+def _cache_related(instance, name: str, value) -> None:
+    instance._meta.get_field(name).set_cached_value(instance, value)
+
+
+def quiz_by_slug(slug: str) -> Quiz | None:
+    """``Quiz.objects.filter(slug=slug).first()``."""
+    quiz = _columns()["quiz"]
+    rows = fetch(
+        f"SELECT {quiz.select()} FROM {quiz.table} WHERE q.slug = %s", [slug], [quiz]
+    )
+    return quiz.build(rows[0]) if rows else None
+
+
+def attempts_seen(*, user_id: int, quiz_id: int, open_status: str) -> dict:
+    """Of the user's attempts at the quiz: the newest open one's id, how many count
+    (not previews) and the highest number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(id) FILTER (WHERE status = %s), "
+            "COUNT(id) FILTER (WHERE NOT preview), MAX(number) "
+            f"FROM {Attempt._meta.db_table} WHERE user_id = %s AND quiz_id = %s",
+            [open_status, user_id, quiz_id],
+        )
+        open_id, used, number = cursor.fetchone()
+    return {"open_id": open_id, "used": used, "number": number}
+
+
+def slots_with_versions(
+    quiz: Quiz,
+) -> tuple[list[QuizSlot], dict[int, QuestionVersion]]:
+    """The quiz's slots in order, with their fixed question and draw category
+    loaded, and the current (newest) version of each fixed question."""
+    c = _columns()
+    slot, question, category, version = (
+        c["slot"],
+        c["question"],
+        c["category"],
+        c["version"],
+    )
+    versions_table = QuestionVersion._meta.db_table
+    rows = fetch(
+        f"SELECT {slot.select()}, {question.select()}, {category.select()}, "
+        f"{version.select()} FROM {slot.table} "
+        f"LEFT JOIN {question.table} ON qn.id = s.question_id "
+        f"LEFT JOIN {category.table} ON c.id = s.draw_category_id "
+        f"LEFT JOIN {version.table} ON v.question_id = qn.id AND v.number = "
+        f"(SELECT MAX(w.number) FROM {versions_table} w WHERE w.question_id = qn.id) "
+        "WHERE s.quiz_id = %s ORDER BY s.sort_order, s.id",
+        [quiz.pk],
+        [slot, question, category, version],
+    )
+    slots, versions = [], {}
+    for row in rows:
+        s, at = slot.split(row, 0)
+        q, at = question.split(row, at)
+        cat, at = category.split(row, at)
+        v, _at = version.split(row, at)
+        _cache_related(s, "quiz", quiz)
+        _cache_related(s, "question", q)
+        _cache_related(s, "draw_category", cat)
+        if v is not None:
+            _cache_related(v, "question", q)
+            versions[q.pk] = v
+        slots.append(s)
+    return slots, versions
+
+
+def attempt_with_quiz(*, attempt_id: int, user_id: int | None) -> Attempt | None:
+    """``Attempt.objects.select_related("quiz")`` by id (and user, when given)."""
+    c = _columns()
+    attempt, quiz = c["attempt"], c["quiz"]
+    sql = (
+        f"SELECT {attempt.select()}, {quiz.select()} FROM {attempt.table} "
+        f"JOIN {quiz.table} ON q.id = a.quiz_id WHERE a.id = %s"
+    )
+    params = [attempt_id]
+    if user_id is not None:
+        sql += " AND a.user_id = %s"
+        params.append(user_id)
+    rows = fetch(sql, params, [attempt, quiz])
+    if not rows:
+        return None
+    found, at = attempt.split(rows[0], 0)
+    _cache_related(found, "quiz", quiz.split(rows[0], at)[0])
+    return found
+
+
+def _item_joins() -> str:
+    return (
+        f"JOIN {QuestionVersion._meta.db_table} v ON v.id = i.version_id "
+        f"LEFT JOIN {Response._meta.db_table} r ON r.item_id = i.id"
+    )
+
+
+def items_for_marking(attempt_id: int) -> list[list]:
+    """Per item in order: checked_at, points, the version's data, and the response's
+    id, answer, score, fraction and needs_marking."""
+    c = _columns()
+    groups = [c["marking_item"], c["version_data"], c["response_mark"]]
+    return fetch(
+        f"SELECT {', '.join(g.select() for g in groups)} "
+        f"FROM {AttemptItem._meta.db_table} i {_item_joins()} "
+        "WHERE i.attempt_id = %s ORDER BY i.position",
+        [attempt_id],
+        groups,
+    )
+
+
+def items_for_saving(*, attempt_id: int, user_id: int, positions) -> list[list]:
+    """The learner's items at ``positions``: position, id, checked_at, flagged,
+    option_keys, the version's data and the response's id."""
+    c = _columns()
+    groups = [c["saving_item"], c["version_data"], c["response_id"]]
+    positions = sorted(positions)
+    return fetch(
+        f"SELECT {', '.join(g.select() for g in groups)} "
+        f"FROM {AttemptItem._meta.db_table} i "
+        f"JOIN {Attempt._meta.db_table} a ON a.id = i.attempt_id {_item_joins()} "
+        f"WHERE i.attempt_id = %s AND a.user_id = %s "
+        f"AND i.position IN ({placeholders(len(positions))})",
+        [attempt_id, user_id, *positions],
+        groups,
+    )
+
+
+# Writes (PostgreSQL) ------------------------------------------------------------------
+
+_ATTEMPT = Attempt._meta.db_table
+_RESPONSE = Response._meta.db_table
+_ITEM = AttemptItem._meta.db_table
+
+
+def attempt_insert(attempt: Attempt, items: list[AttemptItem], now) -> int | None:
+    """Insert the attempt, its items and their empty responses in one statement;
+    the new attempt's id, or None (nothing written) when its number exists already."""
+    fields = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(attempt, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS (INSERT INTO {_ATTEMPT} ({columns}) VALUES "
+            f"({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id), "
+            f"shown AS (INSERT INTO {_ITEM} (attempt_id, position, question_id, "
+            "version_id, slot_position, points, option_keys, flagged, checked_at) "
+            "SELECT new.id, v.position, v.question_id, v.version_id, v.slot_position, "
+            "v.points, v.option_keys::jsonb, false, NULL FROM new CROSS JOIN "
+            "unnest(%s::int[], %s::bigint[], %s::bigint[], %s::int[], %s::numeric[], "
+            "%s::text[]) AS v(position, question_id, version_id, slot_position, "
+            "points, option_keys) RETURNING id), "
+            f"answered AS (INSERT INTO {_RESPONSE} (item_id, answer, saved_at, seq, "
+            "score, fraction, needs_marking, marked_by_id, marked_at, comment) "
+            "SELECT id, '{}'::jsonb, %s, 0, NULL, NULL, false, NULL, NULL, '' "
+            "FROM shown) SELECT id FROM new",
+            [
+                *values,
+                [i.position for i in items],
+                [i.question_id for i in items],
+                [i.version_id for i in items],
+                [i.slot_position for i in items],
+                [i.points for i in items],
+                [json.dumps(i.option_keys) for i in items],
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def seq_advance(attempt_id: int, user_id: int, seq: int, now) -> bool:
+    """The save gate: bump the sequence number of an open, current, in-time attempt."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s AND user_id = %s "
+            "AND status = %s AND seq = %s AND (deadline IS NULL OR deadline > %s)",
+            [attempt_id, user_id, Attempt.Status.IN_PROGRESS, seq, now],
+        )
+        return cursor.rowcount == 1
+
+
+def save_gated(
+    attempt_id: int,
+    user_id: int,
+    seq: int,
+    now,
+    written: list[tuple[int, dict]],
+    flagged: list[tuple[int, bool]],
+) -> bool:
+    """Pass the save gate and store answers and flags in one statement: they are
+    written only through the row the gate updated, so a refused save writes nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
+            "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
+            "deadline > %s) RETURNING id), "
+            f"answered AS (UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, "
+            "seq = %s, saved_at = %s FROM gate, unnest(%s::bigint[], %s::text[]) "
+            "AS v(id, answer) WHERE r.id = v.id), "
+            f"flags AS (UPDATE {_ITEM} AS i SET flagged = v.flagged FROM gate, "
+            "unnest(%s::bigint[], %s::boolean[]) AS v(id, flagged) WHERE i.id = v.id) "
+            "SELECT count(*) FROM gate",
+            [
+                attempt_id,
+                user_id,
+                Attempt.Status.IN_PROGRESS,
+                seq,
+                now,
+                seq + 1,
+                now,
+                [pk for pk, _a in written],
+                [json.dumps(a) for _p, a in written],
+                [pk for pk, _f in flagged],
+                [f for _p, f in flagged],
+            ],
+        )
+        return cursor.fetchone()[0] == 1
+
+
+def finish_gated(attempt_id: int, seq: int, finish: dict, marks: list[tuple]) -> bool:
+    """Move the attempt out of "in progress" with the ``finish`` columns and store
+    the (response id, fraction, score, needs_marking) ``marks``, in one statement
+    gated on the status and sequence number."""
+    ids, fractions, scores, needs = (
+        [list(column) for column in zip(*marks, strict=True)] if marks else [[]] * 4
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1, "
+            + ", ".join(f"{column} = %s" for column in finish)
+            + " WHERE id = %s AND status = %s AND seq = %s RETURNING id), "
+            f"marked AS (UPDATE {_RESPONSE} AS r SET fraction = v.fraction, "
+            "score = v.score, needs_marking = v.needs_marking FROM gate, "
+            "unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::boolean[]) "
+            "AS v(id, fraction, score, needs_marking) WHERE r.id = v.id) "
+            "SELECT count(*) FROM gate",
+            [
+                *finish.values(),
+                attempt_id,
+                Attempt.Status.IN_PROGRESS,
+                seq,
+                ids,
+                fractions,
+                scores,
+                needs,
+            ],
+        )
+        return cursor.fetchone()[0] == 1

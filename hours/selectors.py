@@ -1,0 +1,384 @@
+"""Reads of the 学时 ledger: a person's record, and the report over a scope.
+
+Every scope comes from organisation.selectors (``staff_visible_to``, ``staff_in_unit``,
+``unit_get_visible``): a unit leader's report, files and records never reach outside
+their subtree. The report reads the roster once and sums the ledger once, grouped by
+person, whatever the number of units; the judging itself is in
+:mod:`hours.compliance`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from organisation.models import StaffProfile, Unit
+
+from . import compliance
+from .compliance import Event, Rule, Standing
+from .models import (
+    CentralisedClass,
+    ClassSession,
+    Enrolment,
+    HoursExemption,
+    Kind,
+    LedgerEntry,
+    PostChange,
+    Requirement,
+)
+
+STATUSES = ("met", "not_met", "exempt")
+COUNT_KEYS = ("headcount", *STATUSES)
+
+
+def rules_for(year: int, as_of: dt.date) -> list[Rule]:
+    """The rules in force for a report year (on its last day, or on ``as_of``)."""
+    on = min(as_of, dt.date(year, 12, 31))
+    return compliance.rules_in_force(list(Requirement.objects.all()), on)
+
+
+def _period(year: int, as_of: dt.date, rules: list[Rule]) -> tuple[dt.date, dt.date]:
+    longest = max([r.window_years for r in rules if not r.trigger] or [1])
+    return dt.date(year - longest + 1, 1, 1), min(as_of, dt.date(year, 12, 31))
+
+
+def _window_sums(rules: list[Rule], year: int, last: dt.date) -> dict[str, Sum]:
+    sums = {}
+    pairs = {(str(r.kind), r.window_years) for r in rules if not r.trigger}
+    # The year's own hours of each kind, for the upward report whatever the rules.
+    pairs |= {(str(kind), 1) for kind in Kind.values}
+    for kind, years in pairs:
+        first = dt.date(year - years + 1, 1, 1)
+        sums[f"{kind}_{years}"] = Sum(
+            "hours", filter=Q(kind=kind, on__gte=first, on__lte=last)
+        )
+    return sums
+
+
+def ledger_sums(
+    staff: QuerySet[StaffProfile] | None,
+    *,
+    year: int,
+    as_of: dt.date,
+    rules: list[Rule],
+) -> dict[int, dict[tuple[str, int], Decimal]]:
+    """Per person id, the hours of every (kind, window years) the rules use; for
+    every person in the ledger when ``staff`` is None (the whole province)."""
+    first, last = _period(year, as_of, rules)
+    sums = _window_sums(rules, year, last)
+    if not sums:
+        return {}
+    names = list(sums)
+    keys = [(n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])) for n in names]
+    # Plain strings: hashing the Kind enum is slow and this runs per person.
+    rows = LedgerEntry.objects.filter(on__gte=first, on__lte=last)
+    if staff is not None:
+        rows = rows.filter(staff__in=staff.values("id"))
+    rows = (
+        rows.values("staff_id")
+        .annotate(**sums)
+        .values_list("staff_id", *names)
+        .order_by()
+    )
+    zero = Decimal(0)
+    return {
+        row[0]: {key: value or zero for key, value in zip(keys, row[1:], strict=True)}
+        for row in rows
+    }
+
+
+def exemptions_of(staff_ids, year: int) -> dict[int, list]:
+    found = defaultdict(list)
+    rows = HoursExemption.objects.filter(
+        starts_on__lte=dt.date(year, 12, 31), ends_on__gte=dt.date(year, 1, 1)
+    )
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=staff_ids)
+    for staff_id, kind, starts_on, ends_on in rows.values_list(
+        "staff_id", "kind", "starts_on", "ends_on"
+    ):
+        found[staff_id].append((kind, starts_on, ends_on))
+    return found
+
+
+def _events(staff_ids, rules: list[Rule], year: int, as_of: dt.date) -> dict[int, list]:
+    """Per person, the events judged this year with their rule and hours."""
+    triggers = {r.trigger for r in rules if r.trigger}
+    if not triggers:
+        return {}
+    # Deadlines fall in the year for events up to 10 years back (within_months ≤ 120).
+    changes = PostChange.objects.filter(
+        trigger__in=triggers,
+        on__gte=dt.date(year - 10, 1, 1),
+        on__lte=dt.date(year, 12, 31),
+    )
+    if staff_ids is not None:
+        changes = changes.filter(staff_id__in=staff_ids)
+    found = defaultdict(list)
+    for staff_id, trigger, on in changes.values_list("staff_id", "trigger", "on"):
+        for event, rule, due in compliance.events_due_in(
+            rules, [Event(trigger, on)], year
+        ):
+            hours = LedgerEntry.objects.filter(
+                staff_id=staff_id, kind=rule.kind, on__gte=on, on__lte=min(due, as_of)
+            ).aggregate(h=Sum("hours"))["h"] or Decimal(0)
+            found[staff_id].append((event, rule, hours))
+    return found
+
+
+def roster_for_year(staff: QuerySet[StaffProfile], year: int) -> QuerySet:
+    """Active people who had joined by the end of the year (leavers leave the report)."""
+    return staff.filter(active=True).filter(
+        Q(hired_on__isnull=True) | Q(hired_on__lte=dt.date(year, 12, 31))
+    )
+
+
+def standing_of(staff: StaffProfile, *, year: int, as_of: dt.date) -> Standing:
+    rules = rules_for(year, as_of)
+    sums = ledger_sums(
+        StaffProfile.objects.filter(pk=staff.pk), year=year, as_of=as_of, rules=rules
+    )
+    return compliance.judge(
+        year=year,
+        rules=rules,
+        rank_category=staff.rank_category,
+        hired_on=staff.hired_on,
+        window_hours=sums.get(staff.pk, {}),
+        exempt=compliance.exempt_kinds(exemptions_of([staff.pk], year)[staff.pk], year),
+        events=_events([staff.pk], rules, year, as_of).get(staff.pk, []),
+    )
+
+
+@dataclass
+class HoursReport:
+    year: int
+    as_of: dt.date
+    summary: dict
+    units: list[dict]
+    people: list[dict] = field(default_factory=list)
+    # Unit code → path, for placing people in subtrees.
+    unit_paths: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary,
+            "units": [{k: u[k] for k in UNIT_KEYS} for u in self.units],
+            "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
+        }
+
+
+UNIT_KEYS = ("unit_code", "unit_name", "level", *COUNT_KEYS, "met_rate")
+PEOPLE_KEYS = (
+    "staff_no",
+    "name",
+    "unit_code",
+    "rank_category",
+    "online_hours",
+    "online_required",
+    "centralised_hours",
+    "centralised_required",
+    "centralised_window",
+    "status",
+)
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def person_row(values: dict, standing: Standing, sums: dict) -> dict:
+    online = standing.periodic(Kind.ONLINE)
+    central = standing.periodic(Kind.CENTRALISED)
+    return {
+        "staff_id": values["id"],
+        "staff_no": values["staff_no"],
+        "name": values["name"],
+        "unit_id": values["unit_id"],
+        "unit_code": values["unit__code"],
+        "rank_category": values["rank_category"] or "general",
+        "online_hours": _number(online.hours if online else None),
+        "online_required": _number(online.required if online else None),
+        "centralised_hours": _number(central.hours if central else None),
+        "centralised_required": _number(central.required if central else None),
+        "centralised_window": list(central.window) if central else None,
+        "status": standing.status,
+        "centralised_year_hours": _number(sums.get((Kind.CENTRALISED, 1), Decimal(0))),
+        "events": [
+            {
+                "trigger": x.trigger,
+                "on": x.event_on.isoformat(),
+                "due_on": x.due_on.isoformat(),
+                "hours": _number(x.hours),
+                "required": _number(x.required),
+            }
+            for x in standing.lines
+            if x.trigger
+        ],
+    }
+
+
+def _fast_row(values: tuple, fast: compliance.YearJudge, hours: dict) -> dict:
+    """``person_row`` for someone with no event and no exemption this year."""
+    pk, staff_no, name, unit_id, unit_code, rank, hired_on = values
+    status, lines = fast.lines(rank, hired_on, hours)
+    online = lines.get("online")
+    central = lines.get("centralised")
+    return {
+        "staff_id": pk,
+        "staff_no": staff_no,
+        "name": name,
+        "unit_id": unit_id,
+        "unit_code": unit_code,
+        "rank_category": rank or "general",
+        "online_hours": float(online[0]) if online else None,
+        "online_required": float(online[1]) if online else None,
+        "centralised_hours": float(central[0]) if central else None,
+        "centralised_required": float(central[1]) if central else None,
+        "centralised_window": central[2] if central else None,
+        "status": status,
+        "centralised_year_hours": float(hours.get(("centralised", 1), 0)),
+        "events": [],
+    }
+
+
+def met_rate(counts: dict) -> float | None:
+    base = counts["headcount"] - counts["exempt"]
+    return round(counts["met"] / base, 4) if base else None
+
+
+def hours_report(
+    *,
+    year: int,
+    as_of: dt.date,
+    staff: QuerySet[StaffProfile],
+    units: QuerySet[Unit],
+    whole_province: bool = False,
+) -> HoursReport:
+    """The report over ``staff`` and ``units`` (both from a scoped selector)."""
+    rules = rules_for(year, as_of)
+    roster = roster_for_year(staff, year)
+    # The whole province sums the ledger without a join to the roster; people not
+    # on it are simply never looked up.
+    sums = ledger_sums(
+        None if whole_province else roster, year=year, as_of=as_of, rules=rules
+    )
+    ids = None if whole_province else roster.values("id")
+    exemptions = exemptions_of(ids, year)
+    events = _events(ids, rules, year, as_of)
+    fast = compliance.YearJudge(rules, year)
+    people = []
+    fields = ("id", "staff_no", "name", "unit_id", "unit__code")
+    for values in roster.order_by("unit__path", "staff_no").values_list(
+        *fields, "rank_category", "hired_on"
+    ):
+        pk = values[0]
+        hours = sums.get(pk, {})
+        if pk in exemptions or pk in events:
+            standing = compliance.judge(
+                year=year,
+                rules=rules,
+                rank_category=values[5],
+                hired_on=values[6],
+                window_hours=hours,
+                exempt=compliance.exempt_kinds(exemptions.get(pk, []), year),
+                events=events.get(pk, []),
+            )
+            named = dict(zip(fields, values, strict=False))
+            people.append(
+                person_row(named | {"rank_category": values[5]}, standing, hours)
+            )
+        else:
+            people.append(_fast_row(values, fast, hours))
+    unit_list = list(units.order_by("path"))
+    return HoursReport(
+        year=year,
+        as_of=as_of,
+        summary=_count(people),
+        units=roll_up(people, unit_list),
+        people=people,
+        unit_paths={u.code: u.path for u in unit_list},
+    )
+
+
+def _count(people: list[dict]) -> dict:
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for p in people:
+        counts["headcount"] += 1
+        counts[p["status"]] += 1
+    return {**counts, "met_rate": met_rate(counts)}
+
+
+def roll_up(people: list[dict], units: list[Unit]) -> list[dict]:
+    """One row per unit, counting its whole subtree."""
+    own: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
+    for p in people:
+        counts = own[p["unit_id"]]
+        counts["headcount"] += 1
+        counts[p["status"]] += 1
+    by_code = {
+        u.code: {
+            "unit_code": u.code,
+            "unit_name": u.name,
+            "level": u.level,
+            "path": u.path,
+            "parent_id": u.parent_id,
+            **dict.fromkeys(COUNT_KEYS, 0),
+        }
+        for u in units
+    }
+    for u in units:
+        counts = own.get(u.id)
+        if not counts:
+            continue
+        for code in u.path.split("/"):
+            if code in by_code:
+                for key in COUNT_KEYS:
+                    by_code[code][key] += counts[key]
+    return [{**row, "met_rate": met_rate(row)} for row in by_code.values()]
+
+
+def ledger_of(staff: StaffProfile, *, first: dt.date, last: dt.date) -> QuerySet:
+    return LedgerEntry.objects.filter(staff=staff, on__gte=first, on__lte=last)
+
+
+def classes_organised_by(user) -> QuerySet[CentralisedClass]:
+    """The classes a user may run sign-in for: every class for the training office,
+    else the classes organised by a unit they can see."""
+    from organisation.permissions import ALL, is_trainer, trainer_scope_paths
+    from organisation.selectors import units_visible_to
+
+    classes = CentralisedClass.objects.select_related("organiser")
+    paths = trainer_scope_paths(user) if is_trainer(user) else []
+    if paths is ALL:
+        return classes
+    mine = Q(organiser__in=units_visible_to(user))
+    for path in paths:
+        mine |= Q(organiser__path__startswith=path)
+    return classes.filter(mine)
+
+
+def session_get_for_organiser(user, *, pk: int) -> ClassSession:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ClassSession.objects.select_related("klass"),
+        pk=pk,
+        klass__in=classes_organised_by(user),
+    )
+
+
+def is_enrolled(klass: CentralisedClass, staff: StaffProfile) -> bool:
+    """On the class's list, or matched by its rule (units' subtrees, rank category)."""
+    if Enrolment.objects.filter(klass=klass, staff=staff).exists():
+        return True
+    paths = [u.path for u in klass.rule_units.all()]
+    if not paths or not any(staff.unit.path.startswith(p) for p in paths):
+        return False
+    wanted = klass.rule_rank_category
+    return not wanted or (staff.rank_category or "general") == wanted
