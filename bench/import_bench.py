@@ -278,7 +278,7 @@ def _bench_staff(rows: int) -> dict:
 
 
 def _bench_indicators(rows: int) -> dict:
-    from organisation.importers import indicators_import
+    from organisation.indicator_import import indicators_import
     from organisation.models import BusinessLine, Indicator
 
     line = BusinessLine.objects.order_by("code").first()

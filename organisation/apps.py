@@ -7,8 +7,9 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from .importers import indicators_import, staff_import, units_import
+        from .importers import staff_import, units_import
         from .importing import register
+        from .indicator_import import indicators_import
         from .role_import import roles_import
 
         register("units", _("Unit tree"), units_import)

@@ -1,4 +1,5 @@
-"""Importers of the unit tree, the roster and the indicator catalogue.
+"""Importers of the unit tree and the roster (the indicator catalogue's is in
+:mod:`organisation.indicator_import`).
 
 Each declares its columns once (see :mod:`organisation.columns`), validates and plans
 the whole file before it writes anything, and writes in batches. A column absent
@@ -26,7 +27,6 @@ from .columns import (
     Code,
     Column,
     Email,
-    Number,
     Ref,
     RefList,
     Row,
@@ -38,7 +38,7 @@ from .columns import (
 from .columns import (
     Date as DateType,
 )
-from .models import BusinessLine, Indicator, StaffProfile, Unit
+from .models import BusinessLine, StaffProfile, Unit
 from .signals import roster_changed
 from .tabular import ImportRejected, ImportSummary, RowError, Table
 
@@ -693,126 +693,3 @@ def _staff_deactivate(staff_ids: list[int]) -> list[int]:
         StaffProfile.objects.filter(id__in=part).update(active=False)
         User.objects.filter(profile__id__in=part).update(is_active=False)
     return staff_ids
-
-
-# Indicator catalogue ----------------------------------------------------------------
-
-# Cross-line groups written in the catalogue instead of a line.
-BRANCH_CODES = {"criminal"}
-DIRECTION_WORDS = {d.value: d.value for d in Indicator.Direction} | {
-    "越高越好": "higher_better",
-    "越低越好": "lower_better",
-    "区间": "range",
-}
-
-INDICATOR_SCHEMA = Schema(
-    Column("code", Code(60), "指标代码", ("代码",), required=True),
-    Column("name_zh", Text(120), "指标名称", ("名称",), required=True),
-    Column("name_en", Text(200), "英文名称", required=True, on_empty=CLEAR, cleared=""),
-    Column(
-        "business_line",
-        Ref("lines", _('unknown business line "%(code)s"')),
-        "业务条线",
-        ("条线",),
-        required=True,
-        on_empty=CLEAR,
-    ),
-    Column("direction", Choice(DIRECTION_WORDS), "方向", required=True),
-    Column("target_low", Number(), "目标下限", required=True, on_empty=CLEAR),
-    Column("target_high", Number(), "目标上限", required=True, on_empty=CLEAR),
-    Column("business_line_zh", Text(60), "条线分组", on_empty=CLEAR, cleared=""),
-    Column("business_line_en", Text(100), "条线分组英文", on_empty=CLEAR, cleared=""),
-    Column("formula_zh", Text(4000), "计算公式", ("公式",), on_empty=CLEAR, cleared=""),
-    Column("provenance", Text(4000), "来源", on_empty=CLEAR, cleared=""),
-    Column(
-        "gaming_caution_zh",
-        Text(4000),
-        "误用提示",
-        ("使用提示",),
-        on_empty=CLEAR,
-        cleared="",
-    ),
-    key=["code"],
-    duplicate=_('duplicate code "%(key)s" (also on row %(row)s)'),
-    kind="indicators",
-)
-INDICATOR_FIELDS = {
-    "name_zh": "name",
-    "name_en": "name_en",
-    "business_line": "business_line",
-    "business_line_zh": "business_line_group",
-    "formula_zh": "formula",
-    "direction": "direction",
-    "provenance": "provenance",
-    "target_low": "target_low",
-    "target_high": "target_high",
-    "gaming_caution_zh": "gaming_caution",
-}
-
-
-def indicators_import(
-    *, table: Table, dry_run: bool = False, progress: Progress = None, **options
-) -> ImportSummary:
-    """Upsert the indicator catalogue by code (the columns of the shipped indicators.csv)."""
-    lines = {b.code: b for b in BusinessLine.objects.all()}
-    lines.update({code: _Branch(code) for code in BRANCH_CODES})
-    parsed = INDICATOR_SCHEMA.parse(table, {"lines": lines})
-    for row in parsed.rows:
-        if row.get("direction") == "range" and (
-            row.get("target_low") is None or row.get("target_high") is None
-        ):
-            parsed.errors.append(
-                RowError(
-                    row.number,
-                    "target_low",
-                    _("a range indicator needs target_low and target_high"),
-                )
-            )
-    parsed.raise_errors()
-    existing = {i.code: i for i in Indicator.objects.select_related("business_line")}
-    summary = ImportSummary()
-    new, changed = [], []
-    for row in parsed.rows:
-        current = existing.get(row["code"])
-        indicator = _indicator_plan(row, current, summary)
-        if indicator is not None:
-            (changed if current else new).append(indicator)
-    fields = sorted(
-        INDICATOR_FIELDS[n] for n in parsed.present if n in INDICATOR_FIELDS
-    )
-    total, done = len(new) + len(changed), 0
-    for part in chunks(new, BATCH):
-        Indicator.objects.bulk_create(part)
-        done += len(part)
-        _tick(progress, done, total)
-    for part in chunks(changed, 500):
-        bulk_update(part, fields)
-        done += len(part)
-        _tick(progress, done, total)
-    return summary
-
-
-def _indicator_plan(
-    row: Row, current: Indicator | None, summary: ImportSummary
-) -> Indicator | None:
-    """The indicator as the row wants it, or None when nothing changes."""
-    wanted = {
-        INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
-        for k, v in row.values.items()
-        if k in INDICATOR_FIELDS
-    }
-    view = {k: getattr(current, k) for k in wanted} if current else {}
-    changes = diff_fields(view, wanted)
-    if current is not None and not changes:
-        summary.unchanged += 1
-        return None
-    indicator = current or Indicator(code=row["code"])
-    for key, value in wanted.items():
-        setattr(indicator, key, value)
-    action = "updated" if current else "created"
-    summary.record(action, row=row.number, key=row["code"], fields=changes)
-    return indicator
-
-
-class _Branch(str):
-    """A cross-line group code: accepted in ``business_line`` but stored as no line."""

@@ -242,8 +242,8 @@ def indicators_load_shipped() -> ImportSummary:
     """Load the catalogue shipped with the platform (organisation/data/indicators.csv)."""
     from pathlib import Path
 
-    from .importers import indicators_import
     from .importing import run_import
+    from .indicator_import import indicators_import
     from .tabular import read_table
 
     return run_import(

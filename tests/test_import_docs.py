@@ -11,7 +11,8 @@ def test_the_import_docs_list_every_column_and_header():
     from hours.importers import ATTENDANCE_SCHEMA
     from insights.services import VALUE_SCHEMA
     from learning.campaigns.importers import CAMPAIGN_SCHEMA, COMPLETION_SCHEMA
-    from organisation.importers import INDICATOR_SCHEMA, STAFF_SCHEMA, UNIT_SCHEMA
+    from organisation.importers import STAFF_SCHEMA, UNIT_SCHEMA
+    from organisation.indicator_import import INDICATOR_SCHEMA
     from organisation.role_import import ROLE_SCHEMA
 
     text = DOC.read_text(encoding="utf-8")

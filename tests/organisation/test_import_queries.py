@@ -2,8 +2,9 @@
 
 import pytest
 
-from organisation.importers import indicators_import, staff_import, units_import
+from organisation.importers import staff_import, units_import
 from organisation.importing import run_import
+from organisation.indicator_import import indicators_import
 from organisation.models import Indicator, StaffProfile, Unit
 
 from .helpers import queries_of, table_of

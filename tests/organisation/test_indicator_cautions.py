@@ -3,8 +3,8 @@ change named, kept when a file leaves the column out, edited by administrators."
 
 import pytest
 
-from organisation.importers import indicators_import
 from organisation.importing import run_import
+from organisation.indicator_import import indicators_import
 from organisation.models import Indicator
 from organisation.services import indicators_load_shipped
 from organisation.tabular import Table

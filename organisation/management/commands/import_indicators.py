@@ -1,5 +1,5 @@
-from organisation.importers import indicators_import
 from organisation.importing import ImportCommand
+from organisation.indicator_import import indicators_import
 
 
 class Command(ImportCommand):
