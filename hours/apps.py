@@ -13,4 +13,9 @@ class HoursConfig(AppConfig):
         from . import importers, receivers
 
         receivers.connect()
-        register("attendance", _("Class sign-in sheets"), importers.attendance_import)
+        register(
+            "attendance",
+            _("Class sign-in sheets"),
+            importers.attendance_import,
+            sample_codes=importers.sample_codes,
+        )

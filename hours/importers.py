@@ -19,6 +19,15 @@ from organisation.tabular import ImportSummary, RowError, Table
 from .models import Attendance, CentralisedClass, ClassSession
 from .services import attendance_record
 
+
+def sample_codes() -> dict[str, str]:
+    """A class and its first day, for the data-import page's sample files."""
+    klass = CentralisedClass.objects.order_by("-starts_on").first()
+    if klass is None:
+        return {}
+    return {"classes": klass.code, "class_day": klass.starts_on.isoformat()}
+
+
 ATTENDANCE_SCHEMA = Schema(
     Column(
         "staff_no",
@@ -34,7 +43,14 @@ ATTENDANCE_SCHEMA = Schema(
         ("班次代码", "培训班"),
         required=True,
     ),
-    Column("date", Date(), "日期", ("签到日期",), required=True),
+    Column(
+        "date",
+        Date(),
+        "日期",
+        ("签到日期",),
+        required=True,
+        example=lambda codes: codes.get("class_day") or Date().example(codes),
+    ),
     Column("hours", Number(Decimal(0), Decimal(24)), "学时", on_empty=CLEAR),
     Column("days", Number(Decimal(0), Decimal(10)), "天数", on_empty=CLEAR),
     key=["staff_no", "class_code", "date"],

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page
@@ -47,9 +46,10 @@ class CourseIndexPage(SignInRequiredMixin, Page):
         verbose_name = _("course catalogue")
 
 
-class CoursePageForm(WagtailAdminPageForm):
+class CoursePageForm(CourseAdminForm):
     """Offers the course's own lessons only when naming what a material change
-    changed, and refuses a change list without the material-change box."""
+    changed, and refuses a change list without the material-change box (on top of
+    the review's check that a submitted course has lessons)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,7 +184,6 @@ class CoursePage(SignInRequiredMixin, Page):
     # When a material change last named the final quiz: passes before it do not count.
     final_quiz_changed_at = models.DateTimeField(null=True, editable=False)
 
-    base_form_class = CourseAdminForm
     content_panels = Page.content_panels + [
         CourseReviewPanel(),
         MultiFieldPanel(

@@ -1,8 +1,11 @@
 """Every import's sample file comes from its declarations and applies cleanly as-is."""
 
+import datetime as dt
+
 import pytest
 from django.utils import translation
 
+from hours.models import CentralisedClass
 from organisation.importing import REGISTRY, run_import
 from organisation.samples import column_spec, sample_csv, sample_rows, sample_xlsx
 from organisation.services import indicators_load_shipped
@@ -20,6 +23,13 @@ def province(tree, reference_data):
     StaffFactory(unit=tree["G1"], staff_no="X0001", name="样例人")
     make_course(catalogue(reference_data), code="LAW-1")
     make_question("Q-1")
+    CentralisedClass.objects.create(
+        code="BJ-1",
+        title="业务培训班",
+        organiser=tree["P"],
+        starts_on=dt.date(2026, 5, 11),
+        ends_on=dt.date(2026, 5, 15),
+    )
     return tree
 
 

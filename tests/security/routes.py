@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .conftest import ROLES
+from .conftest import PLANTED_STAFF_NO, ROLES
 
 # Routes answered by a family rule rather than one entry each. The API answers tokens,
 # not sessions: its endpoint × role matrix is in tests/api, and
@@ -274,6 +274,47 @@ MATRIX: dict[str, list[tuple]] = {
         ("own", "get", lambda w: "/reports/matrix/G1/", READERS),
         ("other", "get", lambda w: "/reports/matrix/G3/", PROVINCE),
     ],
+    "learning/lessons/<int:lesson_id>/video/": [
+        ("missing", "post", lambda w: "/learning/lessons/999999/video/", NOBODY)
+    ],
+    "hours/": [("mine", "get", lambda w: "/hours/", SIGNED_IN)],
+    "hours/record.pdf": [("mine", "get", lambda w: "/hours/record.pdf", SIGNED_IN)],
+    "hours/sign-in/": [("form", "get", lambda w: "/hours/sign-in/", SIGNED_IN)],
+    "hours/classes/": [("list", "get", lambda w: "/hours/classes/", "DD-AAA")],
+    "hours/sessions/<int:pk>/code/": [
+        ("missing", "post", lambda w: "/hours/sessions/999999/code/", NOBODY)
+    ],
+    "hours/sessions/<int:pk>/qr.svg": [
+        ("missing", "get", lambda w: "/hours/sessions/999999/qr.svg", NOBODY)
+    ],
+    "reports/hours/": [("home", "get", lambda w: "/reports/hours/", READERS)],
+    "reports/hours/people/<str:staff_no>/record.pdf": [
+        ("own", "get", lambda w: "/reports/hours/people/L0001/record.pdf", READERS),
+        (
+            "other",
+            "get",
+            lambda w: f"/reports/hours/people/{PLANTED_STAFF_NO}/record.pdf",
+            PROVINCE,
+        ),
+    ],
+    "reports/hours/<str:unit_code>/": [
+        ("own", "get", lambda w: "/reports/hours/G1/", READERS),
+        ("other", "get", lambda w: "/reports/hours/G3/", PROVINCE),
+    ],
+    "reports/hours/<str:unit_code>/people.<str:fmt>": [
+        ("own", "get", lambda w: "/reports/hours/G1/people.csv", READERS),
+        ("other", "get", lambda w: "/reports/hours/G3/people.csv", PROVINCE),
+    ],
+    "reports/hours/<str:unit_code>/upward.xlsx": [
+        ("own", "get", lambda w: "/reports/hours/G1/upward.xlsx", READERS),
+        ("other", "get", lambda w: "/reports/hours/G3/upward.xlsx", PROVINCE),
+    ],
+    "practice/": [("today", "get", lambda w: "/practice/", SIGNED_IN)],
+    "practice/answers/<int:answer_id>/": [
+        ("missing", "post", lambda w: "/practice/answers/999999/", NOBODY)
+    ],
+    "practice/book/": [("book", "get", lambda w: "/practice/book/", SIGNED_IN)],
+    "practice/week/": [("week", "get", lambda w: "/practice/week/", SIGNED_IN)],
     "insights/": [("index", "get", lambda w: "/insights/", READERS)],
     "insights/units/<str:code>/": [
         ("other", "get", lambda w: "/insights/units/G3/", "DDDD--"),
