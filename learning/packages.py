@@ -163,14 +163,14 @@ def _question_json(question: Question, ex: _Exporter) -> dict:
 
 
 def _slot_json(slot: QuizSlot) -> dict:
+    question, category = slot.question, slot.draw_category
+    indicator, line = slot.draw_indicator, slot.draw_business_line
     return {
-        "question": slot.question.code if slot.question_id else None,
+        "question": question.code if question else None,
         "draw_count": slot.draw_count,
-        "draw_category": slot.draw_category.path if slot.draw_category_id else None,
-        "draw_indicator": slot.draw_indicator.code if slot.draw_indicator_id else None,
-        "draw_business_line": (
-            slot.draw_business_line.code if slot.draw_business_line_id else None
-        ),
+        "draw_category": category.path if category else None,
+        "draw_indicator": indicator.code if indicator else None,
+        "draw_business_line": line.code if line else None,
     }
 
 
@@ -351,8 +351,10 @@ def clashes(manifest: dict) -> list[str]:
 
 
 def _by_codes(model: type[Model], codes: list[str]) -> list:
-    found = list(model.objects.filter(code__in=codes))
-    missing = set(codes) - {o.code for o in found}
+    found = list(model._default_manager.filter(code__in=codes))
+    missing = set(codes) - set(
+        model._default_manager.filter(code__in=codes).values_list("code", flat=True)
+    )
     if missing:
         raise PackageError(f"本系统缺少以下编号：{'、'.join(sorted(missing))}。")
     return found
