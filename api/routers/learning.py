@@ -6,14 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from hours.selectors import hours_report, roster_for_year
 from learning.campaigns.models import Campaign
 from learning.models import CourseCompletion
 from learning.selectors import certificate_get
@@ -23,7 +24,13 @@ from organisation.permissions import (
     is_administrator,
     user_scope_paths,
 )
-from organisation.selectors import staff_visible_to, unit_get_visible
+from organisation.selectors import (
+    staff_in_unit,
+    staff_visible_to,
+    unit_get_visible,
+    unit_subtree,
+    units_visible_to,
+)
 from reports.selectors import campaign_people, campaign_report, campaigns_for_reports
 
 from ..auth import TOKEN_OR_ANONYMOUS
@@ -214,12 +221,53 @@ def completions_post(request: HttpRequest, body: RowsIn, dry_run: bool = False):
     return status, summary.as_dict(changes=True)
 
 
-@router.get("/hours/", summary="学时 of a year (not available yet)")
-def hours(request: HttpRequest, year: int | None = None):
-    """The 学时 ledger (training_hours_report) is not part of this installation yet;
-    the endpoint answers 501 until it is."""
+def _hours_scope(user, unit: str | None) -> tuple[QuerySet, QuerySet]:
+    """The people and units a 学时 page is drawn from: the ``unit`` subtree (404
+    outside the token's scope) or everything the token's user may see."""
+    if unit:
+        found = unit_get_visible(user, code=unit)
+        return staff_in_unit(found), unit_subtree(found)
+    return staff_visible_to(user), units_visible_to(user)
+
+
+@router.get("/hours/", summary="学时 of a year against the national plan")
+def hours(
+    request: HttpRequest,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+):
+    """One page of people, each row the JSON of ``training_hours_report`` for the
+    same person, year and date; paged by staff number over the token's scope."""
     _require_reports(request.user)
-    raise HttpError(501, _("The training hours ledger is not available yet."))
+    today = timezone.localdate()
+    year = year or today.year
+    if not 2000 <= year <= 2100:
+        raise HttpError(400, _("The year must be a year such as 2026."))
+    as_of = as_of or min(today, dt.date(year, 12, 31))
+    staff, units = _hours_scope(request.user, unit)
+    roster = roster_for_year(staff, year).values("staff_no")
+    page = paginate(request, roster, key="staff_no", cursor=cursor, limit=limit)
+    numbers = [row["staff_no"] for row in page.items]
+    with translation.override("zh-hans"):
+        report = hours_report(
+            year=year,
+            as_of=as_of,
+            staff=staff.filter(staff_no__in=numbers),
+            units=units,
+        ).as_json()
+    people = sorted(report["people"], key=lambda person: person["staff_no"])
+    return JsonResponse(
+        {
+            "year": report["year"],
+            "as_of": report["as_of"],
+            "results": people,
+            "next": page.next,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @router.get(

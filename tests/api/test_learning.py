@@ -175,18 +175,3 @@ def test_a_certificate_is_verified_by_anyone(api_as, learner, campaign, people):
 
 def test_a_revoked_token_is_anonymous_for_certificates(revoked_client, campaign):
     assert revoked_client.get("/api/v1/certificates/NOPE123/").status_code == 404
-
-
-@pytest.mark.parametrize("role", ["administrator", "leadership", "unit_leader"])
-def test_hours_answer_not_implemented_in_chinese(api_as, role, request, tree):
-    response = api_as(request.getfixturevalue(role)).get(
-        "/api/v1/hours/", {"year": 2026}
-    )
-    assert response.status_code == 501
-    assert "学时" in response.json()["detail"]
-
-
-def test_hours_need_a_reader_of_reports(api_as, learner, revoked_client):
-    assert api_as(learner).get("/api/v1/hours/").status_code == 403
-    assert api_as(None).get("/api/v1/hours/").status_code == 401
-    assert revoked_client.get("/api/v1/hours/").status_code == 401
