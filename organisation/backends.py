@@ -8,6 +8,7 @@ from django.db import connection
 from config.sql import Columns, Expressions, fetch
 
 from .models import StaffProfile
+from .sql import joined_text
 
 # The user ↔ profile one-to-one: its reverse side caches user.profile.
 PROFILE = StaffProfile._meta.get_field("user").remote_field
@@ -25,9 +26,11 @@ def _permission_names(source: str, *, permission_column: str, user_column: str) 
     from django.contrib.contenttypes.models import ContentType
 
     quote = connection.ops.quote_name
-    join = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    names = joined_text(
+        f"ct.{quote('app_label')} || '.' || pm.{quote('codename')}", " "
+    )
     return (
-        f"(SELECT {join}(ct.{quote('app_label')} || '.' || pm.{quote('codename')}, ' ') "
+        f"(SELECT {names} "
         f"FROM {source} JOIN {quote(Permission._meta.db_table)} pm "
         f"ON pm.{quote('id')} = {permission_column} "
         f"JOIN {quote(ContentType._meta.db_table)} ct "
