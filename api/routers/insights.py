@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema
 
+from config.http import AuthenticatedHttpRequest
 from insights.permissions import can_view_insights
 from insights.selectors import snapshot_for
 from organisation.permissions import is_administrator
@@ -26,7 +27,7 @@ class PeriodValuesIn(Schema):
     summary="A period's indicator values, all or nothing (administrators)",
 )
 def indicator_values_post(
-    request: HttpRequest, body: PeriodValuesIn, dry_run: bool = False
+    request: AuthenticatedHttpRequest, body: PeriodValuesIn, dry_run: bool = False
 ):
     """Rows as ``import_indicator_values`` reads them (unit_code, indicator_code,
     value [numerator, denominator]); the period is given once for the batch."""
@@ -50,7 +51,7 @@ def indicator_values_post(
 
 
 @router.get("/gaps/", summary="The stored gap analysis of a period, in scope")
-def gaps(request: HttpRequest, period: str | None = None):
+def gaps(request: AuthenticatedHttpRequest, period: str | None = None):
     """The snapshot the insights pages read (the latest without ``period``), cut to
     the token user's units; province-wide correlations as computed."""
     if not can_view_insights(request.user):

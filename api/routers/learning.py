@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from config.http import AuthenticatedHttpRequest
 from hours.selectors import hours_report, roster_for_year
 from learning.campaigns.models import Campaign
 from learning.models import CourseCompletion
@@ -105,7 +106,7 @@ def _campaign_json(campaign: Campaign) -> dict:
 
 @router.get("/campaigns/", response=CampaignPage, summary="Training campaigns")
 def campaigns_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     active: bool | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
@@ -119,7 +120,7 @@ def campaigns_list(
 
 
 @router.get("/campaigns/{code}/", response=CampaignOut, summary="One campaign")
-def campaign_detail(request: HttpRequest, code: str):
+def campaign_detail(request: AuthenticatedHttpRequest, code: str):
     _require_reports(request.user)
     return _campaign_json(get_object_or_404(Campaign, code=code))
 
@@ -129,7 +130,7 @@ def campaign_detail(request: HttpRequest, code: str):
     summary="The completion report (the JSON of completion_report)",
 )
 def campaign_report_json(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     code: str,
     as_of: dt.date | None = None,
     unit: str | None = None,
@@ -177,7 +178,7 @@ COMPLETION_FIELDS = (
 
 @router.get("/completions/", response=CompletionPage, summary="Course completions")
 def completions_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     staff_no: str | None = None,
     course: str | None = None,
     since: dt.date | None = None,
@@ -211,7 +212,9 @@ def completions_list(
     response={200: dict, 201: dict},
     summary="Record offline completions, all or nothing (administrators)",
 )
-def completions_post(request: HttpRequest, body: RowsIn, dry_run: bool = False):
+def completions_post(
+    request: AuthenticatedHttpRequest, body: RowsIn, dry_run: bool = False
+):
     """Rows as ``import_completions`` reads them: staff_no, course_code,
     completed_on [score, source, kind, hours]."""
     if not is_administrator(request.user):
@@ -232,7 +235,7 @@ def _hours_scope(user, unit: str | None) -> tuple[QuerySet, QuerySet]:
 
 @router.get("/hours/", summary="学时 of a year against the national plan")
 def hours(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     year: int | None = None,
     as_of: dt.date | None = None,
     unit: str | None = None,
@@ -276,7 +279,7 @@ def hours(
     auth=TOKEN_OR_ANONYMOUS,
     summary="Verify a certificate (public)",
 )
-def certificate_verify(request: HttpRequest, code: str):
+def certificate_verify(request: AuthenticatedHttpRequest, code: str):
     """Public, like /certificates/verify/<code>/: the name, course and date of a
     certificate, nothing else."""
     certificate = certificate_get(code=code.strip().upper())

@@ -7,9 +7,10 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Body, Router, Schema
 
+from config.http import AuthenticatedHttpRequest
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.permissions import is_administrator
 from organisation.selectors import (
@@ -75,8 +76,8 @@ def unit_json(unit: Unit) -> dict:
         "code": unit.code,
         "name": unit.name,
         "level": unit.level,
-        "parent_code": unit.parent.code if unit.parent_id else None,
-        "business_line": unit.business_line.code if unit.business_line_id else None,
+        "parent_code": unit.parent.code if unit.parent else None,
+        "business_line": unit.business_line.code if unit.business_line else None,
     }
 
 
@@ -97,7 +98,7 @@ def staff_json(person: StaffProfile) -> dict:
 
 @router.get("/units/", response=UnitPage, summary="Units in the token's scope")
 def units_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     parent: str | None = None,
     level: str | None = None,
     cursor: str | None = None,
@@ -113,7 +114,7 @@ def units_list(
 
 
 @router.get("/units/{code}/", response=UnitOut, summary="One unit (404 outside scope)")
-def unit_detail(request: HttpRequest, code: str):
+def unit_detail(request: AuthenticatedHttpRequest, code: str):
     return unit_json(unit_get_visible(request.user, code=code))
 
 
@@ -125,7 +126,7 @@ def _staff_queryset(queryset):
 
 @router.get("/staff/", response=StaffPage, summary="Staff in the token's scope")
 def staff_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     unit: str | None = None,
     include_inactive: bool = False,
     is_leader: bool | None = None,
@@ -146,7 +147,7 @@ def staff_list(
 
 
 @router.get("/staff/{staff_no}/", response=StaffOut, summary="One person")
-def staff_detail(request: HttpRequest, staff_no: str):
+def staff_detail(request: AuthenticatedHttpRequest, staff_no: str):
     staff = staff_visible_to(request.user, include_inactive=True)
     person = _staff_queryset(staff).filter(staff_no=staff_no).first()
     if person is None:
@@ -169,7 +170,7 @@ def _require_administrator(user) -> None:
     summary="Create or update one person (administrators; import_staff's rules)",
 )
 def staff_put(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     staff_no: str,
     body: dict = STAFF_FIELDS,
     dry_run: bool = False,
@@ -195,7 +196,7 @@ def staff_put(
     summary="Upsert a batch of people, all or nothing (administrators)",
 )
 def staff_put_batch(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     body: StaffBatchIn,
     dry_run: bool = False,
     deactivate_missing: bool = False,

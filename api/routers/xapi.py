@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Router
 from ninja.errors import HttpError
+
+from config.http import AuthenticatedHttpRequest
 
 from ..pagination import decode_cursor, encode_cursor, page_url
 from ..xapi import Cursor, statements_page
@@ -29,7 +31,7 @@ def _since(value: str) -> Cursor:
 
 @router.get("/xapi/statements/", summary="xAPI 1.0.3 statements, oldest first")
 def statements(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     since: str | None = None,
     limit: int = 100,
     cursor: str | None = None,
