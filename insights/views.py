@@ -72,7 +72,8 @@ UNKNOWN_TEXT = {
         "Too few people have answered questions on it: run a short test first"
     ),
 }
-GAP_LIST_SIZE = 20
+# The first view shows the highest priorities; the rest are one link away.
+GAP_LIST_SIZE = 10
 
 
 def _require_viewer(request) -> None:
@@ -240,17 +241,11 @@ def _named(scoped, rows: list[dict]) -> list[dict]:
     ]
 
 
-@login_required
-def index(request):
-    _require_viewer(request)
-    periods = selectors.snapshot_periods()
-    scoped = selectors.snapshot_for(request.user, request.GET.get("period") or None)
-    context = {"periods": periods, "scoped": scoped}
-    if scoped is None:
-        return render(request, "insights/index.html", context)
-    payload = scoped.snapshot.payload
-    courses = payload.get("courses", {})
-    needs, unknown = [], {}
+def _needs(scoped: selectors.ScopedSnapshot) -> tuple[list[dict], dict]:
+    """Cells with a training need and a mastery figure, and, by indicator, the units
+    whose need cannot be judged yet (no mastery figure)."""
+    needs: list[dict] = []
+    unknown: dict[str, dict] = {}
     for c in scoped.cells:
         if (c.get("remedy") or "none") == "none":
             continue
@@ -261,10 +256,15 @@ def index(request):
                 c["indicator_code"], {"remedy": c["remedy"], "units": []}
             )
             entry["units"].append(scoped.units[c["unit_code"]]["name"])
-    show_all = request.GET.get("all") == "1"
-    need_rows = [
-        _row(c, scoped, courses) for c in needs[: None if show_all else GAP_LIST_SIZE]
-    ]
+    return needs, unknown
+
+
+def _more_context(scoped: selectors.ScopedSnapshot) -> dict:
+    """The parts of the page below the needs table: unknown mastery, heatmap,
+    associations, change after campaigns. Served inline (``?full=1``) or as a
+    fragment loaded when the reader scrolls to it, so the first view stays small."""
+    payload = scoped.snapshot.payload
+    _needs_rows, unknown = _needs(scoped)
     associations = []
     for c in _named(scoped, payload.get("correlations", [])):
         if c["rho"] is None:
@@ -280,31 +280,65 @@ def index(request):
         )
     associations.sort(key=lambda c: (c["indicator_name"], c["metric"]))
     did = [{**d, "text": _did_text(d)} for d in _named(scoped, payload.get("did", []))]
+    return {
+        "period": scoped.period,
+        "unknown": [
+            {
+                "indicator_name": _indicator_name(scoped.indicators.get(code, {})),
+                "remedy_text": str(UNKNOWN_TEXT.get(entry["remedy"], "")),
+                "units": entry["units"],
+            }
+            for code, entry in sorted(unknown.items())
+        ],
+        "heatmap": _heatmap(scoped),
+        "associations": associations,
+        "did": did,
+        "units": sorted(scoped.units.items(), key=lambda kv: kv[1]["path"]),
+    }
+
+
+@login_required
+def index(request):
+    _require_viewer(request)
+    periods = selectors.snapshot_periods()
+    scoped = selectors.snapshot_for(request.user, request.GET.get("period") or None)
+    context: dict = {"periods": periods, "scoped": scoped}
+    if scoped is None:
+        return render(request, "insights/index.html", context)
+    payload = scoped.snapshot.payload
+    courses = payload.get("courses", {})
+    needs, _unknown = _needs(scoped)
+    show_all = request.GET.get("all") == "1"
+    need_rows = [
+        _row(c, scoped, courses) for c in needs[: None if show_all else GAP_LIST_SIZE]
+    ]
     context.update(
         {
             "period": scoped.period,
             "computed_at": _when(scoped.snapshot.computed_at),
             "need_rows": need_rows,
             "need_total": len(needs),
-            "unknown": [
-                {
-                    "indicator_name": _indicator_name(scoped.indicators.get(code, {})),
-                    "remedy_text": str(UNKNOWN_TEXT.get(entry["remedy"], "")),
-                    "units": entry["units"],
-                }
-                for code, entry in sorted(unknown.items())
-            ],
             "show_all": show_all,
-            "heatmap": _heatmap(scoped),
-            "associations": associations,
-            "did": did,
-            "units": sorted(scoped.units.items(), key=lambda kv: kv[1]["path"]),
+            "full": request.GET.get("full") == "1",
             "method": payload.get("method", {}),
             "can_create_campaign": permissions.can_create_gap_campaign(request.user),
             "latest_run": selectors.latest_run(),
         }
     )
+    if context["full"]:
+        context.update(_more_context(scoped))
     return render(request, "insights/index.html", context)
+
+
+@login_required
+def more(request):
+    """The lower half of the insights page as an HTML fragment, for the same reader,
+    period and scope as the page."""
+    _require_viewer(request)
+    scoped = selectors.snapshot_for(request.user, request.GET.get("period") or None)
+    if scoped is None:
+        return HttpResponse("")
+    return render(request, "insights/_more.html", _more_context(scoped))
 
 
 @login_required
@@ -456,12 +490,14 @@ def gap_campaign(request):
     from . import services  # pandas and scipy load only when a campaign is made
 
     period = request.POST.get("period", "")
+    # The needs table posts one form: each row's button names its unit and indicator.
+    unit_code, _sep, indicator_code = request.POST.get("gap", "").partition("|")
     try:
         campaign = services.gap_campaign_create(
             user=request.user,
             period=period,
-            unit_code=request.POST.get("unit_code", ""),
-            indicator_code=request.POST.get("indicator_code", ""),
+            unit_code=unit_code or request.POST.get("unit_code", ""),
+            indicator_code=indicator_code or request.POST.get("indicator_code", ""),
         )
     except services.InsightsError as exc:
         messages.error(request, str(exc))

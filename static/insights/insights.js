@@ -7,7 +7,36 @@
     return node ? JSON.parse(node.textContent) : null;
   }
   function pct(v) { return v === null || v === undefined ? "—" : Math.round(v * 100) + "%"; }
-  function start() {
+  // ECharts (1 MB) and the lower half of the page load only when the reader gets
+  // there: the first view is the needs table alone.
+  var self = document.currentScript;
+  var echartsSrc = self ? self.getAttribute("data-echarts") : null;
+  function withCharts(fn) {
+    var wanted = document.getElementById("heatmap") || document.getElementById("trend");
+    if (window.echarts || !wanted || !echartsSrc) { fn(); return; }
+    var s = document.createElement("script");
+    s.src = echartsSrc;
+    s.onload = fn;
+    s.onerror = fn;
+    document.head.appendChild(s);
+  }
+  function lazy() {
+    var more = document.getElementById("insights-more");
+    var src = more ? more.getAttribute("data-src") : null;
+    if (!src) { withCharts(draw); return; }
+    function load() {
+      fetch(src, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+        .then(function (html) { more.innerHTML = html; more.removeAttribute("data-src"); withCharts(draw); })
+        .catch(function () { /* the link to the full page stays */ });
+    }
+    if (!("IntersectionObserver" in window)) { load(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); load(); }
+    }, { rootMargin: "400px" });
+    seen.observe(more);
+  }
+  function draw() {
     var nodes = ["heatmap", "trend"].map(function (id) { return document.getElementById(id); })
       .filter(Boolean);
     if (!window.echarts) {
@@ -64,5 +93,5 @@
     }
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", lazy); } else { lazy(); }
 })();

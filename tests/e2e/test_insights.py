@@ -32,6 +32,9 @@ def province(reference_data):
 def test_leadership_sees_the_heatmap_and_the_training_needs(page, province):
     sign_in(page, "leader", "pass12345")
     page.goto(page.base_url + "/insights/")
+    # The first view is the needs table; the heatmap and the rest load on the way down.
+    assert page.locator("#heatmap").count() == 0
+    page.locator("#insights-more").scroll_into_view_if_needed()
     page.wait_for_selector("#heatmap canvas")
     assert page.locator(".insights-notes").is_visible()
     assert "仅供内部自查" in page.locator(".insights-notes").inner_text()
@@ -53,6 +56,7 @@ def test_leadership_sees_the_heatmap_and_the_training_needs(page, province):
 def test_a_unit_leader_sees_only_their_unit(page, province):
     sign_in(page, "unitlead", "pass12345")
     page.goto(page.base_url + "/insights/")
+    page.locator("#insights-more").scroll_into_view_if_needed()
     page.wait_for_selector("#heatmap canvas")
     body = page.locator("main").inner_text()
     assert "第7基层院" in body

@@ -33,6 +33,8 @@ def pages(client, user, unit_code):
     urls = [
         reverse("insights:index"),
         reverse("insights:index") + "?all=1",
+        reverse("insights:index") + "?full=1",
+        reverse("insights:more"),
         reverse("insights:unit", args=[unit_code]),
     ]
     return {url: client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans") for url in urls}
@@ -79,6 +81,8 @@ def test_no_ranking_words_or_positions_on_pages_or_exports(client, role, request
 def test_the_notes_head_every_page_and_export_uncollapsed(client, role, request):
     user = request.getfixturevalue(role)
     for url, response in pages(client, user, "G07").items():
+        if url == reverse("insights:more"):
+            continue  # a fragment of the index page, below its notes
         html = response.content.decode()
         first_details = html.find("<details")
         for note in NOTES:
@@ -96,7 +100,7 @@ def test_the_notes_head_every_page_and_export_uncollapsed(client, role, request)
 
 def test_the_leaders_page_speaks_plain_chinese_first(client, leader):
     client.force_login(leader)
-    html = client.get(reverse("insights:index")).content.decode()
+    html = client.get(reverse("insights:index") + "?full=1").content.decode()
     before_details = visible_text(html).split("统计细节")[0]
     assert "掌握程度越高的单位，该指标往往越好（关联，不是因果）" in html
     for jargon in ("rho", "p 值", "自助法", "bootstrap", "import_"):
@@ -157,12 +161,12 @@ def test_a_gaming_prone_indicator_carries_its_caution(client, leader):
     assert "不是让数字变好看" in caution
     client.force_login(leader)
     html = client.get(reverse("insights:index")).content.decode()
-    form = html.index('name="unit_code" value="G08"')
-    assert html.rfind(caution, 0, form) > html.rfind("<tr>", 0, form)
+    button = html.index(f'value="G08|{RATIO}"')
+    assert html.rfind(caution, 0, button) > html.rfind("<tr>", 0, button)
     assert "创建“理解指标含义”培训任务" in html
     client.post(
         reverse("insights:gap_campaign"),
-        {"period": "2026Q3", "unit_code": "G08", "indicator_code": RATIO},
+        {"period": "2026Q3", "gap": f"G08|{RATIO}"},
     )
     assert Campaign.objects.get().title.startswith("理解“")
 

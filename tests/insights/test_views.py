@@ -39,8 +39,12 @@ def test_leadership_sees_the_heatmap_needs_and_method_note(client, leader):
     response = client.get(INDEX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="heatmap"' in html
-    assert "第8基层院" in html and "第1基层院" in html
+    assert 'id="insights-more"' in html and 'id="heatmap"' not in html
+    more = client.get(reverse("insights:more")).content.decode()
+    assert 'id="heatmap"' in more and "heatmap-data" in more
+    assert "第8基层院" in html + more and "第1基层院" in more
+    full = client.get(INDEX + "?full=1").content.decode()
+    assert 'id="heatmap"' in full and "data-src" not in full
     rows = response.context["need_rows"]
     assert (rows[0]["unit_code"], rows[0]["indicator_code"]) == ("G08", RATIO)
     assert "October 2024" in html or "2024年10月" in html
@@ -55,7 +59,10 @@ def test_a_unit_leader_sees_only_their_unit(client, g07_leader):
     for other in ("第8基层院", "第1基层院", "一市院"):
         assert other not in html
     assert {r["unit_code"] for r in response.context["need_rows"]} == {"G07"}
-    assert response.context["heatmap"]["unitCodes"] == ["G07"]
+    more = client.get(reverse("insights:more"))
+    assert more.context["heatmap"]["unitCodes"] == ["G07"]
+    for other in ("第8基层院", "第1基层院", "一市院"):
+        assert other not in more.content.decode()
 
 
 def test_a_unit_leader_gets_404_for_another_units_page(client, g07_leader):
@@ -135,6 +142,32 @@ def test_leadership_creates_a_campaign_for_a_gap(client, leader):
     campaign = Campaign.objects.get()
     assert [c.code for c in campaign.courses.all()] == ["IND-102"]
     assert [u.code for u in campaign.units.all()] == ["G08"]
+
+
+def test_the_needs_table_posts_one_form_whose_button_names_the_gap(client, leader):
+    from learning.campaigns.models import Campaign
+
+    client.force_login(leader)
+    html = client.get(INDEX + "?period=2026Q3").content.decode()
+    assert html.count('id="gap-form"') == 1
+    assert html.count("csrfmiddlewaretoken") <= 3  # the form, sign-out, language
+    assert f'value="G08|{RATIO}"' in html
+    response = client.post(
+        reverse("insights:gap_campaign"),
+        {"period": "2026Q3", "gap": f"G08|{RATIO}"},
+    )
+    assert response.status_code == 302
+    assert [u.code for u in Campaign.objects.get().units.all()] == ["G08"]
+
+
+def test_the_first_view_stays_small_and_the_rest_is_scoped_to_the_reader(
+    client, leader
+):
+    client.force_login(leader)
+    first = client.get(INDEX)
+    more = client.get(reverse("insights:more"))
+    assert len(first.content) < 25_000
+    assert b"heatmap-data" not in first.content and b"heatmap-data" in more.content
 
 
 def test_a_unit_leader_cannot_create_campaigns(client, g07_leader):

@@ -319,6 +319,7 @@ MATRIX: dict[str, list[tuple]] = {
     "insights/units/<str:code>/": [
         ("other", "get", lambda w: "/insights/units/G3/", "DDDD--"),
     ],
+    "insights/more/": [("more", "get", lambda w: "/insights/more/", READERS)],
     "insights/export.<str:fmt>": [
         ("csv", "get", lambda w: "/insights/export.csv", READERS),
     ],

@@ -57,6 +57,8 @@ def scoped_urls(world) -> list[str]:
         "/reports/matrix/",
         "/reports/matrix/G1/",
         "/insights/",
+        "/insights/?full=1",
+        "/insights/more/",
         "/insights/export.csv",
         "/insights/export.xlsx",
         "/search/?q=泄漏",
