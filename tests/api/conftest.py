@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -121,3 +122,37 @@ def fetch_all(client, **params):
         page = client.get(page["more"]).json()
         statements += page["statements"]
     return statements
+
+
+@pytest.fixture
+def attendance(tree, people, learner):
+    """A centralised class: the learner signs in by code to its first session; the
+    person in G3 is entered from the paper sheet of the second."""
+    from hours.models import Attendance, CentralisedClass, ClassSession
+    from hours.services import attendance_record, sign_in, sign_in_code_issue
+
+    klass = CentralisedClass.objects.create(
+        code="BJ-T",
+        title="检察业务培训班",
+        organiser=tree["P"],
+        starts_on=dt.date(2026, 5, 1),
+        ends_on=dt.date(2026, 5, 2),
+    )
+    klass.rule_units.add(tree["P"])
+    opening = ClassSession.objects.create(
+        klass=klass, on=dt.date(2026, 5, 1), title="开班", hours=Decimal("3.5")
+    )
+    second = ClassSession.objects.create(
+        klass=klass, on=dt.date(2026, 5, 2), hours=Decimal("7.5")
+    )
+    code = sign_in_code_issue(session=opening, user=None)
+    by_code = sign_in(user=learner, code=code.code)
+    by_sheet = attendance_record(
+        session=second, staff=people["G3"], hours=Decimal(6), via=Attendance.Via.SHEET
+    )
+    return {
+        "class": klass,
+        "sessions": (opening, second),
+        "by_code": by_code,
+        "by_sheet": by_sheet,
+    }
