@@ -7,7 +7,8 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from assessments import services as quiz_services
-from organisation.models import RoleAssignment
+from insights.models import GapCell, GapSnapshot
+from organisation.models import Indicator, RoleAssignment
 from organisation.services import role_assign
 from tests.assessments.factories import make_question, make_quiz, right_keys, wrong_key
 from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
@@ -156,3 +157,36 @@ def attendance(tree, people, learner):
         "by_code": by_code,
         "by_sheet": by_sheet,
     }
+
+
+@pytest.fixture
+def indicator(tree):
+    return Indicator.objects.create(
+        code="case_ratio", name="案件比", direction="lower_better"
+    )
+
+
+@pytest.fixture
+def snapshot(tree, indicator):
+    snapshot = GapSnapshot.objects.create(
+        period="2026Q3",
+        period_end=dt.date(2026, 9, 30),
+        computed_at=timezone.now(),
+        payload={
+            "correlations": [
+                {"indicator_code": "case_ratio", "metric": "mastery", "rho": 0.4}
+            ]
+        },
+    )
+    for rank, code in enumerate(["G3", "G1", "G2"]):
+        GapCell.objects.create(
+            snapshot=snapshot,
+            rank=rank,
+            unit=tree[code],
+            indicator_code="case_ratio",
+            level="grassroots",
+            value=1.2 + rank,
+            priority=1.0 - rank / 10,
+            staff_to_remediate=[f"S-{code}"],
+        )
+    return snapshot
