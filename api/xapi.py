@@ -4,7 +4,8 @@ Statements are built on read from the rows that record the learning (they are no
 stored twice): a lesson completed (``LessonProgress.completed_at``), a course
 completed (``CourseCompletion``, online or imported), and a finished quiz attempt
 (attempted, one answered per question, passed or failed, completed with
-``result.score.scaled``). Class attendance is not part of this installation.
+``result.score.scaled``), and a centralised class session attended
+(``hours.Attendance``, signed in by code or entered from a paper sheet).
 
 Guarantees, which the LRS push (``api.lrs``) relies on:
 
@@ -30,6 +31,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from assessments.models import Attempt, Response
+from hours.models import Attendance
 from learning.models import CourseCompletion, LessonProgress
 from organisation.permissions import ALL, user_scope_paths
 from organisation.selectors import staff_visible_to
@@ -43,9 +45,11 @@ VERBS = {
     "answered": ("作答", "answered"),
     "passed": ("通过", "passed"),
     "failed": ("未通过", "failed"),
+    "attended": ("出席", "attended"),
 }
-# Kinds in feed order for facts stored at the same instant.
-LESSON, COURSE, ATTEMPT = 0, 1, 2
+# Kinds in feed order for facts stored at the same instant. A new kind takes the
+# next number: delivery marks already stored hold these numbers.
+LESSON, COURSE, ATTEMPT, ATTENDANCE = 0, 1, 2, 3
 # A ``since`` timestamp sorts after every kind stored at that instant.
 AFTER_ALL = 9
 
@@ -89,14 +93,16 @@ def _verb(name: str) -> dict:
     return {"id": ADL_VERB + name, "display": {"zh-CN": zh, "en-US": en}}
 
 
-def _activity(kind: str, key, activity_type: str, title: str) -> dict:
+def _activity(
+    kind: str, key, activity_type: str, title: str, english: str = ""
+) -> dict:
+    name = {"zh-CN": title or str(key)}
+    if english:
+        name["en-US"] = english
     return {
         "objectType": "Activity",
         "id": activity_iri(kind, key),
-        "definition": {
-            "type": ADL_ACTIVITY + activity_type,
-            "name": {"zh-CN": title or str(key)},
-        },
+        "definition": {"type": ADL_ACTIVITY + activity_type, "name": name},
     }
 
 
@@ -379,7 +385,82 @@ def _attempts(user, cursor, until, limit) -> list[tuple]:
     return found
 
 
-SOURCES = (_lessons, _courses, _attempts)
+def _duration(hours: Decimal) -> str:
+    """ISO 8601 duration of a number of hours (``PT3H30M``; ``PT0S`` for none)."""
+    minutes = int((hours * 60).to_integral_value())
+    whole, rest = divmod(minutes, 60)
+    text = (f"{whole}H" if whole else "") + (f"{rest}M" if rest else "")
+    return "PT" + (text or "0S")
+
+
+def _class_activity(code: str, title: str) -> dict:
+    return _activity(
+        "class", code, "course", title, f"Centralised training class {code}"
+    )
+
+
+def _session_activity(row: dict) -> dict:
+    on: dt.date = row["session__on"]
+    title = f"{row['session__klass__title']} {on.year}年{on.month}月{on.day}日"
+    if row["session__title"]:
+        title += f" {row['session__title']}"
+    english = f"Class {row['session__klass__code']}, session of {on.isoformat()}"
+    return _activity("class-session", row["session_id"], "meeting", title, english)
+
+
+def _attendance(user, cursor, until, limit) -> list[tuple]:
+    rows = Attendance.objects.all()
+    if user is not None and user_scope_paths(user) is not ALL:
+        people = staff_visible_to(user, include_inactive=True).values("pk")
+        rows = rows.filter(Q(staff__user=user) | Q(staff_id__in=people))
+    rows = (
+        rows.annotate(stored=F("recorded_at"))
+        .filter(_after(cursor, ATTENDANCE), stored__lte=until)
+        .order_by("stored", "pk")
+        .values(
+            "pk",
+            "stored",
+            "hours",
+            "via",
+            "session_id",
+            "session__on",
+            "session__title",
+            "session__klass__code",
+            "session__klass__title",
+            staff_no=F("staff__staff_no"),
+        )[:limit]
+    )
+    found = []
+    for r in rows:
+        klass = _class_activity(r["session__klass__code"], r["session__klass__title"])
+        context = _context()
+        # The class goes with its definition so an LRS can name it in reports.
+        context["contextActivities"] = {"parent": [klass]}
+        context["extensions"] = {f"{base_url()}/xapi/extensions/sign-in": r["via"]}
+        # Signed in by code: the moment of signing in; from a paper sheet entered
+        # later: the session's day (Beijing time), as for imported completions.
+        by_code = r["via"] == Attendance.Via.CODE
+        moment = r["stored"] if by_code else _day_start(r["session__on"])
+        result = {
+            "duration": _duration(r["hours"]),
+            "extensions": {
+                f"{base_url()}/xapi/extensions/credited-hours": float(r["hours"])
+            },
+        }
+        statement = _statement(
+            statement_id("class-attended", r["pk"]),
+            r["staff_no"],
+            "attended",
+            _session_activity(r),
+            moment,
+            result=result,
+            context=context,
+        )
+        found.append(((r["stored"], ATTENDANCE, r["pk"], 0), statement))
+    return found
+
+
+SOURCES = (_lessons, _courses, _attempts, _attendance)
 
 
 @dataclass

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -6,7 +7,8 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from assessments import services as quiz_services
-from organisation.models import RoleAssignment
+from insights.models import GapCell, GapSnapshot
+from organisation.models import Indicator, RoleAssignment
 from organisation.services import role_assign
 from tests.assessments.factories import make_question, make_quiz, right_keys, wrong_key
 from tests.campaigns.factories import complete, lesson_done, make_campaign, make_course
@@ -121,3 +123,70 @@ def fetch_all(client, **params):
         page = client.get(page["more"]).json()
         statements += page["statements"]
     return statements
+
+
+@pytest.fixture
+def attendance(tree, people, learner):
+    """A centralised class: the learner signs in by code to its first session; the
+    person in G3 is entered from the paper sheet of the second."""
+    from hours.models import Attendance, CentralisedClass, ClassSession
+    from hours.services import attendance_record, sign_in, sign_in_code_issue
+
+    klass = CentralisedClass.objects.create(
+        code="BJ-T",
+        title="检察业务培训班",
+        organiser=tree["P"],
+        starts_on=dt.date(2026, 5, 1),
+        ends_on=dt.date(2026, 5, 2),
+    )
+    klass.rule_units.add(tree["P"])
+    opening = ClassSession.objects.create(
+        klass=klass, on=dt.date(2026, 5, 1), title="开班", hours=Decimal("3.5")
+    )
+    second = ClassSession.objects.create(
+        klass=klass, on=dt.date(2026, 5, 2), hours=Decimal("7.5")
+    )
+    code = sign_in_code_issue(session=opening, user=None)
+    by_code = sign_in(user=learner, code=code.code)
+    by_sheet = attendance_record(
+        session=second, staff=people["G3"], hours=Decimal(6), via=Attendance.Via.SHEET
+    )
+    return {
+        "class": klass,
+        "sessions": (opening, second),
+        "by_code": by_code,
+        "by_sheet": by_sheet,
+    }
+
+
+@pytest.fixture
+def indicator(tree):
+    return Indicator.objects.create(
+        code="case_ratio", name="案件比", direction="lower_better"
+    )
+
+
+@pytest.fixture
+def snapshot(tree, indicator):
+    snapshot = GapSnapshot.objects.create(
+        period="2026Q3",
+        period_end=dt.date(2026, 9, 30),
+        computed_at=timezone.now(),
+        payload={
+            "correlations": [
+                {"indicator_code": "case_ratio", "metric": "mastery", "rho": 0.4}
+            ]
+        },
+    )
+    for rank, code in enumerate(["G3", "G1", "G2"]):
+        GapCell.objects.create(
+            snapshot=snapshot,
+            rank=rank,
+            unit=tree[code],
+            indicator_code="case_ratio",
+            level="grassroots",
+            value=1.2 + rank,
+            priority=1.0 - rank / 10,
+            staff_to_remediate=[f"S-{code}"],
+        )
+    return snapshot

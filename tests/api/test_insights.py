@@ -1,47 +1,11 @@
 """Indicator values posted through the API, and the stored gap snapshot read from it."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from insights.models import GapCell, GapSnapshot, IndicatorValue
-from organisation.models import ImportAudit, Indicator
+from insights.models import IndicatorValue
+from organisation.models import ImportAudit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def indicator(tree):
-    return Indicator.objects.create(
-        code="case_ratio", name="案件比", direction="lower_better"
-    )
-
-
-@pytest.fixture
-def snapshot(tree, indicator):
-    snapshot = GapSnapshot.objects.create(
-        period="2026Q3",
-        period_end=dt.date(2026, 9, 30),
-        computed_at=timezone.now(),
-        payload={
-            "correlations": [
-                {"indicator_code": "case_ratio", "metric": "mastery", "rho": 0.4}
-            ]
-        },
-    )
-    for rank, code in enumerate(["G3", "G1", "G2"]):
-        GapCell.objects.create(
-            snapshot=snapshot,
-            rank=rank,
-            unit=tree[code],
-            indicator_code="case_ratio",
-            level="grassroots",
-            value=1.2 + rank,
-            priority=1.0 - rank / 10,
-            staff_to_remediate=[f"S-{code}"],
-        )
-    return snapshot
 
 
 def test_an_administrator_posts_a_periods_values(api_as, administrator, indicator):

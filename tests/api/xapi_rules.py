@@ -27,6 +27,11 @@ ALLOWED_TOP = {
     "attachments",
 }
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+# ISO 8601 durations as xAPI uses them (time parts only after "T"; at least one part).
+DURATION = re.compile(
+    r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?"
+    r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
 ISO_ZONED = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 )
@@ -84,18 +89,18 @@ def _verb(verb, errors):
         _language_map(verb["display"], "verb.display", errors)
 
 
-def _object(obj, errors):
+def _object(obj, errors, where="object"):
     if not isinstance(obj, dict) or "id" not in obj:
-        errors.append("object: missing id")
+        errors.append(f"{where}: missing id")
         return
     if obj.get("objectType", "Activity") != "Activity":
-        errors.append("object: objectType must be Activity")
-    _iri(obj["id"], "object.id", errors)
+        errors.append(f"{where}: objectType must be Activity")
+    _iri(obj["id"], f"{where}.id", errors)
     definition = obj.get("definition", {})
     if "name" in definition:
-        _language_map(definition["name"], "object.definition.name", errors)
+        _language_map(definition["name"], f"{where}.definition.name", errors)
     if "type" in definition:
-        _iri(definition["type"], "object.definition.type", errors)
+        _iri(definition["type"], f"{where}.definition.type", errors)
 
 
 def _score(score, errors):
@@ -119,6 +124,12 @@ def _result(result, errors):
             errors.append(f"result.{flag}: not a boolean")
     if "score" in result:
         _score(result["score"], errors)
+    if "duration" in result and not DURATION.match(str(result["duration"])):
+        errors.append(
+            f"result.duration: not an ISO 8601 duration: {result['duration']!r}"
+        )
+    for key in result.get("extensions", {}):
+        _iri(key, "result.extensions", errors)
 
 
 def _context(context, errors):
@@ -131,7 +142,7 @@ def _context(context, errors):
             errors.append(f"context.contextActivities.{kind}: not an array")
             continue
         for activity in activities:
-            _iri(activity.get("id"), f"context.contextActivities.{kind}", errors)
+            _object(activity, errors, f"context.contextActivities.{kind}")
     for key in context.get("extensions", {}):
         _iri(key, "context.extensions", errors)
 
