@@ -118,8 +118,9 @@ def _bulk_sql(*, staff: int, responses: int) -> list[str]:
                   now()
            FROM generate_series(0, {staff - 1}) g""",
         """INSERT INTO organisation_staffprofile (user_id, staff_no, name, unit_id,
-               position, is_leader, email, active, updated_at)
-           SELECT u.id, u.username, '干警', bu.id, '检察官', false, '', true, now()
+               position, is_leader, email, active, rank_category, updated_at)
+           SELECT u.id, u.username, '干警', bu.id, '检察官', false, '', true,
+                  'general', now()
            FROM auth_user u
            JOIN bench_unit bu
              ON bu.n = substr(u.username, 2)::int
