@@ -149,8 +149,8 @@ def _bulk_sql(*, staff: int, responses: int) -> list[str]:
            CROSS JOIN generate_series(1, 4) q""",
         # Up to three completions a person, more likely in capable units.
         """INSERT INTO learning_coursecompletion (user_id, course_id, completed_on,
-               version, source, superseded, created_at)
-           SELECT s.user_id, c.id, date '2025-06-01', 1, 'online', false, now()
+               version, source, source_text, superseded, created_at)
+           SELECT s.user_id, c.id, date '2025-06-01', 1, 'online', '', false, now()
            FROM bench_staff s
            CROSS JOIN generate_series(0, 2) k
            JOIN (SELECT row_number() OVER (ORDER BY page_ptr_id) - 1 AS n,
