@@ -104,9 +104,9 @@ class Service:
         self.log.close()
 
 
-def start_gunicorn(port: int, workers: int) -> Service:
+def start_gunicorn(port: int, workers: int, name: str = "gunicorn") -> Service:
     service = Service(
-        "gunicorn",
+        name,
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "config.wsgi",

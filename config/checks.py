@@ -69,6 +69,10 @@ def private_storage_check(app_configs, **kwargs):
     """Files with people's data must not sit where the proxy serves MEDIA_ROOT."""
     from pathlib import Path
 
+    from .object_storage import uses_s3
+
+    if uses_s3(settings.STORAGES):
+        return _object_storage_errors()
     media = Path(settings.MEDIA_ROOT).resolve()
     private = Path(settings.PRIVATE_STORAGE_ROOT).resolve()
     if private == media or private.is_relative_to(media):
@@ -80,3 +84,38 @@ def private_storage_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def _object_storage_errors() -> list:
+    """STORAGE_BACKEND=s3: the library is there and the buckets are named, apart."""
+    import importlib.util
+
+    errors = []
+    if importlib.util.find_spec("storages") is None:
+        errors.append(
+            Error(
+                "STORAGE_BACKEND=s3 needs django-storages, which is not installed.",
+                hint="pip install -r requirements-s3.txt",
+                id="platform.E021",
+            )
+        )
+    media = settings.STORAGES["default"].get("OPTIONS", {}).get("bucket_name")
+    private = settings.STORAGES["private"].get("OPTIONS", {}).get("bucket_name")
+    if not media or not private:
+        errors.append(
+            Error(
+                "STORAGE_BACKEND=s3 needs a bucket for media and one for private files.",
+                hint="Set AWS_STORAGE_BUCKET_NAME and AWS_PRIVATE_BUCKET_NAME.",
+                id="platform.E022",
+            )
+        )
+    elif media == private:
+        errors.append(
+            Error(
+                "Private files must not share the media bucket.",
+                hint="Set AWS_PRIVATE_BUCKET_NAME to a bucket without anonymous "
+                "access (docs/deploy.md).",
+                id="platform.E023",
+            )
+        )
+    return errors

@@ -4,6 +4,7 @@ Required variables (the system check in config/checks.py fails without them):
 DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, REDIS_URL.
 """
 
+from .object_storage import storages_setting
 from .settings import *  # noqa: F401,F403
 from .settings import env
 
@@ -19,13 +20,9 @@ SECURE_HSTS_PRELOAD = True
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-    "private": {"BACKEND": "config.storage.PrivateStorage"},
-}
+STORAGES = storages_setting(
+    env, staticfiles="whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

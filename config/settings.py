@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, SELF
 
+from config.object_storage import storages_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -241,13 +243,13 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Report exports and uploaded import files: outside MEDIA_ROOT, no URL, random
-    # names; served only by views that check scope (config/storage.py).
-    "private": {"BACKEND": "config.storage.PrivateStorage"},
-}
+# "default" holds Wagtail images and documents; "private" holds report exports and
+# uploaded import files: outside MEDIA_ROOT, no URL, random names, served only by
+# views that check scope (config/storage.py). Both on the disk, or both in an
+# S3-compatible object store with STORAGE_BACKEND=s3 (config/object_storage.py).
+STORAGES = storages_setting(
+    env, staticfiles="django.contrib.staticfiles.storage.StaticFilesStorage"
+)
 # MEDIA_ROOT is public (the proxy serves it): only Wagtail images and documents go there.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -287,6 +289,11 @@ QUESTION_IMPORT_MAX_QUESTIONS = env.int("QUESTION_IMPORT_MAX_QUESTIONS", default
 # memory); the whole province's roster or a year's results fit well under this.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents are streamed by the platform after Wagtail's privacy check, never
+# answered with a redirect to the storage's own address (Wagtail's choice for an
+# object store): the browser needs no route to the store, and a private document's
+# address cannot be passed on.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",
     "docx",

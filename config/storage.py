@@ -15,9 +15,11 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import FileResponse, HttpResponse
 from django.utils.encoding import escape_uri_path
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 
 # Extensions kept on stored names (so the proxy and people reading the disk can tell
 # the type); anything else is stored without one.
@@ -44,9 +46,27 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("private files have no public URL")
 
 
+class _PrivateStorageProxy(LazyObject):
+    """STORAGES["private"], looked up when first used and again after the setting
+    changes, as Django's ``default_storage`` is: a model field built at import time
+    follows the configured backend (the disk, an object store, or a test's)."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorageProxy()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
 def private_storage():
-    """The storage declared as STORAGES["private"] (a callable, so tests can swap it)."""
-    return storages["private"]
+    """The storage declared as STORAGES["private"] (the FileFields' ``storage``)."""
+    return _private
 
 
 def random_name(folder: str, filename: str) -> str:
@@ -68,11 +88,12 @@ def import_upload_to(instance, filename: str) -> str:
 def private_file_response(fieldfile, *, filename: str) -> HttpResponse:
     """Answer with a private file as an attachment named ``filename``.
 
-    With PRIVATE_STORAGE_ACCEL_PREFIX set (production behind nginx), the proxy sends
-    the bytes from its ``internal`` location; otherwise Django streams the file.
+    With PRIVATE_STORAGE_ACCEL_PREFIX set (production behind nginx) and the files on a
+    disk nginx can read, the proxy sends the bytes from its ``internal`` location;
+    otherwise (no prefix, or an object store) Django streams the file.
     """
     prefix = settings.PRIVATE_STORAGE_ACCEL_PREFIX
-    if prefix:
+    if prefix and isinstance(fieldfile.storage, FileSystemStorage):
         response = HttpResponse(content_type=_content_type(fieldfile.name))
         response["X-Accel-Redirect"] = (
             prefix.rstrip("/") + "/" + escape_uri_path(fieldfile.name)
