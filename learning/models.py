@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 from wagtail.search import index
 
+from assessments.widgets import FilterableCheckboxes
 from organisation.validators import validate_code
 
 from .admin_forms import CourseAdminForm, LessonAdminForm
@@ -202,12 +203,14 @@ class CoursePage(SignInRequiredMixin, Page):
             [
                 FieldPanel("completion_rule"),
                 FieldPanel("final_quiz"),
-                FieldPanel("prerequisites"),
+                FieldPanel("prerequisites", widget=FilterableCheckboxes),
             ],
             heading=_("Completion"),
         ),
-        FieldPanel("business_lines"),
-        FieldPanel("indicators"),
+        # Ticked by name with a filter box, as in the question editor: a list box
+        # of forty indicators asks for Ctrl-clicks and hides what is chosen.
+        FieldPanel("business_lines", widget=FilterableCheckboxes),
+        FieldPanel("indicators", widget=FilterableCheckboxes),
         MultiFieldPanel(
             [
                 FieldPanel("material_change"),

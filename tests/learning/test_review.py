@@ -320,3 +320,17 @@ def test_lessons_are_locked_while_their_course_is_in_review(
 
     act(state, head, "reject")
     assert LessonPage.objects.get(pk=lesson.pk).get_lock() is None
+
+
+def test_the_course_editor_offers_to_add_lessons_until_submitted(
+    client, index, trainer
+):
+    course = draft_course(index, trainer)
+    client.force_login(trainer)
+    add = "data-add-lesson"
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "本课程还没有小节" in html and add in html
+    draft_lesson(course, trainer, slug="one")
+    submit(course, trainer)
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "课程正在审核" in html and add not in html
