@@ -8,6 +8,11 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 
 class CourseAdminForm(WagtailAdminPageForm):
+    class Media:
+        # The filter boxes of the business line and indicator checkboxes.
+        js = ["assessments/admin/question-editor.js"]
+        css = {"all": ["assessments/admin/question-editor.css"]}
+
     def clean(self):
         cleaned = super().clean()
         if "action-submit" in self.data:

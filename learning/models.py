@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import AbstractGroupApprovalTask, Page
+from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 from wagtail.search import index
 
+from assessments.widgets import FilterableCheckboxes
 from organisation.validators import validate_code
 
 from .admin_forms import CourseAdminForm, LessonAdminForm
@@ -202,12 +203,14 @@ class CoursePage(SignInRequiredMixin, Page):
             [
                 FieldPanel("completion_rule"),
                 FieldPanel("final_quiz"),
-                FieldPanel("prerequisites"),
+                FieldPanel("prerequisites", widget=FilterableCheckboxes),
             ],
             heading=_("Completion"),
         ),
-        FieldPanel("business_lines"),
-        FieldPanel("indicators"),
+        # Ticked by name with a filter box, as in the question editor: a list box
+        # of forty indicators asks for Ctrl-clicks and hides what is chosen.
+        FieldPanel("business_lines", widget=FilterableCheckboxes),
+        FieldPanel("indicators", widget=FilterableCheckboxes),
         MultiFieldPanel(
             [
                 FieldPanel("material_change"),
@@ -294,6 +297,15 @@ class LessonPage(SignInRequiredMixin, Page):
 
     def get_workflow(self):
         return None
+
+    def get_lock(self):
+        # Locked while the course is in review: approval publishes what was submitted.
+        lock = super().get_lock()
+        if lock is None:
+            from .review import course_review_lock
+
+            lock = course_review_lock(lesson=self)
+        return lock
 
     def save(self, *args, **kwargs):
         self.gate_quiz_id = self.required_quiz_id()
@@ -438,8 +450,31 @@ class Certificate(models.Model):
         return self.code
 
 
+class CourseReviewTaskState(TaskState):
+    """One review of a course: the lesson revisions submitted with it, which are
+    what approval publishes (see learning.review)."""
+
+    lesson_revisions = models.ManyToManyField(
+        "wagtailcore.Revision", related_name="+", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("course review state")
+        verbose_name_plural = _("course review states")
+
+
 class CourseReviewTask(AbstractGroupApprovalTask):
     """Approval of a course together with its changed lessons and draft quizzes."""
+
+    task_state_class = CourseReviewTaskState
+
+    @transaction.atomic
+    def start(self, workflow_state, user=None):
+        from .review import course_submission_record
+
+        task_state = super().start(workflow_state, user=user)
+        course_submission_record(task_state=task_state, user=user)
+        return task_state
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
@@ -457,7 +492,7 @@ class CourseReviewTask(AbstractGroupApprovalTask):
                         _("The course has no lessons; add lessons and submit again.")
                     ),
                 )
-            course_bundle_publish(course=course, user=user)
+            course_bundle_publish(course=course, user=user, task_state=task_state)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     @classmethod

@@ -206,3 +206,131 @@ def test_learners_cannot_open_the_course_editor(client, index, trainer, learner)
     client.force_login(learner)
     response = client.get(f"/admin/pages/{course.pk}/edit/")
     assert response.status_code in (302, 403)
+
+
+def revise_lesson(lesson, user, *, title):
+    """A draft saved outside the editor (the editor refuses while in review)."""
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    lesson.title = title
+    return lesson.save_revision(user=user)
+
+
+def test_approval_publishes_the_submitted_lessons_not_later_drafts(
+    index, trainer, head
+):
+    later_quiz = make_quiz("rv-later")
+    later_quiz.draft = True
+    later_quiz.save()
+    course = draft_course(index, trainer)
+    lesson = draft_lesson(course, trainer, slug="one")
+    submitted = lesson.get_latest_revision()
+    state = submit(course, trainer)
+
+    newer = LessonPage.objects.get(pk=lesson.pk)
+    newer.title = "提交后改的标题"
+    newer.body = json.dumps(
+        [{"type": "quiz", "value": {"quiz": later_quiz.pk, "required_to_pass": True}}]
+    )
+    newer_revision = newer.save_revision(user=trainer)
+    added = draft_lesson(course, trainer, slug="added-later")
+    act(state, head, "approve")
+
+    published = LessonPage.objects.get(pk=lesson.pk)
+    assert published.live and published.title == "课程内容 one"
+    assert published.live_revision_id == submitted.pk
+    assert published.has_unpublished_changes
+    assert published.get_latest_revision().pk == newer_revision.pk
+    assert not live(added)
+    later_quiz.refresh_from_db()
+    assert later_quiz.draft
+    # What was left out waits for the next review, the newer draft included.
+    bundle = course_bundle(course=CoursePage.objects.get(pk=course.pk))
+    assert {(c.lesson.pk, c.revision.pk) for c in bundle.lessons} == {
+        (lesson.pk, newer_revision.pk),
+        (added.pk, added.get_latest_revision().pk),
+    }
+
+
+def test_the_reviewer_is_shown_drafts_saved_after_submission(
+    client, index, trainer, head
+):
+    course = draft_course(index, trainer)
+    lesson = draft_lesson(course, trainer, slug="one")
+    submitted = lesson.get_latest_revision()
+    submit(course, trainer)
+    bundle = course_bundle(course=course)
+    assert bundle.in_review and not bundle.newer_drafts
+
+    newer = revise_lesson(lesson, trainer, title="提交后改的标题")
+    bundle = course_bundle(course=course)
+    [change] = bundle.lessons
+    assert (change.revision.pk, change.newer_draft.pk) == (submitted.pk, newer.pk)
+
+    client.force_login(head)
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "课程正在审核" in html
+    assert "提交后有修改：本次审核只发布提交时的版本。" in html
+    assert (
+        f"/admin/pages/{lesson.pk}/revisions/compare/{submitted.pk}...{newer.pk}/"
+        in html
+    )
+
+
+def test_a_resubmission_covers_the_drafts_saved_after_a_rejection(index, trainer, head):
+    course = draft_course(index, trainer)
+    lesson = draft_lesson(course, trainer, slug="one")
+    state = submit(course, trainer)
+    act(state, head, "reject")
+    revise_lesson(lesson, trainer, title="按意见修改")
+    state.refresh_from_db()
+    state.resume(user=trainer)
+    state.refresh_from_db()
+    act(state, head, "approve")
+    assert LessonPage.objects.get(pk=lesson.pk).title == "按意见修改"
+    assert live(course) and live(lesson)
+
+
+def test_lessons_are_locked_while_their_course_is_in_review(
+    client, index, trainer, head
+):
+    course = draft_course(index, trainer)
+    lesson = draft_lesson(course, trainer, slug="one")
+    assert LessonPage.objects.get(pk=lesson.pk).get_lock() is None
+    state = submit(course, trainer)
+
+    for user in (trainer, head):
+        lock = LessonPage.objects.get(pk=lesson.pk).get_lock()
+        assert lock is not None and lock.for_user(user)
+    client.force_login(trainer)
+    url = f"/admin/pages/{lesson.pk}/edit/"
+    html = client.get(url).content.decode()
+    assert "课程“送审课程”正在审核，审核结束前其小节不能修改" in html
+    before = LessonPage.objects.get(pk=lesson.pk).get_latest_revision().pk
+    client.post(
+        url,
+        {
+            "title": "审核中偷偷改",
+            "slug": "one",
+            "body-count": "0",
+            "estimated_minutes": "15",
+            "required": "on",
+        },
+    )
+    assert LessonPage.objects.get(pk=lesson.pk).get_latest_revision().pk == before
+
+    act(state, head, "reject")
+    assert LessonPage.objects.get(pk=lesson.pk).get_lock() is None
+
+
+def test_the_course_editor_offers_to_add_lessons_until_submitted(
+    client, index, trainer
+):
+    course = draft_course(index, trainer)
+    client.force_login(trainer)
+    add = "data-add-lesson"
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "本课程还没有小节" in html and add in html
+    draft_lesson(course, trainer, slug="one")
+    submit(course, trainer)
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "课程正在审核" in html and add not in html
