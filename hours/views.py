@@ -250,7 +250,8 @@ def _children(report, unit) -> list[dict]:
 def report(request, unit_code: str):
     unit, data = _report(request, unit_code)
     show = _filter(request)
-    people = [p for p in data.people if p["status"] in FILTERS[show]]
+    # Sorted and cut in the database: only the page shown is read.
+    people = data.people_with(FILTERS[show])
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     visible = set(
         units_visible_to(request.user)
