@@ -249,7 +249,6 @@ class HoursReport:
     # what shaping its rows needs.
     _people: list[dict] | None = None
     _sql: tuple[str, list] = ("", [])
-    _rules: list[Rule] = field(default_factory=list)
 
     @property
     def people(self) -> PeopleRows:
@@ -267,18 +266,9 @@ class HoursReport:
             "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
         }
 
-    def _shape(self, rows: list[dict]) -> list[dict]:
-        """Person rows of the statement as ``person_row`` gives them; the event
-        lines of the few people with events are read for these rows only."""
-        with_events = [r["staff_id"] for r in rows if r["n_events"]]
-        events = (
-            _events(with_events, self._rules, self.year, self.as_of)
-            if with_events
-            else {}
-        )
-        return [
-            _statement_row(r, self.year, events.get(r["staff_id"], [])) for r in rows
-        ]
+    def _shape(self, rows: list[tuple]) -> list[dict]:
+        year = self.year
+        return [_statement_row(row, year) for row in rows]
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -322,41 +312,50 @@ def person_row(values: dict, standing: Standing, sums: dict) -> dict:
     }
 
 
-_ONLINE, _CENTRAL = (
-    compliance.KINDS.index("online"),
-    compliance.KINDS.index("centralised"),
-)
-
-
-def _statement_row(row: dict, year: int, events: list) -> dict:
-    """``person_row`` from a row of ``hours.sql.person_sql``."""
-    first = row[f"f{_CENTRAL}"]
-    lines = [
-        compliance.Line(
-            kind=rule.kind,
-            trigger=rule.trigger,
-            required=rule.required,
-            hours=hours,
-            event_on=event.on,
-            due_on=compliance.event_due(rule, event.on),
-        )
-        for event, rule, hours in events
-    ]
+def _statement_row(row: tuple, year: int) -> dict:
+    """``person_row`` from a row of ``hours.sql.people_page`` (PERSON_COLUMNS)."""
+    (
+        staff_id,
+        staff_no,
+        name,
+        unit_id,
+        unit_code,
+        rank,
+        online,
+        online_required,
+        central,
+        central_required,
+        first,
+        status_code,
+        central_year,
+        event_lines,
+    ) = row
     return {
-        "staff_id": row["staff_id"],
-        "staff_no": row["staff_no"],
-        "name": row["name"],
-        "unit_id": row["unit_id"],
-        "unit_code": row["unit_code"],
-        "rank_category": row["rank_category"],
-        "online_hours": _number(row[f"h{_ONLINE}"]),
-        "online_required": _number(row[f"r{_ONLINE}"]),
-        "centralised_hours": _number(row[f"h{_CENTRAL}"]),
-        "centralised_required": _number(row[f"r{_CENTRAL}"]),
+        "staff_id": staff_id,
+        "staff_no": staff_no,
+        "name": name,
+        "unit_id": unit_id,
+        "unit_code": unit_code,
+        "rank_category": rank,
+        "online_hours": None if online is None else float(online),
+        "online_required": None if online_required is None else float(online_required),
+        "centralised_hours": None if central is None else float(central),
+        "centralised_required": None
+        if central_required is None
+        else float(central_required),
         "centralised_window": None if first is None else [first, year],
-        "status": STATUSES[row["status_code"]],
-        "centralised_year_hours": float(row["centralised_year_hours"]),
-        "events": _event_lines(lines),
+        "status": STATUSES[status_code],
+        "centralised_year_hours": float(central_year),
+        "events": [
+            {
+                "trigger": x["trigger"],
+                "on": x["on"],
+                "due_on": x["due_on"],
+                "hours": float(x["hours"]),
+                "required": float(x["required"]),
+            }
+            for x in event_lines or ()
+        ],
     }
 
 
@@ -430,7 +429,6 @@ def hours_report(
         unit_paths={u[1]: u[4] for u in unit_list},
         _people=people,
         _sql=(sql, params),
-        _rules=rules,
     )
 
 

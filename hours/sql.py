@@ -119,9 +119,12 @@ def _exemptions_sql(year: int):
 
 def _events_sql(plan: Plan, as_of: dt.date):
     """Per person with an event judged this year: per kind, the event lines and
-    those short of their hours (the rule of compliance.events_due_in)."""
-    values = ", ".join(["(%s, %s, %s::numeric, %s::int)"] * len(plan.events))
-    params: list = [v for event in plan.events for v in event]
+    those short of their hours (the rule of compliance.events_due_in), and the
+    lines themselves as the report shows them."""
+    values = ", ".join(["(%s::int, %s, %s, %s::numeric, %s::int)"] * len(plan.events))
+    params: list = [
+        v for number, event in enumerate(plan.events) for v in (number, *event)
+    ]
     due = '((pc."on" + make_interval(months => r.months))::date - 1)'
     counts = []
     for k in range(len(KINDS)):
@@ -129,14 +132,21 @@ def _events_sql(plan: Plan, as_of: dt.date):
         counts.append(
             f"COUNT(*) FILTER (WHERE ev.kind = %s AND ev.hours < ev.required) AS m{k}"
         )
+    # Ordered as selectors._events lists them: latest change first, then the rules.
+    lines = (
+        "JSON_AGG(JSON_BUILD_OBJECT('trigger', ev.trigger, 'on', ev.on,"
+        " 'due_on', ev.due_on, 'hours', ev.hours, 'required', ev.required)"
+        " ORDER BY ev.on DESC, ev.change_id, ev.number) AS event_lines"
+    )
     sql = (
-        f"SELECT ev.staff_id, COUNT(*) AS n_events, {', '.join(counts)} FROM ("
-        " SELECT pc.staff_id, r.kind, r.required,"
+        f"SELECT ev.staff_id, COUNT(*) AS n_events, {', '.join(counts)}, {lines}"
+        ' FROM (SELECT pc.staff_id, pc.id AS change_id, pc."on", r.number,'
+        f" r.trigger, r.kind, r.required, {due} AS due_on,"
         f" COALESCE((SELECT SUM(l.hours) FROM {LedgerEntry._meta.db_table} l"
         ' WHERE l.staff_id = pc.staff_id AND l.kind = r.kind AND l."on" >= pc."on"'
         f' AND l."on" <= LEAST({due}, %s::date)), 0) AS hours'
         f" FROM {PostChange._meta.db_table} pc"
-        f" JOIN (VALUES {values}) AS r(trigger, kind, required, months)"
+        f" JOIN (VALUES {values}) AS r(number, trigger, kind, required, months)"
         " ON r.trigger = pc.trigger"
         f' WHERE pc."on" >= %s AND pc."on" <= %s AND EXTRACT(YEAR FROM {due}) = %s'
         ") ev GROUP BY ev.staff_id"
@@ -200,9 +210,7 @@ def person_sql(
         cols.append(_per_rank(plan, k, first_of, params) + f" AS f{k}")
     year_column = plan.columns.index(("centralised", 1))
     cols.append(f"COALESCE(l.s{year_column}, 0) AS centralised_year_hours")
-    cols.append(
-        "COALESCE(e.n_events, 0) AS n_events" if plan.events else "0 AS n_events"
-    )
+    cols.append("e.event_lines" if plan.events else "NULL::json AS event_lines")
     params.append("leading")
     cols.append(
         f"CASE WHEN a.rank_category = %s THEN {_status(plan, 'leading', params)}"
@@ -291,41 +299,60 @@ def unit_counts(sql: str, params: list) -> list[tuple]:
     return counts
 
 
+# The columns of a person row that the report shows, in this order.
+PERSON_COLUMNS = (
+    "staff_id",
+    "staff_no",
+    "name",
+    "unit_id",
+    "unit_code",
+    "rank_category",
+    f"h{KINDS.index('online')}",
+    f"r{KINDS.index('online')}",
+    f"h{KINDS.index('centralised')}",
+    f"r{KINDS.index('centralised')}",
+    f"f{KINDS.index('centralised')}",
+    "status_code",
+    "centralised_year_hours",
+    "event_lines",
+)
+
+
 def _filtered(sql: str, params: list, codes: list[int] | None) -> tuple[str, list]:
     where, extra = "", []
     if codes is not None:
         where, extra = " WHERE p.status_code = ANY(%s)", [codes]
+    columns = ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
     return (
-        f"SELECT p.* FROM ({sql}) p{where} ORDER BY p.unit_path, p.staff_no",
+        f"SELECT {columns} FROM ({sql}) p{where} ORDER BY p.unit_path, p.staff_no",
         [*params, *extra],
     )
 
 
 def people_page(
     sql: str, params: list, codes: list[int] | None, *, offset: int, limit: int
-) -> list[dict]:
-    """One page of person rows with a status in ``codes`` (all when None), in unit
-    path and staff number order: sorted and cut in the database."""
+) -> list[tuple]:
+    """One page of person rows (PERSON_COLUMNS) with a status in ``codes`` (all
+    when None), in unit path and staff number order: sorted and cut in the
+    database."""
     query, query_params = _filtered(sql, params, codes)
     with connection.cursor() as cursor:
         cursor.execute(f"{query} LIMIT %s OFFSET %s", [*query_params, limit, offset])
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def people_chunks(
     sql: str, params: list, codes: list[int] | None, *, size: int = 2000
-) -> Iterator[list[dict]]:
-    """Every person row, in chunks read through a server-side cursor (constant
-    memory whatever the scope)."""
+) -> Iterator[list[tuple]]:
+    """Every person row (PERSON_COLUMNS), in chunks read through a server-side
+    cursor (constant memory whatever the scope)."""
     from reports.sql import execute_for_every_row
 
     query, query_params = _filtered(sql, params, codes)
     with connection.chunked_cursor() as cursor:
         execute_for_every_row(cursor, query, query_params)
-        names = [c[0] for c in cursor.description]
         while True:
             chunk = cursor.fetchmany(size)
             if not chunk:
                 return
-            yield [dict(zip(names, r, strict=True)) for r in chunk]
+            yield chunk
