@@ -173,6 +173,10 @@ PEOPLE_KEYS = (
 TOTAL_KEYS = ("online_hours", "centralised_year_hours")
 
 
+def _codes(statuses: tuple[str, ...] | None) -> list[int] | None:
+    return None if statuses is None else [STATUSES.index(s) for s in statuses]
+
+
 class PeopleRows:
     """The people of a report with a status in ``statuses`` (everyone for None), in
     unit path and staff number order, shaped as ``person_row``.
@@ -187,9 +191,7 @@ class PeopleRows:
         self.statuses = statuses
 
     def _codes(self) -> list[int] | None:
-        if self.statuses is None:
-            return None
-        return [STATUSES.index(s) for s in self.statuses]
+        return _codes(self.statuses)
 
     def _loaded(self) -> list[dict] | None:
         loaded = self.report._people
@@ -221,6 +223,10 @@ class PeopleRows:
         start, stop = key.start or 0, key.stop
         if key.step not in (None, 1) or start < 0 or stop is None or stop < 0:
             return list(self)[key]
+        read = self.report._page
+        if read is not None and read[:2] == (self._codes(), start):
+            if stop - start <= read[2]:
+                return self.report._shape(read[3][: stop - start])
         sql, params = self.report._sql
         rows = hours_sql.people_page(
             sql, params, self._codes(), offset=start, limit=max(0, stop - start)
@@ -249,6 +255,8 @@ class HoursReport:
     # what shaping its rows needs.
     _people: list[dict] | None = None
     _sql: tuple[str, list] = ("", [])
+    # The page read with the counts: (status codes, offset, limit, rows).
+    _page: tuple | None = None
 
     @property
     def people(self) -> PeopleRows:
@@ -396,6 +404,7 @@ def hours_report(
     units: QuerySet[Unit],
     whole_province: bool = False,
     in_sql: bool | None = None,
+    page: tuple[tuple[str, ...] | None, int, int] | None = None,
 ) -> HoursReport:
     """The report over ``staff`` and ``units`` (both from a scoped selector), in a
     fixed number of queries whatever the number of people.
@@ -403,7 +412,10 @@ def hours_report(
     On PostgreSQL every person is judged by one statement (``hours.sql``) and the
     report holds counts; its people are read a page at a time. Elsewhere (or with
     ``in_sql=False``) people are judged in Python (``hours.compliance``), the
-    reference the statement is tested against."""
+    reference the statement is tested against.
+
+    ``page`` (statuses, offset, limit) names the people the caller will show
+    first: the statement reads them with the counts, in the same pass."""
     if in_sql is None:
         in_sql = connection.vendor == "postgresql"
     rules = rules_for(year, as_of)
@@ -415,10 +427,19 @@ def hours_report(
     )
     if in_sql:
         sql, params = _statement(roster, rules, year, as_of, whole_province)
-        own = _own_from_counts(hours_sql.unit_counts(sql, params))
-        people = None
+        people = read = None
+        if page is None:
+            grouped = hours_sql.unit_counts(sql, params)
+        else:
+            statuses, offset, limit = page
+            codes = _codes(statuses)
+            grouped, rows = hours_sql.unit_counts_and_page(
+                sql, params, codes, offset=offset, limit=limit
+            )
+            read = (codes, offset, limit, rows)
+        own = _own_from_counts(grouped)
     else:
-        sql, params = "", []
+        sql, params, read = "", [], None
         people = _judged_in_python(roster, rules, year, as_of, whole_province)
         own = _own_from_people(people)
     return HoursReport(
@@ -429,6 +450,7 @@ def hours_report(
         unit_paths={u[1]: u[4] for u in unit_list},
         _people=people,
         _sql=(sql, params),
+        _page=read,
     )
 
 

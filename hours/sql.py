@@ -277,18 +277,15 @@ _WEIGHTS[MET], _WEIGHTS[NOT_MET] = 1, 1 << 32
 _LOW = (1 << 32) - 1
 
 
-def unit_counts(sql: str, params: list) -> list[tuple]:
-    """Per unit over the person rows ``sql``: the people with each status (MET,
-    NOT_MET, EXEMPT order), their online hours and their centralised hours of the
-    year."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.unit_id, COUNT(*), SUM((%s::int8[])[p.status_code + 1]),"
-            f" SUM(p.h{KINDS.index('online')}), SUM(p.centralised_year_hours)"
-            f" FROM ({sql}) p GROUP BY p.unit_id",
-            [_WEIGHTS, *params],
-        )
-        found = cursor.fetchall()
+def _counts_sql(sql: str) -> str:
+    return (
+        "SELECT p.unit_id, COUNT(*), SUM((%s::int8[])[p.status_code + 1]),"
+        f" SUM(p.h{KINDS.index('online')}), SUM(p.centralised_year_hours)"
+        f" FROM ({sql}) p GROUP BY p.unit_id"
+    )
+
+
+def _unpacked(found: list[tuple]) -> list[tuple]:
     counts = []
     for unit_id, n, packed, online, central in found:
         met, not_met = int(packed) & _LOW, int(packed) >> 32
@@ -297,6 +294,41 @@ def unit_counts(sql: str, params: list) -> list[tuple]:
         by_code[EXEMPT] = n - met - not_met
         counts.append((unit_id, by_code, online, central))
     return counts
+
+
+def unit_counts(sql: str, params: list) -> list[tuple]:
+    """Per unit over the person rows ``sql``: the people with each status (MET,
+    NOT_MET, EXEMPT order), their online hours and their centralised hours of the
+    year."""
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(sql), [_WEIGHTS, *params])
+        return _unpacked(cursor.fetchall())
+
+
+def unit_counts_and_page(
+    sql: str, params: list, codes: list[int] | None, *, offset: int, limit: int
+) -> tuple[list[tuple], list[tuple]]:
+    """``unit_counts`` and ``people_page`` in one statement.
+
+    Why: the page of a large scope needs every person judged twice otherwise (once
+    for the counts, once to sort the page), and the ledger sum is most of the cost
+    of each. The person rows are kept once (a materialised CTE) and read by both;
+    the page's rows come back as JSON arrays beside the counts."""
+    page, page_params = _filtered("p", [], codes)
+    columns = ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH p AS MATERIALIZED ({sql})"
+            f" SELECT c.*, NULL::json FROM ({_counts_sql('SELECT * FROM p')}) c"
+            " UNION ALL"
+            f" SELECT NULL, NULL, NULL, NULL, NULL, JSON_BUILD_ARRAY({columns})"
+            f" FROM ({page} LIMIT %s OFFSET %s) p",
+            [*params, _WEIGHTS, *page_params, limit, offset],
+        )
+        found = cursor.fetchall()
+    counts = [row[:5] for row in found if row[5] is None]
+    rows = [tuple(row[5]) for row in found if row[5] is not None]
+    return _unpacked(counts), rows
 
 
 # The columns of a person row that the report shows, in this order.
@@ -319,12 +351,15 @@ PERSON_COLUMNS = (
 
 
 def _filtered(sql: str, params: list, codes: list[int] | None) -> tuple[str, list]:
+    """The person rows of ``sql`` (a statement, or the name of a table) with a
+    status in ``codes``, in the page's order."""
     where, extra = "", []
     if codes is not None:
         where, extra = " WHERE p.status_code = ANY(%s)", [codes]
+    source = sql if sql == "p" else f"({sql}) p"
     columns = ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
     return (
-        f"SELECT {columns} FROM ({sql}) p{where} ORDER BY p.unit_path, p.staff_no",
+        f"SELECT {columns} FROM {source}{where} ORDER BY p.unit_path, p.staff_no",
         [*params, *extra],
     )
 
