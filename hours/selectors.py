@@ -2,9 +2,12 @@
 
 Every scope comes from organisation.selectors (``staff_visible_to``, ``staff_in_unit``,
 ``unit_get_visible``): a unit leader's report, files and records never reach outside
-their subtree. The report reads the roster once and sums the ledger once, grouped by
-person, whatever the number of units; the judging itself is in
-:mod:`hours.compliance`.
+their subtree. The report takes a fixed number of queries whatever the number of
+people or units. On PostgreSQL one statement (:mod:`hours.sql`) sums the ledger,
+judges every person and counts them per unit; the report keeps the counts and reads
+its people a page or a chunk at a time. Elsewhere the roster is read once, the
+ledger summed once and each person judged by :mod:`hours.compliance`, the reference
+the statement is tested against.
 """
 
 from __future__ import annotations
