@@ -142,18 +142,9 @@ def upward_headers() -> list[str]:
     ]
 
 
-def upward_cells(report: HoursReport, rows: list[dict]) -> list[list]:
+def upward_cells(rows: list[dict]) -> list[list]:
     """A unit's summary in the layout a lower unit sends up: one row per unit given,
-    with the hours of the year summed over its subtree."""
-    paths = {r["unit_code"]: r["path"] for r in rows}
-    totals = {code: [0.0, 0.0] for code in paths}
-    unit_paths = report.unit_paths
-    for p in report.people:
-        path = unit_paths.get(p["unit_code"], "")
-        for code, prefix in paths.items():
-            if path.startswith(prefix):
-                totals[code][0] += p["online_hours"] or 0
-                totals[code][1] += p["centralised_year_hours"] or 0
+    with the hours of the year summed over its subtree (the report's unit totals)."""
     return [
         [
             r["unit_code"],
@@ -163,8 +154,8 @@ def upward_cells(report: HoursReport, rows: list[dict]) -> list[list]:
             r["not_met"],
             r["exempt"],
             rate_text(r["met_rate"]),
-            round(totals[r["unit_code"]][0], 1),
-            round(totals[r["unit_code"]][1], 1),
+            round(r["online_hours"], 1),
+            round(r["centralised_year_hours"], 1),
         ]
         for r in rows
     ]
@@ -174,7 +165,7 @@ def write_upward_xlsx(target, report: HoursReport, rows: list[dict]) -> None:
     write_xlsx(
         target,
         upward_headers(),
-        upward_cells(report, rows),
+        upward_cells(rows),
         title=_("Hours report %(year)s") % {"year": report.year},
     )
 

@@ -2,23 +2,29 @@
 
 Every scope comes from organisation.selectors (``staff_visible_to``, ``staff_in_unit``,
 ``unit_get_visible``): a unit leader's report, files and records never reach outside
-their subtree. The report reads the roster once and sums the ledger once, grouped by
-person, whatever the number of units; the judging itself is in
-:mod:`hours.compliance`.
+their subtree. The report takes a fixed number of queries whatever the number of
+people or units. On PostgreSQL one statement (:mod:`hours.sql`) sums the ledger,
+judges every person and counts them per unit; the report keeps the counts and reads
+its people a page or a chunk at a time. Elsewhere the roster is read once, the
+ledger summed once and each person judged by :mod:`hours.compliance`, the reference
+the statement is tested against.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum
 
 from organisation.models import StaffProfile, Unit
 
 from . import compliance
+from . import sql as hours_sql
 from .compliance import Event, Rule, Standing
 from .models import (
     CentralisedClass,
@@ -153,26 +159,6 @@ def standing_of(staff: StaffProfile, *, year: int, as_of: dt.date) -> Standing:
     )
 
 
-@dataclass
-class HoursReport:
-    year: int
-    as_of: dt.date
-    summary: dict
-    units: list[dict]
-    people: list[dict] = field(default_factory=list)
-    # Unit code → path, for placing people in subtrees.
-    unit_paths: dict[str, str] = field(default_factory=dict)
-
-    def as_json(self) -> dict:
-        return {
-            "year": self.year,
-            "as_of": self.as_of.isoformat(),
-            "summary": self.summary,
-            "units": [{k: u[k] for k in UNIT_KEYS} for u in self.units],
-            "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
-        }
-
-
 UNIT_KEYS = ("unit_code", "unit_name", "level", *COUNT_KEYS, "met_rate")
 PEOPLE_KEYS = (
     "staff_no",
@@ -186,10 +172,132 @@ PEOPLE_KEYS = (
     "centralised_window",
     "status",
 )
+# Per unit, besides COUNT_KEYS: the hours of its people (the upward report's totals).
+TOTAL_KEYS = ("online_hours", "centralised_year_hours")
+
+
+def _codes(statuses: tuple[str, ...] | None) -> list[int] | None:
+    return None if statuses is None else [STATUSES.index(s) for s in statuses]
+
+
+class PeopleRows:
+    """The people of a report with a status in ``statuses`` (everyone for None), in
+    unit path and staff number order, shaped as ``person_row``.
+
+    A sequence for ``Paginator``: ``count()`` and slicing read only what is asked
+    for. Iterating reads every row in chunks. Rows judged in Python are a list;
+    rows judged by PostgreSQL are read from the report's statement, a page at a
+    time, and the count comes from the report's counts (no further query)."""
+
+    def __init__(self, report: HoursReport, statuses: tuple[str, ...] | None):
+        self.report = report
+        self.statuses = statuses
+
+    def _codes(self) -> list[int] | None:
+        return _codes(self.statuses)
+
+    def _loaded(self) -> list[dict] | None:
+        loaded = self.report._people
+        if loaded is None or self.statuses is None:
+            return loaded
+        return [p for p in loaded if p["status"] in self.statuses]
+
+    def count(self) -> int:
+        loaded = self._loaded()
+        if loaded is not None:
+            return len(loaded)
+        return sum(self.report.summary[s] for s in self.statuses or STATUSES)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __getitem__(self, key):
+        loaded = self._loaded()
+        if loaded is not None:
+            return loaded[key]
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        start, stop = key.start or 0, key.stop
+        if key.step not in (None, 1) or start < 0 or stop is None or stop < 0:
+            return list(self)[key]
+        read = self.report._page
+        if read is not None and read[:2] == (self._codes(), start):
+            if stop - start <= read[2]:
+                return self.report._shape(read[3][: stop - start])
+        sql, params = self.report._sql
+        rows = hours_sql.people_page(
+            sql, params, self._codes(), offset=start, limit=max(0, stop - start)
+        )
+        return self.report._shape(rows)
+
+    def __iter__(self) -> Iterator[dict]:
+        loaded = self._loaded()
+        if loaded is not None:
+            yield from loaded
+            return
+        sql, params = self.report._sql
+        for chunk in hours_sql.people_chunks(sql, params, self._codes()):
+            yield from self.report._shape(chunk)
+
+
+@dataclass
+class HoursReport:
+    year: int
+    as_of: dt.date
+    summary: dict
+    units: list[dict]
+    # Unit code → path, for placing people in subtrees.
+    unit_paths: dict[str, str] = field(default_factory=dict)
+    # Every person row when judged in Python; otherwise the person statement and
+    # what shaping its rows needs.
+    _people: list[dict] | None = None
+    _sql: tuple[str, list] = ("", [])
+    # The page read with the counts: (status codes, offset, limit, rows).
+    _page: tuple | None = None
+
+    @property
+    def people(self) -> PeopleRows:
+        return PeopleRows(self, None)
+
+    def people_with(self, statuses: tuple[str, ...]) -> PeopleRows:
+        return PeopleRows(self, statuses)
+
+    def as_json(self) -> dict:
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary,
+            "units": [{k: u[k] for k in UNIT_KEYS} for u in self.units],
+            "people": [{k: p[k] for k in PEOPLE_KEYS} for p in self.people],
+        }
+
+    def _shape(self, rows: list[tuple]) -> list[dict]:
+        year = self.year
+        return [_statement_row(row, year) for row in rows]
 
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _event_lines(lines) -> list[dict]:
+    return [
+        {
+            "trigger": x.trigger,
+            "on": x.event_on.isoformat(),
+            "due_on": x.due_on.isoformat(),
+            "hours": _number(x.hours),
+            "required": _number(x.required),
+        }
+        for x in lines
+        if x.trigger
+    ]
 
 
 def person_row(values: dict, standing: Standing, sums: dict) -> dict:
@@ -211,16 +319,53 @@ def person_row(values: dict, standing: Standing, sums: dict) -> dict:
         else None,
         "status": standing.status,
         "centralised_year_hours": _number(sums.get((Kind.CENTRALISED, 1), Decimal(0))),
+        "events": _event_lines(standing.lines),
+    }
+
+
+def _statement_row(row: tuple, year: int) -> dict:
+    """``person_row`` from a row of ``hours.sql.people_page`` (PERSON_COLUMNS)."""
+    (
+        staff_id,
+        staff_no,
+        name,
+        unit_id,
+        unit_code,
+        rank,
+        online,
+        online_required,
+        central,
+        central_required,
+        first,
+        status_code,
+        central_year,
+        event_lines,
+    ) = row
+    return {
+        "staff_id": staff_id,
+        "staff_no": staff_no,
+        "name": name,
+        "unit_id": unit_id,
+        "unit_code": unit_code,
+        "rank_category": rank,
+        "online_hours": None if online is None else float(online),
+        "online_required": None if online_required is None else float(online_required),
+        "centralised_hours": None if central is None else float(central),
+        "centralised_required": None
+        if central_required is None
+        else float(central_required),
+        "centralised_window": None if first is None else [first, year],
+        "status": STATUSES[status_code],
+        "centralised_year_hours": float(central_year),
         "events": [
             {
-                "trigger": x.trigger,
-                "on": x.event_on.isoformat(),  # type: ignore[union-attr]
-                "due_on": x.due_on.isoformat(),  # type: ignore[union-attr]
-                "hours": _number(x.hours),
-                "required": _number(x.required),
+                "trigger": x["trigger"],
+                "on": x["on"],
+                "due_on": x["due_on"],
+                "hours": float(x["hours"]),
+                "required": float(x["required"]),
             }
-            for x in standing.lines
-            if x.trigger
+            for x in event_lines or ()
         ],
     }
 
@@ -261,10 +406,83 @@ def hours_report(
     staff: QuerySet[StaffProfile],
     units: QuerySet[Unit],
     whole_province: bool = False,
+    in_sql: bool | None = None,
+    page: tuple[tuple[str, ...] | None, int, int] | None = None,
 ) -> HoursReport:
-    """The report over ``staff`` and ``units`` (both from a scoped selector)."""
+    """The report over ``staff`` and ``units`` (both from a scoped selector), in a
+    fixed number of queries whatever the number of people.
+
+    On PostgreSQL every person is judged by one statement (``hours.sql``) and the
+    report holds counts; its people are read a page at a time. Elsewhere (or with
+    ``in_sql=False``) people are judged in Python (``hours.compliance``), the
+    reference the statement is tested against.
+
+    ``page`` (statuses, offset, limit) names the people the caller will show
+    first: the statement reads them with the counts, in the same pass."""
+    if in_sql is None:
+        in_sql = connection.vendor == "postgresql"
     rules = rules_for(year, as_of)
     roster = roster_for_year(staff, year)
+    unit_list = list(
+        units.order_by("path").values_list(
+            "id", "code", "name", "level", "path", "parent_id"
+        )
+    )
+    if in_sql:
+        sql, params = _statement(roster, rules, year, as_of, whole_province)
+        people = read = None
+        if page is None:
+            grouped = hours_sql.unit_counts(sql, params)
+        else:
+            statuses, offset, limit = page
+            codes = _codes(statuses)
+            grouped, rows = hours_sql.unit_counts_and_page(
+                sql, params, codes, offset=offset, limit=limit
+            )
+            read = (codes, offset, limit, rows)
+        own = _own_from_counts(grouped)
+    else:
+        sql, params, read = "", [], None
+        people = _judged_in_python(roster, rules, year, as_of, whole_province)
+        own = _own_from_people(people)
+    return HoursReport(
+        year=year,
+        as_of=as_of,
+        summary=_summary(own),
+        units=roll_up(own, unit_list),
+        unit_paths={u[1]: u[4] for u in unit_list},
+        _people=people,
+        _sql=(sql, params),
+        _page=read,
+    )
+
+
+def _statement(roster, rules, year, as_of, whole_province) -> tuple[str, list]:
+    first, last = _period(year, as_of, rules)
+    columns = sorted(_window_sums(rules, year, last))
+    keys = [(n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])) for n in columns]
+    found = roster.order_by().values(
+        "id",
+        "staff_no",
+        "name",
+        "unit_id",
+        "rank_category",
+        "hired_on",
+        unit_code=F("unit__code"),
+        unit_path=F("unit__path"),
+    )
+    roster_sql, roster_params = found.query.sql_with_params()
+    return hours_sql.person_sql(
+        hours_sql.plan_for(rules, year, keys),
+        roster=(roster_sql, list(roster_params)),
+        first=first,
+        last=last,
+        as_of=as_of,
+        whole_province=whole_province,
+    )
+
+
+def _judged_in_python(roster, rules, year, as_of, whole_province) -> list[dict]:
     # The whole province sums the ledger without a join to the roster; people not
     # on it are simply never looked up.
     sums = ledger_sums(
@@ -297,52 +515,70 @@ def hours_report(
             )
         else:
             people.append(_fast_row(values, fast, hours))
-    unit_list = list(units.order_by("path"))
-    return HoursReport(
-        year=year,
-        as_of=as_of,
-        summary=_count(people),
-        units=roll_up(people, unit_list),
-        people=people,
-        unit_paths={u.code: u.path for u in unit_list},
-    )
+    return people
 
 
-def _count(people: list[dict]) -> dict:
-    counts = dict.fromkeys(COUNT_KEYS, 0)
+# Per unit id: COUNT_KEYS then TOTAL_KEYS.
+OwnCounts = dict[int, list]
+
+
+def _own_from_people(people: list[dict]) -> OwnCounts:
+    own: OwnCounts = {}
     for p in people:
-        counts["headcount"] += 1
-        counts[p["status"]] += 1
+        counts = own.setdefault(p["unit_id"], [0] * (len(COUNT_KEYS) + 2))
+        counts[0] += 1
+        counts[1 + STATUSES.index(p["status"])] += 1
+        counts[-2] += Decimal(str(p["online_hours"] or 0))
+        counts[-1] += Decimal(str(p["centralised_year_hours"] or 0))
+    return own
+
+
+def _own_from_counts(grouped: list[tuple]) -> OwnCounts:
+    return {
+        unit_id: [sum(by_code), *by_code, online or 0, central or 0]
+        for unit_id, by_code, online, central in grouped
+    }
+
+
+def _summary(own: OwnCounts) -> dict:
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for found in own.values():
+        for k, key in enumerate(COUNT_KEYS):
+            counts[key] += found[k]
     return {**counts, "met_rate": met_rate(counts)}
 
 
-def roll_up(people: list[dict], units: list[Unit]) -> list[dict]:
-    """One row per unit, counting its whole subtree."""
-    own: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
-    for p in people:
-        counts = own[p["unit_id"]]
-        counts["headcount"] += 1
-        counts[p["status"]] += 1
-    by_code = {
-        u.code: {
-            "unit_code": u.code,
-            "unit_name": u.name,
-            "level": u.level,
-            "path": u.path,
-            "parent_id": u.parent_id,
-            **dict.fromkeys(COUNT_KEYS, 0),
-        }
-        for u in units
-    }
-    for u in units:
-        found = own.get(u.id)
+def roll_up(own: OwnCounts, units: list[tuple]) -> list[dict]:
+    """One row per unit (id, code, name, level, path, parent id), counting its
+    whole subtree: each unit's own counts added to every unit on its path."""
+    width = len(COUNT_KEYS) + len(TOTAL_KEYS)
+    totals: dict[str, list] = {u[1]: [0] * width for u in units}
+    for unit_id, _code, _name, _level, path, _parent in units:
+        found = own.get(unit_id)
         if not found:
             continue
-        for code in u.path.split("/"):
-            if code in by_code:
-                for key in COUNT_KEYS:
-                    by_code[code][key] += found[key]
-    return [{**row, "met_rate": met_rate(row)} for row in by_code.values()]
+        for ancestor in path.split("/"):
+            row = totals.get(ancestor)
+            if row is not None:
+                for k in range(width):
+                    row[k] += found[k]
+    rows = []
+    for _id, code, name, level, path, parent_id in units:
+        counts: dict = dict(zip(COUNT_KEYS, totals[code], strict=False))
+        for k, key in enumerate(TOTAL_KEYS, start=len(COUNT_KEYS)):
+            counts[key] = float(totals[code][k])
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": name,
+                "level": level,
+                "path": path,
+                "parent_id": parent_id,
+                **counts,
+                "met_rate": met_rate(counts),
+            }
+        )
+    return rows
 
 
 def ledger_of(staff: StaffProfile, *, first: dt.date, last: dt.date) -> QuerySet:

@@ -217,12 +217,16 @@ def code_qr(request, pk: int):
 # The report ---------------------------------------------------------------------
 
 
-def _report(request, unit_code: str):
+def _report(request, unit_code: str, page=None):
     unit = unit_get_visible(request.user, code=unit_code)
     year = _year(request)
     as_of = _as_of(request, year)
     report = selectors.hours_report(
-        year=year, as_of=as_of, staff=staff_in_unit(unit), units=unit_subtree(unit)
+        year=year,
+        as_of=as_of,
+        staff=staff_in_unit(unit),
+        units=unit_subtree(unit),
+        page=page,
     )
     return unit, report
 
@@ -248,9 +252,13 @@ def _children(report, unit) -> list[dict]:
 
 @reports_required
 def report(request, unit_code: str):
-    unit, data = _report(request, unit_code)
     show = _filter(request)
-    people = [p for p in data.people if p["status"] in FILTERS[show]]
+    # The page asked for is read with the counts; another (past the end) on its own.
+    number = request.GET.get("page", "1")
+    first = (int(number) - 1) * PAGE_SIZE if number.isdigit() and number != "0" else 0
+    unit, data = _report(request, unit_code, page=(FILTERS[show], first, PAGE_SIZE))
+    # Sorted and cut in the database: only the page shown is read.
+    people = data.people_with(FILTERS[show])
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     visible = set(
         units_visible_to(request.user)
