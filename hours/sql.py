@@ -314,20 +314,25 @@ def unit_counts_and_page(
     for the counts, once to sort the page), and the ledger sum is most of the cost
     of each. The person rows are kept once (a materialised CTE) and read by both;
     the page's rows come back as JSON arrays beside the counts."""
-    page, page_params = _filtered("p", [], codes)
+    page, page_params = _filtered("p", [], codes, keys=True)
     columns = ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH p AS MATERIALIZED ({sql})"
-            f" SELECT c.*, NULL::json FROM ({_counts_sql('SELECT * FROM p')}) c"
+            f" SELECT c.*, NULL::json, NULL::int8"
+            f" FROM ({_counts_sql('SELECT * FROM p')}) c"
             " UNION ALL"
-            f" SELECT NULL, NULL, NULL, NULL, NULL, JSON_BUILD_ARRAY({columns})"
+            f" SELECT NULL, NULL, NULL, NULL, NULL, JSON_BUILD_ARRAY({columns}),"
+            # A UNION does not promise to keep a branch's order: each page row
+            # carries its place, numbered in the database's own collation.
+            " ROW_NUMBER() OVER (ORDER BY p.sort_path, p.sort_no)"
             f" FROM ({page} LIMIT %s OFFSET %s) p",
             [*params, _WEIGHTS, *page_params, limit, offset],
         )
         found = cursor.fetchall()
     counts = [row[:5] for row in found if row[5] is None]
-    rows = [tuple(row[5]) for row in found if row[5] is not None]
+    placed = sorted((row[6], row[5]) for row in found if row[5] is not None)
+    rows = [tuple(values) for _place, values in placed]
     return _unpacked(counts), rows
 
 
@@ -350,14 +355,19 @@ PERSON_COLUMNS = (
 )
 
 
-def _filtered(sql: str, params: list, codes: list[int] | None) -> tuple[str, list]:
+def _filtered(
+    sql: str, params: list, codes: list[int] | None, *, keys: bool = False
+) -> tuple[str, list]:
     """The person rows of ``sql`` (a statement, or the name of a table) with a
-    status in ``codes``, in the page's order."""
+    status in ``codes``, in the page's order; with ``keys``, followed by the two
+    sort keys (sort_path, sort_no)."""
     where, extra = "", []
     if codes is not None:
         where, extra = " WHERE p.status_code = ANY(%s)", [codes]
     source = sql if sql == "p" else f"({sql}) p"
     columns = ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
+    if keys:
+        columns += ", p.unit_path AS sort_path, p.staff_no AS sort_no"
     return (
         f"SELECT {columns} FROM {source}{where} ORDER BY p.unit_path, p.staff_no",
         [*params, *extra],
