@@ -172,8 +172,8 @@ def _count(client, url) -> int:
 
 # The site, the route, the course, its lessons, the learner's progress, completions
 # and quiz passes, beside the page shell: the session (from the database without
-# Redis), the signed-in user, the navigation and the notifications bell.
-LESSON_BUDGET = 11
+# Redis), the signed-in user with their roles, and the notifications bell.
+LESSON_BUDGET = 10
 
 
 def test_the_lesson_page_reads_the_same_whatever_the_lessons_learners_and_courses(
