@@ -329,9 +329,13 @@ class LessonPage(SignInRequiredMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import lesson_context
+        from .serving import lesson_body
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_context(lesson=self, user=request.user))
+        context["body_html"] = lesson_body(
+            lesson=self, request=request, passed_quiz_ids=context["passed_quiz_ids"]
+        )
         if request.user.is_authenticated and not getattr(request, "is_preview", False):
             from .services import lesson_shown
 

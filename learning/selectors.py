@@ -165,6 +165,8 @@ class Outline:
     minutes: int = 0
     # The learner's progress rows, by lesson id.
     progress: dict = field(default_factory=dict)
+    # Quiz id → when the learner last passed it, for the lessons' and final quizzes.
+    passes: dict = field(default_factory=dict)
 
     @property
     def started(self) -> bool:
@@ -232,7 +234,12 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
     counted = {lesson.pk for lesson in counted_lessons(course, lessons)}
     done = sum(1 for row in rows if row.lesson.pk in counted and row.status == DONE)
     outline = Outline(
-        course=course, rows=rows, done=done, total=len(counted), progress=progress
+        course=course,
+        rows=rows,
+        done=done,
+        total=len(counted),
+        progress=progress,
+        passes=passes,
     )
     outline.percent = round(100 * done / len(counted)) if counted else 0
     outline.minutes = sum(lesson.estimated_minutes for lesson in lessons)
@@ -273,13 +280,17 @@ def lesson_context(*, lesson: LessonPage, user: User) -> dict:
     outline = course_outline(course=course, user=user)
     previous, following = outline.neighbours(lesson)
     row = outline.row_for(lesson)
-    passes = {}
-    if lesson.gate_quiz_id:
+    # The outline has read the passes of every lesson's gate quiz already.
+    passes = outline.passes
+    if lesson.gate_quiz_id and lesson.gate_quiz_id not in {
+        row.lesson.gate_quiz_id for row in outline.rows
+    }:
         passes = quiz_passes(user=user, quiz_ids=[lesson.gate_quiz_id])
     passed = {
         quiz_id
         for quiz_id in passes
-        if passed_since(passes, quiz_id, lesson.material_change_at)
+        if quiz_id == lesson.gate_quiz_id
+        and passed_since(passes, quiz_id, lesson.material_change_at)
     }
     return {
         "course": course,

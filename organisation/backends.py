@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from config.sql import Columns, Expressions, fetch
 
@@ -65,6 +66,39 @@ def _permission_expressions(vendor: str) -> Expressions:
     return Expressions(own, via_groups)
 
 
+# Separators of the roles read with the user: neither can occur in a role or a path.
+_FIELD, _ROW = "\x1f", "\x1e"
+
+
+@cache
+def _roles_expression(vendor: str) -> str:
+    """A subquery on the user ``u``: the user's grants in force on the date given
+    twice as parameters, as ``role<US>unit path`` joined by ``<RS>`` (what
+    ``permissions._roles`` reads; every page's navigation asks for it)."""
+    from .models import RoleAssignment, Unit
+
+    quote = connection.ops.quote_name
+    entry = f"ra.{quote('role')} || '{_FIELD}' || COALESCE(un.{quote('path')}, '')"
+    return (
+        f"(SELECT {joined_text(entry, _ROW)} "
+        f"FROM {quote(RoleAssignment._meta.db_table)} ra "
+        f"LEFT JOIN {quote(Unit._meta.db_table)} un "
+        f"ON un.{quote('id')} = ra.{quote('unit_id')} "
+        f"WHERE ra.{quote('user_id')} = u.{quote('id')} "
+        f"AND (ra.{quote('valid_from')} IS NULL OR ra.{quote('valid_from')} <= %s) "
+        f"AND (ra.{quote('valid_to')} IS NULL OR ra.{quote('valid_to')} >= %s))"
+    )
+
+
+def _roles_from(text: str | None) -> list[tuple[str, str | None]]:
+    roles = []
+    for entry in (text or "").split(_ROW):
+        if entry:
+            role, _sep, path = entry.partition(_FIELD)
+            roles.append((role, path or None))
+    return roles
+
+
 class StaffNumberBackend(ModelBackend):
     """Sign in with the account name or the staff number; leavers cannot sign in."""
 
@@ -99,22 +133,26 @@ class StaffNumberBackend(ModelBackend):
             key = user_columns.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        today = timezone.localdate()
+        roles = Expressions(_roles_expression(connection.vendor))
         rows = fetch(
             f"SELECT {user_columns.select()}, {profile_columns.select()}, "
-            f"{permissions.select()} "
+            f"{permissions.select()}, {roles.select()} "
             f"FROM {user_columns.table} LEFT JOIN {profile_columns.table} "
             "ON p.user_id = u.id WHERE u.id = %s",
-            [key],
-            [user_columns, profile_columns, permissions],
+            [today, today, key],
+            [user_columns, profile_columns, permissions, roles],
         )
         if not rows:
             return None
         user, at = user_columns.split(rows[0], 0)
         profile, at = profile_columns.split(rows[0], at)
-        own, via_groups = rows[0][at:]
+        own, via_groups, grants = rows[0][at:]
         # The caches ModelBackend fills on the first has_perm, filled from this read.
         user._user_perm_cache = set((own or "").split())
         user._group_perm_cache = set((via_groups or "").split())
+        # And the one permissions._roles fills (grants in force today, as in_force).
+        user._role_cache = _roles_from(grants)
         # As select_related would: user.profile is cached (or known to be missing).
         PROFILE.set_cached_value(user, profile)
         if profile is not None:

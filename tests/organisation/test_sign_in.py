@@ -173,3 +173,56 @@ def test_the_signed_in_user_read_brings_the_permissions(
     assert own == expected.get_user_permissions(fresh) == {"auth.add_group"}
     assert via_groups == expected.get_group_permissions(fresh)
     assert via_groups == {"wagtailadmin.access_admin", "auth.change_user"}
+
+
+def test_the_signed_in_user_read_brings_the_roles_in_force(
+    person, tree, django_assert_num_queries
+):
+    """The navigation asks for the user's roles on every page: they come with the user
+    read, exactly the grants ``in_force`` finds (expired and future ones left out)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from organisation import permissions
+    from organisation.backends import StaffNumberBackend
+    from organisation.models import RoleAssignment
+
+    backend = StaffNumberBackend()
+    user = backend.get_user(person.user.pk)
+    with django_assert_num_queries(0):
+        assert not permissions.can_view_reports(user)
+        assert not permissions.is_trainer(user)
+
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    Role = RoleAssignment.Role
+    RoleAssignment.objects.create(
+        user=person.user, role=Role.UNIT_LEADER, unit=tree["G1"]
+    )
+    RoleAssignment.objects.create(user=person.user, role=Role.LEADERSHIP)
+    RoleAssignment.objects.create(
+        user=person.user, role=Role.TRAINER, unit=tree["C2"], valid_to=today - day
+    )
+    RoleAssignment.objects.create(
+        user=person.user, role=Role.ADMINISTRATOR, valid_from=today + day
+    )
+    RoleAssignment.objects.create(
+        user=person.user,
+        role=Role.TRAINER,
+        unit=tree["G3"],
+        valid_from=today,
+        valid_to=today,
+    )
+    user = backend.get_user(person.user.pk)
+    expected = sorted(
+        RoleAssignment.objects.in_force()
+        .filter(user=person.user)
+        .values_list("role", "unit__path"),
+        key=str,
+    )
+    with django_assert_num_queries(0):
+        assert sorted(permissions._roles(user), key=str) == expected
+        assert permissions.is_leadership(user) and permissions.is_trainer(user)
+        assert not permissions.is_administrator(user)
+    assert len(expected) == 3

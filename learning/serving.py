@@ -1,0 +1,193 @@
+"""Serving lessons and courses: one query to find the page, its body from the cache.
+
+Lessons are what every person opens most. Wagtail's own serving walks the tree one
+level at a time (two queries a level), then reads the page's ancestors and their
+view restrictions, and renders the StreamField body block by block on every request.
+Here:
+
+- ``page_serve`` finds a lesson or a course by its URL path in one query, which also
+  says whether the page or any ancestor carries a view restriction or is an alias.
+  Such a page, any other kind of page, and anything but GET and HEAD go through
+  Wagtail's serving unchanged, with its full restriction checks: nothing restricted is
+  ever decided from a cache, and nothing about access is cached at all.
+- ``lesson_body`` renders the published body once per page, revision and language
+  and keeps it in the cache. What differs between people (an embedded quiz passed or
+  not) is kept as both variants and chosen per request. A stored body is used only
+  when its stamp — live revision, time of publishing, address and the content
+  generation — matches the page as served, so a new revision shows at once; an
+  unpublished page is no longer routed at all.
+- Receivers of Wagtail's publish, unpublish and move signals, of saves and deletes of
+  lessons and view restrictions, and of changes to what a body shows from elsewhere
+  (quizzes, indicators, images, documents) drop the stored bodies concerned.
+
+Previews, drafts and editors' views never use the cache (``lesson_body`` renders
+them directly).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, Q
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from wagtail import hooks
+from wagtail.models import Page, Site
+from wagtail.views import serve as wagtail_serve
+from wagtail.views import serve_chain
+from wagtail.wagtail_hooks import check_view_restrictions
+
+from .models import CoursePage, LessonPage
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+# Pages routed here, by the number of path components below the site's root page
+# (home → catalogue → course → lesson). Anything else goes to Wagtail.
+ROUTED: dict[int, type[Page]] = {2: CoursePage, 3: LessonPage}
+
+BODY_KEY = "lesson-body:v1:{page_id}:{language}"
+GENERATION_KEY = "lesson-body:generation"
+# Bodies are dropped on every change that concerns them; the timeout only bounds
+# what an unnoticed change (a raw UPDATE of a quiz's title) could leave behind.
+BODY_TIMEOUT = 6 * 3600
+
+
+# Routing -------------------------------------------------------------------------
+
+
+def page_route(request: HttpRequest, path: str) -> Page | None:
+    """The live lesson or course at ``path`` in one query, or None when Wagtail's
+    own serving must answer (another kind of page, an alias, a view restriction on
+    the page or an ancestor, a method other than GET or HEAD)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    components = [c for c in path.split("/") if c]
+    model = ROUTED.get(len(components))
+    if model is None:
+        return None
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    root_path = site.root_page.url_path
+    url_path = root_path + "".join(f"{c}/" for c in components)
+    # The page and each ancestor: url_path is built from the ancestors' slugs.
+    prefixes = ["/"]
+    for part in url_path.strip("/").split("/"):
+        prefixes.append(f"{prefixes[-1]}{part}/")
+    guarded = Page.objects.filter(url_path__in=prefixes).filter(
+        Q(alias_of__isnull=False) | Q(view_restrictions__isnull=False)
+    )
+    pages = model.objects.filter(url_path=url_path, live=True)
+    if model is CoursePage:
+        pages = pages.select_related("final_quiz")
+    page = pages.annotate(guarded=Exists(guarded)).first()
+    if page is None or page.guarded:
+        return None
+    return page
+
+
+def page_serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's ``serve`` for lessons and courses, found by ``page_route``; every
+    other address is handed to Wagtail's ``serve`` as it is."""
+    page = page_route(request, path)
+    if page is None:
+        return wagtail_serve(request, path)
+    request._wagtail_route_for_request = (page, [], {})  # type: ignore[attr-defined]
+    chain = serve_chain
+    for fn in reversed(hooks.get_hooks("on_serve_page")):
+        # The route query found no view restriction on the page or its ancestors.
+        if fn is not check_view_restrictions:
+            chain = fn(chain)
+    for fn in hooks.get_hooks("before_serve_page"):
+        result = fn(page, request, [], {})
+        if result is not None and hasattr(result, "status_code"):
+            return result
+    return chain(page, request, [], {})
+
+
+# The lesson body -------------------------------------------------------------------
+
+
+def _generation(stored: dict[str, Any]) -> str:
+    generation = stored.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # Another process may have set one first: then ours never matches a stored
+        # body and the next request renders again, which is merely slower.
+        cache.add(GENERATION_KEY, generation, None)
+    return generation
+
+
+def _stamp(lesson: LessonPage, request: HttpRequest, generation: str) -> tuple:
+    published = lesson.last_published_at.isoformat() if lesson.last_published_at else ""
+    return (lesson.live_revision_id, published, request.path, generation)
+
+
+def _render_parts(lesson: LessonPage, request: HttpRequest) -> list:
+    """The body as strings, with each embedded quiz as (quiz id, passed, not yet)."""
+    parts: list = []
+    for block in lesson.body:
+        context = {"page": lesson, "self": lesson, "request": request}
+        if block.block_type == "quiz" and block.value.get("quiz") is not None:
+            quiz = block.value["quiz"]
+            passed = block.render({**context, "passed_quiz_ids": {quiz.pk}})
+            pending = block.render({**context, "passed_quiz_ids": set()})
+            parts.append((quiz.pk, str(passed), str(pending)))
+        else:
+            parts.append(str(block.render(context)))
+    return parts
+
+
+def _join(parts: list, passed_quiz_ids: set[int]) -> SafeString:
+    html = []
+    for part in parts:
+        if isinstance(part, str):
+            html.append(part)
+        else:
+            quiz_id, passed, pending = part
+            html.append(passed if quiz_id in passed_quiz_ids else pending)
+    return mark_safe("".join(html))  # noqa: S308 - rendered by the blocks' templates
+
+
+def lesson_body(
+    *, lesson: LessonPage, request: HttpRequest, passed_quiz_ids: set[int]
+) -> SafeString:
+    """The lesson's body as HTML for this person, from the cache when the page is
+    served as published."""
+    as_published = (
+        lesson.live
+        and lesson.live_revision_id is not None
+        and not getattr(request, "is_preview", False)
+    )
+    if not as_published:
+        return _join(_render_parts(lesson, request), passed_quiz_ids)
+    key = BODY_KEY.format(page_id=lesson.pk, language=get_language())
+    stored = cache.get_many([key, GENERATION_KEY])
+    stamp = _stamp(lesson, request, _generation(stored))
+    entry = stored.get(key)
+    if entry is not None and entry.get("stamp") == stamp:
+        return _join(entry["parts"], passed_quiz_ids)
+    parts = _render_parts(lesson, request)
+    cache.set(key, {"stamp": stamp, "parts": parts}, BODY_TIMEOUT)
+    return _join(parts, passed_quiz_ids)
+
+
+def lesson_bodies_forget(*, page_ids: list[int]) -> None:
+    """Drop the stored bodies of these pages, in every language."""
+    if page_ids:
+        cache.delete_many(
+            [
+                BODY_KEY.format(page_id=pk, language=code)
+                for pk in page_ids
+                for code, _name in settings.LANGUAGES
+            ]
+        )
+
+
+def lesson_bodies_forget_all() -> None:
+    """A new content generation: every stored body no longer matches."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
