@@ -42,6 +42,16 @@ class AddToQuizBulkAction(SnippetBulkAction):
     def check_perm(self, obj):
         return self.request.user.has_perm("assessments.change_quiz")
 
+    def get_all_objects_in_listing_query(self, parent_id):
+        """“Select all N” means the N questions the trainer's filtered, searched list
+        shows, not the whole bank. The listing's filters and search words come along
+        in the address; the bank's own index view applies them, so the two can never
+        disagree."""
+        index = Question.snippet_viewset.index_view
+        view = index.view_class(**index.view_initkwargs)
+        view.setup(self.request)
+        return view.get_queryset().values_list("pk", flat=True)
+
     @classmethod
     def execute_action(cls, objects, quiz=None, **kwargs):
         added, _skipped = quiz_add_questions(quiz=quiz, questions=list(objects))

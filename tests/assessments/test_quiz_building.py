@@ -49,6 +49,19 @@ def test_selected_questions_join_the_quiz_once_each(client, trainer, bank):
     assert any("3" in m and "1" in m for m in messages), messages
 
 
+def test_select_all_takes_the_filtered_list_not_the_whole_bank(client, trainer, bank):
+    make_question("Q-B-9", text="认罪认罚第9题", category="课程/认罪认罚")
+    make_question("Q-B-10", text="认罪认罚第10题", category="课程/认罪认罚")
+    client.force_login(trainer)
+    quiz = bank["quiz"]
+    # What the bank's "select all in listing" sends: the list's own query, id=all.
+    url = f"{BULK}?q=认罪认罚&id=all&next=/admin/snippets/assessments/question/"
+    assert "Q-B-9" in client.get(url).content.decode()
+    response = client.post(url, {"quiz": quiz.pk})
+    assert response.status_code == 302
+    assert slot_codes(quiz) == ["Q-B-1", "Q-B-10", "Q-B-9"]  # in the list's order
+
+
 def test_questions_of_an_exam_never_reach_a_practice_quiz(client, trainer, bank):
     practice = make_quiz("b-practice", [], title="课堂练习", exam_paper=False)
     client.force_login(trainer)
