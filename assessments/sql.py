@@ -301,3 +301,130 @@ def finish_gated(attempt_id: int, seq: int, finish: dict, marks: list[tuple]) ->
             ],
         )
         return cursor.fetchone()[0] == 1
+
+
+# Bulk writes of the question importers -------------------------------------------
+#
+# Why: a bank of 100,000 questions is 100,000 questions, their options, first
+# versions, search entries and references. Django's bulk_create of the questions
+# alone ran at under 2,000 rows/s on the shared machine (docs/performance.md); one
+# COPY per table and batch writes the same rows several times faster.
+
+
+def bulk_insert(objs: list, *, with_ids: bool = False) -> None:
+    """``Model.objects.bulk_create(objs)``: one COPY on PostgreSQL, the ORM elsewhere.
+
+    With ``with_ids`` every object gets its primary key, as bulk_create gives it
+    (on PostgreSQL the keys are taken from the table's sequence first). Fields are
+    prepared as the ORM prepares them (``auto_now`` and defaults included).
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=2000)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if with_ids:
+        for obj, pk in zip(objs, ids_reserve(model, len(objs)), strict=True):
+            obj.pk = pk
+    if with_ids or all(obj.pk is not None for obj in objs):
+        fields.insert(0, meta.pk)
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for obj in objs:
+            copy.write_row(
+                [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def ids_reserve(model, count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its sequence (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_entries_upsert(objs: list, *, config: str | None) -> None:
+    """What the PostgreSQL search backend's ``add_bulk(model, objs)`` writes, as one
+    statement: the backend builds and compiles a search-vector expression per object,
+    which took more than half of a question import's time.
+
+    Each vector is ``setweight(to_tsvector(config, text), weight)`` per search
+    field, joined with ``||``; the title's norm is left at 1.0 as the backend writes
+    it (questions have no title, so the backend's refresh leaves them alone too).
+    """
+    from modelsearch.backends.database.postgres.weights import get_weight
+    from wagtail.search.index import AutocompleteField, SearchField
+    from wagtail.search.models import IndexEntry
+    from wagtail.search.utils import get_content_type_pk
+
+    if not objs:
+        return
+    model = type(objs[0])
+    groups: dict[str, list[tuple]] = {"title": [], "auto": [], "body": []}
+    for field in model.get_search_fields():
+        if isinstance(field, SearchField):
+            group = "title" if field.field_name == "title" else "body"
+            groups[group].append((field, get_weight(field.boost), config))
+        elif isinstance(field, AutocompleteField):
+            groups["auto"].append((field, "D", "simple"))
+    select_params: list = [get_content_type_pk(model)]
+    arrays: list = [[str(obj.pk) for obj in objs]]
+    vectors: dict[str, str] = {}
+    plain: dict[str, list[str]] = {}
+    for group, fields in groups.items():
+        parts, values = [], []
+        for field, weight, cfg in fields:
+            assert weight in "ABCD"
+            column = [_search_text(field.get_value(obj)) for obj in objs]
+            regconfig = ""
+            if cfg:
+                regconfig = "%s::regconfig, "
+                select_params.append(cfg)
+            parts.append(
+                f"setweight(to_tsvector({regconfig}v.t{len(arrays)}), '{weight}')"
+            )
+            arrays.append(column)
+            values.append(column)
+        vectors[group] = " || ".join(parts) or "''::tsvector"
+        rows = zip(*values, strict=True) if values else ([] for _ in objs)
+        plain[group] = [" ".join(t for t in row if t) for row in rows]
+    arrays += [plain["title"], plain["body"]]
+    names = ", ".join(f"t{n}" for n in range(1, len(arrays) - 2))
+    table = connection.ops.quote_name(IndexEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, "
+        "body, title_norm, title_text, body_text) "
+        f"SELECT %s, v.object_id, {vectors['title']}, {vectors['auto']}, "
+        f"{vectors['body']}, 1.0, v.title_text, v.body_text "
+        f"FROM unnest({', '.join(['%s::text[]'] * len(arrays))}) "
+        f"AS v(object_id, {names}, title_text, body_text) "
+        "ON CONFLICT (content_type_id, object_id) DO UPDATE SET "
+        "title = EXCLUDED.title, title_norm = 1.0, "
+        "autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, "
+        "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *arrays])
+
+
+def _search_text(value) -> str:
+    """A field's value as the backend's indexer writes it (stripped)."""
+    if isinstance(value, list):
+        return ", ".join(_search_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(_search_text(v) for v in value.values())
+    return (value if isinstance(value, str) else str(value)).strip()
