@@ -311,38 +311,42 @@ def finish_gated(attempt_id: int, seq: int, finish: dict, marks: list[tuple]) ->
 # COPY per table and batch writes the same rows several times faster.
 
 
-def bulk_insert(objs: list, *, with_ids: bool = False) -> None:
-    """``Model.objects.bulk_create(objs)``: one COPY on PostgreSQL, the ORM elsewhere.
+def copy_rows(model, names: list[str], rows: list[list], *, ids: bool = False):
+    """``model.objects.bulk_create(model(**dict(zip(names, row))) for row in rows)``
+    as one COPY on PostgreSQL; the ORM elsewhere (the reference the tests compare).
 
-    With ``with_ids`` every object gets its primary key, as bulk_create gives it
-    (on PostgreSQL the keys are taken from the table's sequence first). Fields are
-    prepared as the ORM prepares them (``auto_now`` and defaults included).
+    ``names`` are field attnames (``question_id``), and values are what the fields
+    hold (``auto_now`` fields included): no model instance is built on PostgreSQL,
+    which was most of the cost of 100,000 rows. With ``ids`` the new primary keys
+    are returned in row order (on PostgreSQL taken from the sequence first).
     """
-    if not objs:
-        return
-    model = type(objs[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=2000)
-        return
+    if not rows:
+        return []
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    if with_ids:
-        for obj, pk in zip(objs, ids_reserve(model, len(objs)), strict=True):
-            obj.pk = pk
-    if with_ids or all(obj.pk is not None for obj in objs):
-        fields.insert(0, meta.pk)
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows],
+            batch_size=2000,
+        )
+        return [obj.pk for obj in objs]
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    fields = [by_attname[name] for name in names]
+    # JSON needs psycopg's wrapper; every other value is written as it is.
+    json = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    new_ids: list[int] = ids_reserve(model, len(rows)) if ids else []
+    columns = ([meta.pk.column] if ids else []) + [f.column for f in fields]
     quote = connection.ops.quote_name
     statement = "COPY {} ({}) FROM STDIN".format(
-        quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+        quote(meta.db_table), ", ".join(quote(c) for c in columns)
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objs:
-            copy.write_row(
-                [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-            )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        for n, row in enumerate(rows):
+            if json:
+                row = list(row)
+                for at in json:
+                    row[at] = fields[at].get_db_prep_save(row[at], connection)
+            copy.write_row([new_ids[n], *row] if ids else row)
+    return new_ids
 
 
 def ids_reserve(model, count: int) -> list[int]:
@@ -357,10 +361,11 @@ def ids_reserve(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def search_entries_upsert(objs: list, *, config: str | None) -> None:
+def search_entries_upsert(model, objs: list, *, config: str | None) -> None:
     """What the PostgreSQL search backend's ``add_bulk(model, objs)`` writes, as one
     statement: the backend builds and compiles a search-vector expression per object,
-    which took more than half of a question import's time.
+    which took more than half of a question import's time. ``objs`` may be
+    instances or plain objects with the fields' attributes.
 
     Each vector is ``setweight(to_tsvector(config, text), weight)`` per search
     field, joined with ``||``; the title's norm is left at 1.0 as the backend writes
@@ -373,7 +378,6 @@ def search_entries_upsert(objs: list, *, config: str | None) -> None:
 
     if not objs:
         return
-    model = type(objs[0])
     groups: dict[str, list[tuple]] = {"title": [], "auto": [], "body": []}
     for field in model.get_search_fields():
         if isinstance(field, SearchField):
@@ -389,7 +393,14 @@ def search_entries_upsert(objs: list, *, config: str | None) -> None:
         parts, values = [], []
         for field, weight, cfg in fields:
             assert weight in "ABCD"
-            column = [_search_text(field.get_value(obj)) for obj in objs]
+            column = [
+                _search_text(
+                    field.get_value(obj)
+                    if isinstance(obj, model)
+                    else getattr(obj, field.field_name)
+                )
+                for obj in objs
+            ]
             regconfig = ""
             if cfg:
                 regconfig = "%s::regconfig, "

@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -70,20 +71,22 @@ class QuestionWrite:
 class _Batch:
     """What one batch writes."""
 
-    new: list[Question] = field(default_factory=list)
+    # New questions are plain objects with the model's attributes (pk set once
+    # written): 100,000 model instances cost seconds.
+    new: list = field(default_factory=list)
     changed: list[Question] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
     # Questions whose options are written anew (new ones and replaced ones).
-    options: dict[int, list[Option]] = field(default_factory=dict)
+    options: dict[int, list[_Option]] = field(default_factory=dict)
     replaced_options: list[Question] = field(default_factory=list)
-    links: dict[str, list[tuple[Question, list[int]]]] = field(
+    links: dict[str, list[tuple[Question | SimpleNamespace, list[int]]]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
     relinked: dict[str, list[Question]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
     # Questions whose content may differ from their latest version.
-    touched: list[Question] = field(default_factory=list)
+    touched: list = field(default_factory=list)
     recategorised: list[Question] = field(default_factory=list)
     reindexed: list[Question] = field(default_factory=list)
 
@@ -103,24 +106,32 @@ def _decimal_places() -> dict[str, int]:
     }
 
 
-def _options(item: QuestionWrite) -> list[Option]:
+@dataclass
+class _Option:
+    """An option as ``question_content`` reads it."""
+
+    text: str
+    fraction: Decimal
+    feedback: str
+
+
+def _options(item: QuestionWrite) -> list[_Option]:
     places = Option._meta.get_field("fraction").decimal_places
     return [
-        Option(
+        _Option(
             text=o["text"],
             fraction=_stored(Decimal(str(o.get("fraction", 0))), places),
             feedback=o.get("feedback", ""),
-            sort_order=n,
         )
-        for n, o in enumerate(item.options)
+        for o in item.options
     ]
 
 
-def _option_tuples(options: list[Option]) -> list[tuple]:
+def _option_tuples(options: list) -> list[tuple]:
     return [(o.text, Decimal(o.fraction), o.feedback) for o in options]
 
 
-def _options_text(options: list[Option]) -> str:
+def _options_text(options: list) -> str:
     return " | ".join(f"{o.text} ({_plain(o.fraction)})" for o in options)
 
 
@@ -141,6 +152,7 @@ class _Lookups:
             name: {v: k for k, v in ids.items()} for name, ids in links.items()
         }
         self.paths = paths
+        self.defaults = _defaults()
 
 
 def questions_write(
@@ -237,10 +249,25 @@ def _link_ids(item: QuestionWrite, lookups: _Lookups) -> dict[str, list[int] | N
     return result
 
 
+def _defaults() -> dict[str, Callable[[], object]]:
+    return {
+        f.attname: f.get_default
+        for f in Question._meta.concrete_fields
+        if not f.primary_key
+    }
+
+
 def _plan_new(item, batch: _Batch, lookups, places, summary) -> None:
-    question = Question(code=item.code)
+    question = SimpleNamespace(
+        **{name: default() for name, default in lookups.defaults.items()}
+    )
+    question.code = item.code
+    question.pk = question.id = None
     for name, value in _field_values(item, places).items():
-        setattr(question, name, value)
+        if name == "category":
+            question.category_id = value.pk
+        else:
+            setattr(question, name, value)
     batch.new.append(question)
     batch.options[id(question)] = _options(item)
     for name, ids in _link_ids(item, lookups).items():
@@ -299,7 +326,17 @@ def _plan_existing(
 
 def _write(batch: _Batch) -> None:
     now = timezone.now()
-    sql.bulk_insert(batch.new, with_ids=True)
+    names = list(_defaults())
+    for question in batch.new:
+        question.updated_at = now
+    ids = sql.copy_rows(
+        Question,
+        names,
+        [[getattr(q, name) for name in names] for q in batch.new],
+        ids=True,
+    )
+    for question, pk in zip(batch.new, ids, strict=True):
+        question.pk = question.id = pk
     for question in batch.changed:
         question.updated_at = now
     bulk_update(batch.changed, [*sorted(batch.changed_fields), "updated_at"])
@@ -310,15 +347,18 @@ def _write(batch: _Batch) -> None:
         Option.objects.filter(
             question_id__in=[q.pk for q in batch.replaced_options]
         )._raw_delete(connection.alias)
-    options_by_question: dict[int, list[Option]] = {}
+    options_by_question: dict[int, list] = {}
     rows = []
     for question in batch.new + batch.replaced_options:
         options = batch.options.pop(id(question))
-        for option in options:
-            option.question_id = question.pk
         options_by_question[question.pk] = options
-        rows += options
-    sql.bulk_insert(rows)
+        rows += [
+            [question.pk, o.text, o.fraction, o.feedback, n]
+            for n, o in enumerate(options)
+        ]
+    sql.copy_rows(
+        Option, ["question_id", "text", "fraction", "feedback", "sort_order"], rows
+    )
     _write_links(batch)
     _write_versions(batch, options_by_question)
     _write_search_index(batch)
@@ -333,16 +373,18 @@ def _write_links(batch: _Batch) -> None:
             through.objects.filter(
                 question_id__in=[q.pk for q in batch.relinked[name]]
             ).delete()
-        sql.bulk_insert(
+        sql.copy_rows(
+            through,
+            ["question_id", other],
             [
-                through(question_id=question.pk, **{other: target})
+                [question.pk, target]
                 for question, targets in batch.links[name]
                 for target in targets
-            ]
+            ],
         )
 
 
-def _write_versions(batch: _Batch, options: dict[int, list[Option]]) -> None:
+def _write_versions(batch: _Batch, options: dict[int, list]) -> None:
     """Freeze the content of every new or changed question (see the module's
     guarantees); the content is what ``question_content`` reads from the rows."""
     new_ones = {id(q) for q in batch.new}
@@ -374,6 +416,7 @@ def _write_versions(batch: _Batch, options: dict[int, list[Option]]) -> None:
         else set()
     )
     new, rewritten = [], []
+    now = timezone.now()
     for question in batch.touched:
         content = question_content(question, options.get(question.pk, []))
         version = latest.get(question.pk)
@@ -384,14 +427,9 @@ def _write_versions(batch: _Batch, options: dict[int, list[Option]]) -> None:
             version.data = data
             rewritten.append(version)
             continue
-        new.append(
-            QuestionVersion(
-                question_id=question.pk,
-                number=version.number + 1 if version else 1,
-                data=data,
-            )
-        )
-    sql.bulk_insert(new)
+        number = version.number + 1 if version else 1
+        new.append([question.pk, number, data, now])
+    sql.copy_rows(QuestionVersion, ["question_id", "number", "data", "created_at"], new)
     bulk_update(rewritten, ["data"])
 
 
@@ -419,9 +457,9 @@ def _write_search_index(batch: _Batch) -> None:
         )._raw_delete(connection.alias)
     for backend in get_search_backends(with_auto_update=True):
         if type(backend).__name__ == "PostgresSearchBackend":
-            sql.search_entries_upsert(questions, config=backend.config)
+            sql.search_entries_upsert(Question, questions, config=backend.config)
         else:
-            backend.add_bulk(Question, questions)
+            backend.add_bulk(Question, [_instance(q) for q in questions])
 
 
 def _write_references(batch: _Batch) -> None:
@@ -438,18 +476,37 @@ def _write_references(batch: _Batch) -> None:
             model_path="category",
         ).delete()
     path_hash = ReferenceIndex._get_content_path_hash("category")
-    sql.bulk_insert(
+    sql.copy_rows(
+        ReferenceIndex,
         [
-            ReferenceIndex(
-                content_type=own,
-                base_content_type=own,
-                object_id=str(question.pk),
-                to_content_type=target,
-                to_object_id=str(question.category_id),
-                model_path="category",
-                content_path="category",
-                content_path_hash=path_hash,
-            )
+            "content_type_id",
+            "base_content_type_id",
+            "object_id",
+            "to_content_type_id",
+            "to_object_id",
+            "model_path",
+            "content_path",
+            "content_path_hash",
+        ],  # fmt: skip
+        [
+            [
+                own.pk,
+                own.pk,
+                str(question.pk),
+                target.pk,
+                str(question.category_id),
+                "category",
+                "category",
+                path_hash,
+            ]  # fmt: skip
             for question in batch.new + batch.recategorised
-        ]
+        ],
+    )
+
+
+def _instance(question) -> Question:
+    if isinstance(question, Question):
+        return question
+    return Question(
+        pk=question.pk, **{name: getattr(question, name) for name in _defaults()}
     )
