@@ -439,3 +439,21 @@ def _search_text(value) -> str:
     if isinstance(value, dict):
         return ", ".join(_search_text(v) for v in value.values())
     return (value if isinstance(value, str) else str(value)).strip()
+
+
+def question_ids_by_code(codes: list[str]) -> list[int]:
+    """``Question.objects.filter(code__in=codes).values_list("pk", flat=True)``.
+
+    On PostgreSQL the codes are one array parameter: compiling an IN list of a
+    batch of 5,000 codes cost more than the lookup itself, and a new bank (no
+    existing code) then skips loading questions altogether.
+    """
+    if connection.vendor != "postgresql":
+        return list(
+            Question.objects.filter(code__in=codes).values_list("pk", flat=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Question._meta.db_table} WHERE code = ANY(%s)", [codes]
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -45,7 +45,9 @@ from .. import sql
 from ..models import AttemptItem, Category, Option, Question, QuestionVersion
 from .questions import FIELDS, _same, _strip_keys, _with_keys, question_content
 
-BATCH = 2000
+# Rows per batch: PostgreSQL takes the codes of a batch as one array; other
+# databases keep to the IN lists of the shared import layer's chunks.
+BATCH = {"postgresql": 5000}
 LINKS = ("indicators", "business_lines")
 
 
@@ -174,7 +176,7 @@ def questions_write(
     lookups = _Lookups(links=links, paths=paths)
     places = _decimal_places()
     done = 0
-    for part in chunks(items, BATCH):
+    for part in chunks(items, BATCH.get(connection.vendor, 2000)):
         batch = _plan(part, lookups, places, summary)
         if not dry_run:
             _write(batch)
@@ -189,9 +191,8 @@ def _plan(
     places: dict[str, int],
     summary: ImportSummary,
 ) -> _Batch:
-    existing = {
-        q.code: q for q in Question.objects.filter(code__in=[i.code for i in items])
-    }
+    ids = sql.question_ids_by_code([i.code for i in items])
+    existing = {q.code: q for q in Question.objects.filter(pk__in=ids)} if ids else {}
     ids = [q.pk for q in existing.values()]
     stored_options: dict[int, list[Option]] = defaultdict(list)
     if ids:
