@@ -15,8 +15,10 @@ are written into the statements.
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import cache
+from json import dumps
 
 from django.db import connection
 
@@ -331,8 +333,10 @@ def copy_rows(model, names: list[str], rows: list[list], *, ids: bool = False):
         return [obj.pk for obj in objs]
     by_attname = {f.attname: f for f in meta.concrete_fields}
     fields = [by_attname[name] for name in names]
-    # JSON needs psycopg's wrapper; every other value is written as it is.
-    json = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    # JSON goes as its text (what the field's own adapter sends, without the
+    # wrapper per value); every other value is written as it is.
+    json_at = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    encoders = {n: functools.partial(dumps, cls=fields[n].encoder) for n in json_at}
     new_ids: list[int] = ids_reserve(model, len(rows)) if ids else []
     columns = ([meta.pk.column] if ids else []) + [f.column for f in fields]
     quote = connection.ops.quote_name
@@ -341,10 +345,10 @@ def copy_rows(model, names: list[str], rows: list[list], *, ids: bool = False):
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for n, row in enumerate(rows):
-            if json:
+            if json_at:
                 row = list(row)
-                for at in json:
-                    row[at] = fields[at].get_db_prep_save(row[at], connection)
+                for at in json_at:
+                    row[at] = None if row[at] is None else encoders[at](row[at])
             copy.write_row([new_ids[n], *row] if ids else row)
     return new_ids
 

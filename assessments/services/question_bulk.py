@@ -154,7 +154,13 @@ class _Lookups:
             name: {v: k for k, v in ids.items()} for name, ids in links.items()
         }
         self.paths = paths
-        self.defaults = _defaults()
+        self.defaults_of = _defaults()
+        self.defaults = {name: get() for name, get in self.defaults_of.items()}
+        self.fresh = [
+            name
+            for name, value in self.defaults.items()
+            if isinstance(value, (list, dict))
+        ]
 
 
 def questions_write(
@@ -259,9 +265,10 @@ def _defaults() -> dict[str, Callable[[], object]]:
 
 
 def _plan_new(item, batch: _Batch, lookups, places, summary) -> None:
-    question = SimpleNamespace(
-        **{name: default() for name, default in lookups.defaults.items()}
-    )
+    question = SimpleNamespace(**lookups.defaults)
+    # Mutable defaults (lists) are the field's own, one per question.
+    for name in lookups.fresh:
+        setattr(question, name, lookups.defaults_of[name]())
     question.code = item.code
     question.pk = question.id = None
     for name, value in _field_values(item, places).items():
