@@ -550,20 +550,22 @@ def _bench_results(rows: int) -> dict:
     )
 
 
+def _question_rows(rows: int, text: str = "题干"):
+    return (
+        (f"BENCH-QT{n:06d}", "基准测试/表格", "single", f"{text}{n}", "甲", "乙", "A")
+        for n in range(rows)
+    )
+
+
 def _bench_questions(rows: int) -> dict:
-    from assessments.models import Question
+    from assessments.models import Question, QuestionVersion
     from assessments.services.questions import category_ensure
     from assessments.services.transfer import questions_import
 
-    table = _table(
-        ["code", "category", "type", "text", "option_a", "option_b", "answer"],
-        (
-            (f"BENCH-QT{n:06d}", "基准测试/表格", "single", f"题干{n}", "甲", "乙", "A")
-            for n in range(rows)
-        ),
-    )
+    headers = ["code", "category", "type", "text", "option_a", "option_b", "answer"]
+    table = _table(headers, _question_rows(rows))
     category = category_ensure(path="基准测试")
-    return _measure(
+    result = _measure(
         "questions_table",
         questions_import,
         table,
@@ -581,6 +583,45 @@ def _bench_questions(rows: int) -> dict:
         ),
         check=lambda s: s.created == rows,
     )
+    codes = [f"BENCH-QT{n:06d}" for n in range(rows)]
+
+    def read_back():
+        for start in range(0, rows, 5000):
+            list(
+                Question.objects.filter(code__in=codes[start : start + 5000])
+                .prefetch_related("options")
+                .values_list("code", "text", "options__text")
+            )
+
+    result |= _measure(
+        "questions_table_unchanged",
+        questions_import,
+        table,
+        baseline=read_back,
+        check=lambda s: s.unchanged == rows,
+    )
+
+    def update_all():
+        questions = list(Question.objects.filter(code__startswith="BENCH-QT"))
+        for question in questions:
+            question.text = "新" + question.text
+        Question.objects.bulk_update(questions, ["text"], batch_size=2000)
+
+    # Every question's text changes: each version is rewritten (none was shown).
+    result |= _measure(
+        "questions_table_changed",
+        questions_import,
+        _table(headers, _question_rows(rows, text="改过的题干")),
+        baseline=update_all,
+        check=lambda s: s.updated == rows,
+    )
+    assert (
+        QuestionVersion.objects.filter(
+            question__code__startswith="BENCH-QT", data__text__startswith="改过"
+        ).count()
+        == rows
+    )
+    return result
 
 
 def measure(
