@@ -15,8 +15,10 @@ are written into the statements.
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import cache
+from json import dumps
 
 from django.db import connection
 
@@ -301,3 +303,161 @@ def finish_gated(attempt_id: int, seq: int, finish: dict, marks: list[tuple]) ->
             ],
         )
         return cursor.fetchone()[0] == 1
+
+
+# Bulk writes of the question importers -------------------------------------------
+#
+# Why: a bank of 100,000 questions is 100,000 questions, their options, first
+# versions, search entries and references. Django's bulk_create of the questions
+# alone ran at under 2,000 rows/s on the shared machine (docs/performance.md); one
+# COPY per table and batch writes the same rows several times faster.
+
+
+def copy_rows(model, names: list[str], rows: list[list], *, ids: bool = False):
+    """``model.objects.bulk_create(model(**dict(zip(names, row))) for row in rows)``
+    as one COPY on PostgreSQL; the ORM elsewhere (the reference the tests compare).
+
+    ``names`` are field attnames (``question_id``), and values are what the fields
+    hold (``auto_now`` fields included): no model instance is built on PostgreSQL,
+    which was most of the cost of 100,000 rows. With ``ids`` the new primary keys
+    are returned in row order (on PostgreSQL taken from the sequence first).
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows],
+            batch_size=2000,
+        )
+        return [obj.pk for obj in objs]
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    fields = [by_attname[name] for name in names]
+    # JSON goes as its text (what the field's own adapter sends, without the
+    # wrapper per value); every other value is written as it is.
+    json_at = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    encoders = {n: functools.partial(dumps, cls=fields[n].encoder) for n in json_at}
+    new_ids: list[int] = ids_reserve(model, len(rows)) if ids else []
+    columns = ([meta.pk.column] if ids else []) + [f.column for f in fields]
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(meta.db_table), ", ".join(quote(c) for c in columns)
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for n, row in enumerate(rows):
+            if json_at:
+                row = list(row)
+                for at in json_at:
+                    row[at] = None if row[at] is None else encoders[at](row[at])
+            copy.write_row([new_ids[n], *row] if ids else row)
+    return new_ids
+
+
+def ids_reserve(model, count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its sequence (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_entries_upsert(model, objs: list, *, config: str | None) -> None:
+    """What the PostgreSQL search backend's ``add_bulk(model, objs)`` writes, as one
+    statement: the backend builds and compiles a search-vector expression per object,
+    which took more than half of a question import's time. ``objs`` may be
+    instances or plain objects with the fields' attributes.
+
+    Each vector is ``setweight(to_tsvector(config, text), weight)`` per search
+    field, joined with ``||``; the title's norm is left at 1.0 as the backend writes
+    it (questions have no title, so the backend's refresh leaves them alone too).
+    """
+    from modelsearch.backends.database.postgres.weights import get_weight
+    from wagtail.search.index import AutocompleteField, SearchField
+    from wagtail.search.models import IndexEntry
+    from wagtail.search.utils import get_content_type_pk
+
+    if not objs:
+        return
+    groups: dict[str, list[tuple]] = {"title": [], "auto": [], "body": []}
+    for field in model.get_search_fields():
+        if isinstance(field, SearchField):
+            group = "title" if field.field_name == "title" else "body"
+            groups[group].append((field, get_weight(field.boost), config))
+        elif isinstance(field, AutocompleteField):
+            groups["auto"].append((field, "D", "simple"))
+    select_params: list = [get_content_type_pk(model)]
+    arrays: list = [[str(obj.pk) for obj in objs]]
+    vectors: dict[str, str] = {}
+    plain: dict[str, list[str]] = {}
+    for group, fields in groups.items():
+        parts, values = [], []
+        for field, weight, cfg in fields:
+            assert weight in "ABCD"
+            column = [
+                _search_text(
+                    field.get_value(obj)
+                    if isinstance(obj, model)
+                    else getattr(obj, field.field_name)
+                )
+                for obj in objs
+            ]
+            regconfig = ""
+            if cfg:
+                regconfig = "%s::regconfig, "
+                select_params.append(cfg)
+            parts.append(
+                f"setweight(to_tsvector({regconfig}v.t{len(arrays)}), '{weight}')"
+            )
+            arrays.append(column)
+            values.append(column)
+        vectors[group] = " || ".join(parts) or "''::tsvector"
+        rows = zip(*values, strict=True) if values else ([] for _ in objs)
+        plain[group] = [" ".join(t for t in row if t) for row in rows]
+    arrays += [plain["title"], plain["body"]]
+    names = ", ".join(f"t{n}" for n in range(1, len(arrays) - 2))
+    table = connection.ops.quote_name(IndexEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, "
+        "body, title_norm, title_text, body_text) "
+        f"SELECT %s, v.object_id, {vectors['title']}, {vectors['auto']}, "
+        f"{vectors['body']}, 1.0, v.title_text, v.body_text "
+        f"FROM unnest({', '.join(['%s::text[]'] * len(arrays))}) "
+        f"AS v(object_id, {names}, title_text, body_text) "
+        "ON CONFLICT (content_type_id, object_id) DO UPDATE SET "
+        "title = EXCLUDED.title, title_norm = 1.0, "
+        "autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, "
+        "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *arrays])
+
+
+def _search_text(value) -> str:
+    """A field's value as the backend's indexer writes it (stripped)."""
+    if isinstance(value, list):
+        return ", ".join(_search_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(_search_text(v) for v in value.values())
+    return (value if isinstance(value, str) else str(value)).strip()
+
+
+def question_ids_by_code(codes: list[str]) -> list[int]:
+    """``Question.objects.filter(code__in=codes).values_list("pk", flat=True)``.
+
+    On PostgreSQL the codes are one array parameter: compiling an IN list of a
+    batch of 5,000 codes cost more than the lookup itself, and a new bank (no
+    existing code) then skips loading questions altogether.
+    """
+    if connection.vendor != "postgresql":
+        return list(
+            Question.objects.filter(code__in=codes).values_list("pk", flat=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Question._meta.db_table} WHERE code = ANY(%s)", [codes]
+        )
+        return [row[0] for row in cursor.fetchall()]

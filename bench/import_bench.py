@@ -15,10 +15,11 @@ ratio importer/baseline says more than a rate alone.
 ``--rows`` sizes the roster, values, completions and results; the unit tree and
 the campaigns are measured at their realistic maximum (``--units``, default 5,000;
 ``--campaigns``, default 2,000, each with the audience of one unit of a 2,000-person
-roster). Question tables go through the bank's versioned writes one question at a
-time and are measured at ``--questions`` rows (default 1,000). Everything runs in
-one transaction that is rolled back, so the database is left as it was. Prints
-JSON; the target is at least 5,000 rows/s for each importer.
+roster). Question tables (versioned: each new question gets its options and first
+version) are measured at ``--questions`` rows (default 1,000). ``--only NAME``
+runs one importer (e.g. ``--only questions``). Everything runs in one transaction
+that is rolled back, so the database is left as it was. Prints JSON; the target is
+at least 5,000 rows/s for each importer.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 TARGET_ROWS_PER_S = 5000
+STEPS = ("units", "campaigns", "staff", "indicators", "values", "completions")
+STEPS += ("results", "questions")
 UNITS = 20
 
 
@@ -547,19 +550,22 @@ def _bench_results(rows: int) -> dict:
     )
 
 
+def _question_rows(rows: int, text: str = "题干"):
+    return (
+        (f"BENCH-QT{n:06d}", "基准测试/表格", "single", f"{text}{n}", "甲", "乙", "A")
+        for n in range(rows)
+    )
+
+
 def _bench_questions(rows: int) -> dict:
-    from assessments.models import Category, Question
+    from assessments.models import Question, QuestionVersion
+    from assessments.services.questions import category_ensure
     from assessments.services.transfer import questions_import
 
-    table = _table(
-        ["code", "category", "type", "text", "option_a", "option_b", "answer"],
-        (
-            (f"BENCH-QT{n:06d}", "基准测试/表格", "single", f"题干{n}", "甲", "乙", "A")
-            for n in range(rows)
-        ),
-    )
-    category = Category.objects.get(path="基准测试")
-    return _measure(
+    headers = ["code", "category", "type", "text", "option_a", "option_b", "answer"]
+    table = _table(headers, _question_rows(rows))
+    category = category_ensure(path="基准测试")
+    result = _measure(
         "questions_table",
         questions_import,
         table,
@@ -577,9 +583,50 @@ def _bench_questions(rows: int) -> dict:
         ),
         check=lambda s: s.created == rows,
     )
+    codes = [f"BENCH-QT{n:06d}" for n in range(rows)]
+
+    def read_back():
+        for start in range(0, rows, 5000):
+            list(
+                Question.objects.filter(code__in=codes[start : start + 5000])
+                .prefetch_related("options")
+                .values_list("code", "text", "options__text")
+            )
+
+    result |= _measure(
+        "questions_table_unchanged",
+        questions_import,
+        table,
+        baseline=read_back,
+        check=lambda s: s.unchanged == rows,
+    )
+
+    def update_all():
+        questions = list(Question.objects.filter(code__startswith="BENCH-QT"))
+        for question in questions:
+            question.text = "新" + question.text
+        Question.objects.bulk_update(questions, ["text"], batch_size=2000)
+
+    # Every question's text changes: each version is rewritten (none was shown).
+    result |= _measure(
+        "questions_table_changed",
+        questions_import,
+        _table(headers, _question_rows(rows, text="改过的题干")),
+        baseline=update_all,
+        check=lambda s: s.updated == rows,
+    )
+    assert (
+        QuestionVersion.objects.filter(
+            question__code__startswith="BENCH-QT", data__text__startswith="改过"
+        ).count()
+        == rows
+    )
+    return result
 
 
-def measure(rows: int, *, units: int, campaigns: int, questions: int) -> dict:
+def measure(
+    rows: int, *, units: int, campaigns: int, questions: int, only: str | None = None
+) -> dict:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -590,17 +637,19 @@ def measure(rows: int, *, units: int, campaigns: int, questions: int) -> dict:
     with transaction.atomic():
         _setup_units()
         courses = _setup_courses()
-        steps = [
-            lambda: _bench_units(units),
-            lambda: _bench_campaigns(campaigns, courses),
-            lambda: _bench_staff(rows),
-            lambda: _bench_indicators(rows),
-            lambda: _bench_values(rows),
-            lambda: _bench_completions(rows, courses),
-            lambda: _bench_results(rows),
-            lambda: _bench_questions(questions),
-        ]
-        for step in steps:
+        steps = {
+            "units": lambda: _bench_units(units),
+            "campaigns": lambda: _bench_campaigns(campaigns, courses),
+            "staff": lambda: _bench_staff(rows),
+            "indicators": lambda: _bench_indicators(rows),
+            "values": lambda: _bench_values(rows),
+            "completions": lambda: _bench_completions(rows, courses),
+            "results": lambda: _bench_results(rows),
+            "questions": lambda: _bench_questions(questions),
+        }
+        for name, step in steps.items():
+            if only and name != only:
+                continue
             figures = step()
             # Each importer's figures as soon as they are known: a long run on a
             # busy machine still says something if it is stopped.
@@ -621,6 +670,7 @@ if __name__ == "__main__":
     parser.add_argument("--units", type=int, default=5_000)
     parser.add_argument("--campaigns", type=int, default=2_000)
     parser.add_argument("--questions", type=int, default=1_000)
+    parser.add_argument("--only", choices=STEPS, help="run one importer")
     args = parser.parse_args()
     print(
         json.dumps(
@@ -629,6 +679,7 @@ if __name__ == "__main__":
                 units=args.units,
                 campaigns=args.campaigns,
                 questions=args.questions,
+                only=args.only,
             ),
             ensure_ascii=False,
             indent=1,

@@ -28,7 +28,8 @@ from ..formats import (
 )
 from ..formats.tabular import records_from_table
 from ..models import Category, ExternalResult, Option, Question
-from .questions import category_ensure, question_upsert
+from .question_bulk import QuestionWrite, questions_write
+from .questions import category_ensure
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,44 +71,28 @@ def questions_import(
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     summary = ImportSummary()
-    categories: dict[str, Category] = {}
-    for index, rec in enumerate(records, start=1):
-        if rec.category not in categories:
-            categories[rec.category] = category_ensure(path=rec.category)
-        fields = {
-            "category": categories[rec.category],
-            "type": rec.type,
-            "text": rec.text,
-            "explanation": rec.explanation,
-            "correct_bool": rec.correct_bool if rec.type == "true_false" else None,
-            "numeric_answer": rec.numeric_answer if rec.type == "numeric" else None,
-            "tolerance": rec.tolerance if rec.type == "numeric" else Decimal(0),
-            "accepted_answers": "\n".join(rec.accepted) if rec.type == "short" else "",
-        }
-        for name in ("points", "difficulty", "option_order", "multiple_grading"):
-            if getattr(rec, name) is not None:
-                fields[name] = getattr(rec, name)
-        if not from_table:
-            # What only GIFT and Aiken say; a table's absent columns leave it alone.
-            fields["text_format"] = rec.text_format
-            fields["answers"] = _stored_answers(rec)
-            for name in ("idnumber", "tags"):
-                if getattr(rec, name) is not None:
-                    fields[name] = getattr(rec, name)
-        outcome = question_upsert(
+    categories = _categories({rec.category for rec in records}, create=not dry_run)
+    items = [
+        QuestionWrite(
             code=rec.code,
-            fields=fields,
+            row=rec.line,
+            fields=_record_fields(rec, categories, from_table=from_table),
             options=rec.options if rec.type in ("single", "multiple") else [],
-            indicators=None
-            if rec.indicators is None
-            else [indicators[c] for c in rec.indicators],
-            business_lines=None
-            if rec.business_lines is None
-            else [lines[c] for c in rec.business_lines],
+            indicators=rec.indicators,
+            business_lines=rec.business_lines,
         )
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if progress:
-            progress(index, len(records))
+        for rec in records
+    ]
+    questions_write(
+        items=items,
+        links={
+            "indicators": {code: i.pk for code, i in indicators.items()},
+            "business_lines": {code: b.pk for code, b in lines.items()},
+        },
+        summary=summary,
+        dry_run=dry_run,
+        progress=progress,
+    )
     warnings = [
         {"line": rec.line, "code": rec.code, "message": message}
         for rec in records
@@ -116,6 +101,52 @@ def questions_import(
     if warnings:
         summary.extra["warnings"] = warnings
     return summary
+
+
+def _category_path(path: str) -> str:
+    """The stored path of a category named ``path`` (as ``category_ensure`` makes it)."""
+    return "/".join(p.strip() for p in path.replace("／", "/").split("/") if p.strip())
+
+
+def _categories(paths: set[str], *, create: bool) -> dict[str, Category]:
+    """The category of each path, in one query for those that exist. Missing ones
+    are created, or on a dry run stand in unsaved (no question is in them yet)."""
+    wanted = {path: _category_path(path) for path in paths}
+    found = {c.path: c for c in Category.objects.filter(path__in=set(wanted.values()))}
+    result = {}
+    for path, stored in wanted.items():
+        category = found.get(stored)
+        if category is None:
+            category = category_ensure(path=path) if create else Category(path=stored)
+            found[stored] = category
+        result[path] = category
+    return result
+
+
+def _record_fields(
+    rec: QuestionRecord, categories: dict[str, Category], *, from_table: bool
+) -> dict:
+    fields = {
+        "category": categories[rec.category],
+        "type": rec.type,
+        "text": rec.text,
+        "explanation": rec.explanation,
+        "correct_bool": rec.correct_bool if rec.type == "true_false" else None,
+        "numeric_answer": rec.numeric_answer if rec.type == "numeric" else None,
+        "tolerance": rec.tolerance if rec.type == "numeric" else Decimal(0),
+        "accepted_answers": "\n".join(rec.accepted) if rec.type == "short" else "",
+    }
+    for name in ("points", "difficulty", "option_order", "multiple_grading"):
+        if getattr(rec, name) is not None:
+            fields[name] = getattr(rec, name)
+    if not from_table:
+        # What only GIFT and Aiken say; a table's absent columns leave it alone.
+        fields["text_format"] = rec.text_format
+        fields["answers"] = _stored_answers(rec)
+        for name in ("idnumber", "tags"):
+            if getattr(rec, name) is not None:
+                fields[name] = getattr(rec, name)
+    return fields
 
 
 def _plain_number(value) -> str:

@@ -1,0 +1,520 @@
+"""Writing many questions at once: the set-based path of the question importers.
+
+Guarantees, row for row the same as :func:`~.questions.question_upsert` followed by
+:func:`~.questions.question_publish_version` (the reference the tests compare with):
+
+- a new code becomes a question with its options, links and first version;
+- a changed question is updated, its options and links replaced when they differ,
+  and its content frozen: the latest version is rewritten while no attempt has
+  shown it, otherwise a new version is added, so answered attempts keep what they
+  showed;
+- an unchanged row writes nothing;
+- what the file does not give (``None`` links, fields left out of ``fields``) is
+  left as stored.
+
+How: every lookup (questions by code, their options, links, latest versions and
+whether an attempt showed them) is one query per batch of rows, every write one
+bulk statement per table and batch (COPY on PostgreSQL, see ``assessments.sql``).
+Bulk writes send no ``post_save``, so the search index and Wagtail's reference
+index, which the per-question path updates from that signal, are written here in
+bulk as well. The number of queries grows with the number of batches, never with
+the number of rows in a batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from wagtail.models import ReferenceIndex
+from wagtail.search.backends import get_search_backends
+from wagtail.search.models import IndexEntry
+
+from config.sql import bulk_update
+from organisation.columns import chunks
+from organisation.tabular import ImportSummary
+
+from .. import sql
+from ..models import AttemptItem, Category, Option, Question, QuestionVersion
+from .questions import FIELDS, _same, _strip_keys, _with_keys, question_content
+
+# Rows per batch: PostgreSQL takes the codes of a batch as one array; other
+# databases keep to the IN lists of the shared import layer's chunks.
+BATCH = {"postgresql": 5000}
+LINKS = ("indicators", "business_lines")
+
+
+@dataclass
+class QuestionWrite:
+    """One question as a file gives it.
+
+    ``fields`` holds names of ``questions.FIELDS`` (``category`` a Category);
+    ``options`` are ``{"text", "fraction", "feedback"}`` in authored order;
+    ``indicators``/``business_lines`` are codes, ``None`` when the file has no
+    such column (the stored links are kept).
+    """
+
+    code: str
+    row: int
+    fields: dict
+    options: list[dict] = field(default_factory=list)
+    indicators: list[str] | None = None
+    business_lines: list[str] | None = None
+
+
+@dataclass
+class _Batch:
+    """What one batch writes."""
+
+    # New questions are plain objects with the model's attributes (pk set once
+    # written): 100,000 model instances cost seconds.
+    new: list = field(default_factory=list)
+    changed: list[Question] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+    # Questions whose options are written anew (new ones and replaced ones).
+    options: dict[int, list[_Option]] = field(default_factory=dict)
+    replaced_options: list[Question] = field(default_factory=list)
+    links: dict[str, list[tuple[Question | SimpleNamespace, list[int]]]] = field(
+        default_factory=lambda: {name: [] for name in LINKS}
+    )
+    relinked: dict[str, list[Question]] = field(
+        default_factory=lambda: {name: [] for name in LINKS}
+    )
+    # Questions whose content may differ from their latest version.
+    touched: list = field(default_factory=list)
+    recategorised: list[Question] = field(default_factory=list)
+    reindexed: list[Question] = field(default_factory=list)
+
+
+def _stored(value, places: int):
+    """A decimal as its column keeps it (PostgreSQL rounds half away from zero)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _decimal_places() -> dict[str, int]:
+    return {
+        f.name: f.decimal_places
+        for f in Question._meta.concrete_fields
+        if f.get_internal_type() == "DecimalField"
+    }
+
+
+@dataclass
+class _Option:
+    """An option as ``question_content`` reads it."""
+
+    text: str
+    fraction: Decimal
+    feedback: str
+
+
+def _options(item: QuestionWrite) -> list[_Option]:
+    places = Option._meta.get_field("fraction").decimal_places
+    return [
+        _Option(
+            text=o["text"],
+            fraction=_stored(Decimal(str(o.get("fraction", 0))), places),
+            feedback=o.get("feedback", ""),
+        )
+        for o in item.options
+    ]
+
+
+def _option_tuples(options: list) -> list[tuple]:
+    return [(o.text, Decimal(o.fraction), o.feedback) for o in options]
+
+
+def _options_text(options: list) -> str:
+    return " | ".join(f"{o.text} ({_plain(o.fraction)})" for o in options)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+class _Lookups:
+    """Codes and ids of the link targets, and category paths by id."""
+
+    def __init__(self, *, links: dict[str, dict[str, int]], paths: dict[int, str]):
+        self.ids = links
+        self.codes = {
+            name: {v: k for k, v in ids.items()} for name, ids in links.items()
+        }
+        self.paths = paths
+        self.defaults_of = _defaults()
+        self.defaults = {name: get() for name, get in self.defaults_of.items()}
+        self.fresh = [
+            name
+            for name, value in self.defaults.items()
+            if isinstance(value, (list, dict))
+        ]
+
+
+def questions_write(
+    *,
+    items: list[QuestionWrite],
+    links: dict[str, dict[str, int]],
+    summary: ImportSummary,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Create or update the questions of ``items`` by code, counting each row's
+    outcome (with its changed fields) in ``summary``.
+
+    ``links`` maps ``indicators`` and ``business_lines`` to {code: id}. Category
+    objects in ``fields`` may be unsaved on a dry run (a category the file would
+    create). A dry run plans every row and writes nothing.
+    """
+    paths = dict(Category.objects.values_list("id", "path"))
+    lookups = _Lookups(links=links, paths=paths)
+    places = _decimal_places()
+    done = 0
+    for part in chunks(items, BATCH.get(connection.vendor, 2000)):
+        batch = _plan(part, lookups, places, summary)
+        if not dry_run:
+            _write(batch)
+        done += len(part)
+        if progress:
+            progress(done, len(items))
+
+
+def _plan(
+    items: list[QuestionWrite],
+    lookups: _Lookups,
+    places: dict[str, int],
+    summary: ImportSummary,
+) -> _Batch:
+    ids = sql.question_ids_by_code([i.code for i in items])
+    existing = {q.code: q for q in Question.objects.filter(pk__in=ids)} if ids else {}
+    ids = [q.pk for q in existing.values()]
+    stored_options: dict[int, list[Option]] = defaultdict(list)
+    if ids:
+        for option in Option.objects.filter(question_id__in=ids).order_by(
+            "question_id", "sort_order", "id"
+        ):
+            stored_options[option.question_id].append(option)
+    stored_links: dict[str, dict[int, set[int]]] = {}
+    for name in LINKS:
+        stored_links[name] = defaultdict(set)
+        if ids and any(getattr(i, name) is not None for i in items):
+            through = getattr(Question, name).through
+            other = Question._meta.get_field(name).m2m_reverse_name()
+            for question_id, target in through.objects.filter(
+                question_id__in=ids
+            ).values_list("question_id", other):
+                stored_links[name][question_id].add(target)
+    batch = _Batch()
+    for item in items:
+        question = existing.get(item.code)
+        if question is None:
+            _plan_new(item, batch, lookups, places, summary)
+        else:
+            _plan_existing(
+                item,
+                question,
+                batch,
+                lookups,
+                places,
+                summary,
+                stored_options[question.pk],
+                {name: stored_links[name][question.pk] for name in LINKS},
+            )
+    return batch
+
+
+def _field_values(item: QuestionWrite, places: dict[str, int]) -> dict:
+    values = {}
+    for name in FIELDS:
+        if name not in item.fields:
+            continue
+        value = item.fields[name]
+        if name in places:
+            value = _stored(value, places[name])
+        values[name] = value
+    return values
+
+
+def _link_ids(item: QuestionWrite, lookups: _Lookups) -> dict[str, list[int] | None]:
+    result: dict[str, list[int] | None] = {}
+    for name in LINKS:
+        codes = getattr(item, name)
+        ids = None if codes is None else [lookups.ids[name][c] for c in codes]
+        result[name] = None if ids is None else list(dict.fromkeys(ids))
+    return result
+
+
+def _defaults() -> dict[str, Callable[[], object]]:
+    return {
+        f.attname: f.get_default
+        for f in Question._meta.concrete_fields
+        if not f.primary_key
+    }
+
+
+def _plan_new(item, batch: _Batch, lookups, places, summary) -> None:
+    question = SimpleNamespace(**lookups.defaults)
+    # Mutable defaults (lists) are the field's own, one per question.
+    for name in lookups.fresh:
+        setattr(question, name, lookups.defaults_of[name]())
+    question.code = item.code
+    question.pk = question.id = None
+    for name, value in _field_values(item, places).items():
+        if name == "category":
+            question.category_id = value.pk
+        else:
+            setattr(question, name, value)
+    batch.new.append(question)
+    batch.options[id(question)] = _options(item)
+    for name, ids in _link_ids(item, lookups).items():
+        if ids:
+            batch.links[name].append((question, ids))
+    batch.touched.append(question)
+    summary.record("created", row=item.row, key=item.code)
+
+
+def _plan_existing(
+    item, question, batch: _Batch, lookups, places, summary, options, links
+) -> None:
+    changes: dict[str, list] = {}
+    fields_changed = False
+    for name, value in _field_values(item, places).items():
+        attname = "category_id" if name == "category" else name
+        current = getattr(question, attname)
+        target = value.pk if name == "category" else value
+        if _same(current, target):
+            continue
+        if name == "category":
+            changes[name] = [lookups.paths.get(current, ""), value.path]
+            batch.recategorised.append(question)
+        else:
+            changes[name] = [_plain(current), _plain(target)]
+        setattr(question, name, value)
+        batch.changed_fields.add(name)
+        fields_changed = True
+    wanted = _options(item)
+    if _option_tuples(wanted) != _option_tuples(options):
+        changes["options"] = [_options_text(options), _options_text(wanted)]
+        batch.options[id(question)] = wanted
+        batch.replaced_options.append(question)
+    links_changed = False
+    for name, ids in _link_ids(item, lookups).items():
+        if ids is None or set(ids) == links[name]:
+            continue
+        codes = lookups.codes[name]
+        changes[name] = [
+            ";".join(sorted(codes.get(i, str(i)) for i in links[name])),
+            ";".join(codes[i] for i in ids),
+        ]
+        batch.links[name].append((question, ids))
+        batch.relinked[name].append(question)
+        links_changed = True
+    if not changes:
+        summary.record("unchanged", row=item.row, key=item.code)
+        return
+    if fields_changed or links_changed:
+        # question.save() would have run: it stamps updated_at and re-indexes.
+        batch.changed.append(question)
+        batch.reindexed.append(question)
+    batch.touched.append(question)
+    summary.record("updated", row=item.row, key=item.code, fields=changes)
+
+
+def _write(batch: _Batch) -> None:
+    now = timezone.now()
+    names = list(_defaults())
+    for question in batch.new:
+        question.updated_at = now
+    ids = sql.copy_rows(
+        Question,
+        names,
+        [[getattr(q, name) for name in names] for q in batch.new],
+        ids=True,
+    )
+    for question, pk in zip(batch.new, ids, strict=True):
+        question.pk = question.id = pk
+    for question in batch.changed:
+        question.updated_at = now
+    bulk_update(batch.changed, [*sorted(batch.changed_fields), "updated_at"])
+    if batch.replaced_options:
+        # A raw delete: Option's delete signal only clears Wagtail references
+        # from and to an option, and options have none, but it would cost two
+        # queries per option.
+        Option.objects.filter(
+            question_id__in=[q.pk for q in batch.replaced_options]
+        )._raw_delete(connection.alias)
+    options_by_question: dict[int, list] = {}
+    rows = []
+    for question in batch.new + batch.replaced_options:
+        options = batch.options.pop(id(question))
+        options_by_question[question.pk] = options
+        rows += [
+            [question.pk, o.text, o.fraction, o.feedback, n]
+            for n, o in enumerate(options)
+        ]
+    sql.copy_rows(
+        Option, ["question_id", "text", "fraction", "feedback", "sort_order"], rows
+    )
+    _write_links(batch)
+    _write_versions(batch, options_by_question)
+    _write_search_index(batch)
+    _write_references(batch)
+
+
+def _write_links(batch: _Batch) -> None:
+    for name in LINKS:
+        through = getattr(Question, name).through
+        other = Question._meta.get_field(name).m2m_reverse_name()
+        if batch.relinked[name]:
+            through.objects.filter(
+                question_id__in=[q.pk for q in batch.relinked[name]]
+            ).delete()
+        sql.copy_rows(
+            through,
+            ["question_id", other],
+            [
+                [question.pk, target]
+                for question, targets in batch.links[name]
+                for target in targets
+            ],
+        )
+
+
+def _write_versions(batch: _Batch, options: dict[int, list]) -> None:
+    """Freeze the content of every new or changed question (see the module's
+    guarantees); the content is what ``question_content`` reads from the rows."""
+    new_ones = {id(q) for q in batch.new}
+    existing = [q.pk for q in batch.touched if id(q) not in new_ones]
+    latest: dict[int, QuestionVersion] = {}
+    if existing:
+        newest = (
+            QuestionVersion.objects.filter(question=OuterRef("question"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        latest = {
+            v.question_id: v
+            for v in QuestionVersion.objects.filter(
+                question_id__in=existing, number=Subquery(newest)
+            )
+        }
+        stored = _stored_options(
+            [q.pk for q in batch.touched if q.pk in latest and q.pk not in options]
+        )
+        options = {**stored, **options}
+    shown = (
+        set(
+            AttemptItem.objects.filter(
+                version_id__in=[v.pk for v in latest.values()]
+            ).values_list("version_id", flat=True)
+        )
+        if latest
+        else set()
+    )
+    new, rewritten = [], []
+    now = timezone.now()
+    for question in batch.touched:
+        content = question_content(question, options.get(question.pk, []))
+        version = latest.get(question.pk)
+        if version is not None and _strip_keys(version.data) == content:
+            continue
+        data = _with_keys(content, version.data if version else None)
+        if version is not None and version.pk not in shown:
+            version.data = data
+            rewritten.append(version)
+            continue
+        number = version.number + 1 if version else 1
+        new.append([question.pk, number, data, now])
+    sql.copy_rows(QuestionVersion, ["question_id", "number", "data", "created_at"], new)
+    bulk_update(rewritten, ["data"])
+
+
+def _stored_options(ids: list[int]) -> dict[int, list[Option]]:
+    result: dict[int, list[Option]] = defaultdict(list)
+    if ids:
+        for option in Option.objects.filter(question_id__in=ids).order_by(
+            "question_id", "sort_order", "id"
+        ):
+            result[option.question_id].append(option)
+    return result
+
+
+def _write_search_index(batch: _Batch) -> None:
+    questions = batch.new + batch.reindexed
+    if not questions:
+        return
+    if batch.reindexed and connection.vendor != "postgresql":
+        # The SQLite index updates existing entries one by one; new ones go in one
+        # statement. PostgreSQL's upserts all in one.
+        # A trigger deletes their full-text rows.
+        IndexEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Question),
+            object_id__in=[str(q.pk) for q in batch.reindexed],
+        )._raw_delete(connection.alias)
+    for backend in get_search_backends(with_auto_update=True):
+        if type(backend).__name__ == "PostgresSearchBackend":
+            sql.search_entries_upsert(Question, questions, config=backend.config)
+        else:
+            backend.add_bulk(Question, [_instance(q) for q in questions])
+
+
+def _write_references(batch: _Batch) -> None:
+    """Wagtail's reference index: a question refers to its category (and figure,
+    which imports never set). Only new and re-categorised questions change it."""
+    if not batch.new and not batch.recategorised:
+        return
+    own = ContentType.objects.get_for_model(Question)
+    target = ReferenceIndex._get_base_content_type(Category)
+    if batch.recategorised:
+        ReferenceIndex.objects.filter(
+            base_content_type=own,
+            object_id__in=[str(q.pk) for q in batch.recategorised],
+            model_path="category",
+        ).delete()
+    path_hash = ReferenceIndex._get_content_path_hash("category")
+    sql.copy_rows(
+        ReferenceIndex,
+        [
+            "content_type_id",
+            "base_content_type_id",
+            "object_id",
+            "to_content_type_id",
+            "to_object_id",
+            "model_path",
+            "content_path",
+            "content_path_hash",
+        ],  # fmt: skip
+        [
+            [
+                own.pk,
+                own.pk,
+                str(question.pk),
+                target.pk,
+                str(question.category_id),
+                "category",
+                "category",
+                path_hash,
+            ]  # fmt: skip
+            for question in batch.new + batch.recategorised
+        ],
+    )
+
+
+def _instance(question) -> Question:
+    if isinstance(question, Question):
+        return question
+    return Question(
+        pk=question.pk, **{name: getattr(question, name) for name in _defaults()}
+    )
