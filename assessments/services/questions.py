@@ -158,6 +158,7 @@ FIELDS = (
     "answers",
     "idnumber",
     "tags",
+    "difficulty",
 )
 
 

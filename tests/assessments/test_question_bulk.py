@@ -299,3 +299,17 @@ def test_gift_files_are_written_in_bulk_like_tables(reference_data):
     assert stored["G1"]["text_format"] == "html"
     assert stored["G2"]["answers"] and stored["G3"]["answers"]
     assert questions_import(table=gift.parse(text)).unchanged == 4
+
+
+def test_a_changed_difficulty_is_stored_and_an_absent_column_keeps_it(reference_data):
+    headers = [*HEADERS, "difficulty"]
+    rows = [[*row, "3"] for row in _rows(2)]
+    run_import(questions_import, table=table_of(headers, rows))
+    assert set(Question.objects.values_list("difficulty", flat=True)) == {3}
+    rows = [[*row[:-1], "1"] for row in rows]
+    summary = run_import(questions_import, table=table_of(headers, rows))
+    assert summary.updated == 2
+    assert set(Question.objects.values_list("difficulty", flat=True)) == {1}
+    summary = run_import(questions_import, table=table_of(HEADERS, _rows(2)))
+    assert summary.updated == 0
+    assert set(Question.objects.values_list("difficulty", flat=True)) == {1}
