@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.sql import bulk_update
+from config.sql import bulk_update, insert_rows
 
 from .columns import (
     CLEAR,
@@ -560,7 +560,7 @@ def _staff_write(new_rows, changed, current, bound, units, lines, progress) -> l
     total = len(new_rows) + len(changed)
     done = 0
     ids = []
-    for part in chunks(new_rows, 1000):
+    for part in chunks(new_rows, 5000):
         ids += _staff_create(part, bound, units)
         done += len(part)
         _tick(progress, done, total)
@@ -579,60 +579,56 @@ def _unusable_password() -> str:
 
 
 def _staff_create(rows: list[Row], bound: dict[str, int], units) -> list[int]:
+    """Accounts (unless bound), profiles and line links of new people, in bulk."""
     User = get_user_model()
     values = [NEW_STAFF_DEFAULTS | r.values for r in rows]
-    users = [
-        User(
-            username=v["staff_no"],
-            first_name=v["name"][:150],
-            email=v["email"],
-            is_active=v["active"],
-            password=_unusable_password(),
-        )
-        for v in values
-        if v["staff_no"] not in bound
-    ]
-    User.objects.bulk_create(users, batch_size=1000)
-    numbers = [v["staff_no"] for v in values]
-    # PostgreSQL and SQLite return the new keys; look them up only elsewhere.
-    user_ids = {u.username: u.pk for u in users} | bound
-    if any(pk is None for pk in user_ids.values()):
-        user_ids = dict(
-            User.objects.filter(username__in=numbers).values_list("username", "id")
-        )
-    profiles = StaffProfile.objects.bulk_create(
+    accounts = [v for v in values if v["staff_no"] not in bound]
+    new_users = insert_rows(
+        User,
+        ["username", "first_name", "email", "is_active", "password"],
         [
-            StaffProfile(
-                user_id=user_ids[v["staff_no"]],
-                unit_id=units[v["unit_code"]].id,
-                **{
-                    k: v[k]
-                    for k in STAFF_FIELDS
-                    if k not in ("unit_code", "business_lines")
-                },
-                staff_no=v["staff_no"],
+            (
+                v["staff_no"],
+                v["name"][:150],
+                v["email"],
+                v["active"],
+                _unusable_password(),
+            )
+            for v in accounts
+        ],
+        ids=True,
+    )
+    user_ids = {v["staff_no"]: pk for v, pk in zip(accounts, new_users, strict=True)}
+    user_ids |= bound
+    profile_ids = insert_rows(
+        StaffProfile,
+        ["user_id", "unit_id", "staff_no", *PROFILE_FIELDS],
+        [
+            (
+                user_ids[v["staff_no"]],
+                units[v["unit_code"]].id,
+                v["staff_no"],
+                *(v[k] for k in PROFILE_FIELDS),
             )
             for v in values
         ],
-        batch_size=1000,
+        ids=True,
     )
-    new_ids = {p.staff_no: p.pk for p in profiles}
-    if any(pk is None for pk in new_ids.values()):
-        new_ids = dict(
-            StaffProfile.objects.filter(staff_no__in=numbers).values_list(
-                "staff_no", "id"
-            )
-        )
     through = StaffProfile.business_lines.through
-    through.objects.bulk_create(
+    insert_rows(
+        through,
+        ["staffprofile_id", "businessline_id"],
         [
-            through(staffprofile_id=new_ids[v["staff_no"]], businessline_id=line.id)
-            for v in values
+            (pk, line.id)
+            for v, pk in zip(values, profile_ids, strict=True)
             for line in v["business_lines"]
         ],
-        batch_size=BATCH,
     )
-    return list(new_ids.values())
+    return profile_ids
+
+
+# The profile's own columns a new person takes from the row (or the defaults).
+PROFILE_FIELDS = [k for k in STAFF_FIELDS if k not in ("unit_code", "business_lines")]
 
 
 PROFILE_COLUMNS = [
