@@ -9,7 +9,7 @@ same model instances and values as the queryset it replaces (tests compare the t
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 class Columns:
@@ -102,6 +102,17 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def among(expression: str, values: list) -> tuple[str, list]:
+    """(SQL, parameters) for ``expression`` being one of ``values``.
+
+    One array parameter on PostgreSQL: psycopg parses a statement of 10,000
+    placeholders longer than the database runs it. An IN list elsewhere.
+    """
+    if connection.vendor == "postgresql":
+        return f"{expression} = ANY(%s)", [list(values)]
+    return f"{expression} IN ({placeholders(len(values))})", list(values)
+
+
 def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
     """Run ``sql`` (selecting ``groups``' columns in order) and return each row's
     values, converted as the ORM converts them."""
@@ -116,6 +127,45 @@ def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
             start += len(group)
         out.append(values)
     return out
+
+
+# From this many rows an update goes through COPY: psycopg's parsing of a statement
+# with 11,000 placeholders took most of the time of changing 100,000 people.
+COPY_UPDATE_FROM = 500
+
+
+def _update_by_copy(model, columns: list, objs: list) -> None:
+    """The rows' new values copied into a scratch table, then one UPDATE … FROM it."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    scratch = quote("changed_" + meta.db_table)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    definition = ", ".join(
+        f"{quote(c.column)} {c.cast_db_type(connection)}" for c in columns
+    )
+    assignments = ", ".join(
+        f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:]
+    )
+    plain = [c.get_internal_type() in _PLAIN_TYPES for c in columns]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} ({definition}) ON COMMIT DROP"
+        )
+        with cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        getattr(obj, c.attname)
+                        if raw
+                        else c.get_db_prep_save(getattr(obj, c.attname), connection)
+                        for c, raw in zip(columns, plain, strict=True)
+                    ]
+                )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {scratch} AS v "
+            f"WHERE {table}.{pk} = v.{pk}"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
 
 
 def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> None:
@@ -135,6 +185,9 @@ def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> Non
         return
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    if len(objs) >= COPY_UPDATE_FROM:
+        _update_by_copy(model, columns, objs)
+        return
     quote = connection.ops.quote_name
     row = "(" + ", ".join(f"%s::{c.cast_db_type(connection)}" for c in columns) + ")"
     assignments = ", ".join(

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.sql import bulk_update, insert_rows
+from config.sql import Columns, among, bulk_update, fetch, insert_rows
 
 from .columns import (
     CLEAR,
@@ -363,28 +363,46 @@ LARGE_CHANGE_SHARE = 0.10
 LARGE_CHANGE_MIN = 5
 
 
+# Staff numbers looked up per statement.
+LOOKUP_BATCH = 5000
+
+
 def _staff_current(numbers: list[str]) -> dict[str, dict]:
     """The stored roster for these staff numbers, in the file's terms."""
-    current: dict[str, dict] = {}
+    profile = Columns(
+        StaffProfile,
+        "p",
+        ["id", "user", "staff_no", "rank_changed_on", *PROFILE_COLUMNS],
+    )
+    unit = Columns(Unit, "u", ["code"])
+    names = [*profile.attnames, "unit_code"]
     through = StaffProfile.business_lines.through
-    for part in chunks(numbers, BATCH):
-        for profile in StaffProfile.objects.filter(staff_no__in=part).values(
-            "id",
-            "user_id",
-            "staff_no",
-            "unit__code",
-            "rank_changed_on",
-            *PROFILE_COLUMNS,
-        ):
-            profile["unit_code"] = profile.pop("unit__code")
-            profile["business_lines"] = []
-            current[profile["staff_no"]] = profile
-    by_id = {p["id"]: p for p in current.values()}
-    for part in chunks(list(by_id), BATCH):
-        for staff_id, code in through.objects.filter(
-            staffprofile_id__in=part
-        ).values_list("staffprofile_id", "businessline__code"):
-            by_id[staff_id]["business_lines"].append(code)
+    current: dict[str, dict] = {}
+    for part in chunks(numbers, LOOKUP_BATCH):
+        where, params = among("p.staff_no", part)
+        found = fetch(
+            f"SELECT {profile.select()}, {unit.select()} FROM {profile.table} "
+            f"JOIN {unit.table} ON u.id = p.unit_id WHERE {where}",
+            params,
+            [profile, unit],
+        )
+        by_id = {}
+        for values in found:
+            person = dict(zip(names, values, strict=True))
+            person["business_lines"] = []
+            current[person["staff_no"]] = by_id[person["id"]] = person
+        if not by_id:
+            continue
+        where, params = among("t.staffprofile_id", list(by_id))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.staffprofile_id, b.code FROM {through._meta.db_table} t "
+                f"JOIN {BusinessLine._meta.db_table} b ON b.id = t.businessline_id "
+                f"WHERE {where}",
+                params,
+            )
+            for staff_id, code in cursor.fetchall():
+                by_id[staff_id]["business_lines"].append(code)
     return current
 
 
@@ -398,35 +416,43 @@ def _account_errors(
     """
     User = get_user_model()
     bound, errors = {}, []
-    for part in chunks(list(new_numbers), BATCH):
-        for user_id, username, has_profile in User.objects.filter(
-            username__in=part
-        ).values_list("id", "username", "profile__id"):
-            row = new_numbers[username]
-            if has_profile:
-                errors.append(
-                    RowError(
-                        row,
-                        "staff_no",
-                        _('the account "%(name)s" already belongs to another person')
-                        % {"name": username},
-                    )
+    found = []
+    for part in chunks(list(new_numbers), LOOKUP_BATCH):
+        where, params = among("a.username", part)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.id, a.username, p.id FROM {User._meta.db_table} a "
+                f"LEFT JOIN {StaffProfile._meta.db_table} p ON p.user_id = a.id "
+                f"WHERE {where}",
+                params,
+            )
+            found += cursor.fetchall()
+    for user_id, username, has_profile in found:
+        row = new_numbers[username]
+        if has_profile:
+            errors.append(
+                RowError(
+                    row,
+                    "staff_no",
+                    _('the account "%(name)s" already belongs to another person')
+                    % {"name": username},
                 )
-            elif not bind_accounts:
-                errors.append(
-                    RowError(
-                        row,
-                        "staff_no",
-                        _(
-                            'an account named "%(name)s" already exists without a '
-                            "staff profile; it is not linked to this person unless "
-                            "you confirm it (--bind-existing-accounts)"
-                        )
-                        % {"name": username},
+            )
+        elif not bind_accounts:
+            errors.append(
+                RowError(
+                    row,
+                    "staff_no",
+                    _(
+                        'an account named "%(name)s" already exists without a '
+                        "staff profile; it is not linked to this person unless "
+                        "you confirm it (--bind-existing-accounts)"
                     )
+                    % {"name": username},
                 )
-            else:
-                bound[username] = user_id
+            )
+        else:
+            bound[username] = user_id
     return bound, errors
 
 
