@@ -9,7 +9,7 @@ same model instances and values as the queryset it replaces (tests compare the t
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 class Columns:
@@ -102,6 +102,17 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def among(expression: str, values: list) -> tuple[str, list]:
+    """(SQL, parameters) for ``expression`` being one of ``values``.
+
+    One array parameter on PostgreSQL: psycopg parses a statement of 10,000
+    placeholders longer than the database runs it. An IN list elsewhere.
+    """
+    if connection.vendor == "postgresql":
+        return f"{expression} = ANY(%s)", [list(values)]
+    return f"{expression} IN ({placeholders(len(values))})", list(values)
+
+
 def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
     """Run ``sql`` (selecting ``groups``' columns in order) and return each row's
     values, converted as the ORM converts them."""
@@ -116,6 +127,45 @@ def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
             start += len(group)
         out.append(values)
     return out
+
+
+# From this many rows an update goes through COPY: psycopg's parsing of a statement
+# with 11,000 placeholders took most of the time of changing 100,000 people.
+COPY_UPDATE_FROM = 500
+
+
+def _update_by_copy(model, columns: list, objs: list) -> None:
+    """The rows' new values copied into a scratch table, then one UPDATE … FROM it."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    scratch = quote("changed_" + meta.db_table)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    definition = ", ".join(
+        f"{quote(c.column)} {c.cast_db_type(connection)}" for c in columns
+    )
+    assignments = ", ".join(
+        f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:]
+    )
+    plain = [c.get_internal_type() in _PLAIN_TYPES for c in columns]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} ({definition}) ON COMMIT DROP"
+        )
+        with cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        getattr(obj, c.attname)
+                        if raw
+                        else c.get_db_prep_save(getattr(obj, c.attname), connection)
+                        for c, raw in zip(columns, plain, strict=True)
+                    ]
+                )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {scratch} AS v "
+            f"WHERE {table}.{pk} = v.{pk}"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
 
 
 def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> None:
@@ -135,6 +185,9 @@ def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> Non
         return
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    if len(objs) >= COPY_UPDATE_FROM:
+        _update_by_copy(model, columns, objs)
+        return
     quote = connection.ops.quote_name
     row = "(" + ", ".join(f"%s::{c.cast_db_type(connection)}" for c in columns) + ")"
     assignments = ", ".join(
@@ -156,3 +209,101 @@ def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> Non
                 f"WHERE {table}.{pk} = v.{pk}",
                 params,
             )
+
+
+# Column types whose Python values psycopg writes as they are; any other field (JSON,
+# for one) is prepared by the field itself.
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _insert_columns(model, fields: list[str]) -> tuple[list, list]:
+    """(the fields given, (field, value) for every other column) of an insert.
+
+    The other columns take what a new instance would save: its default, the time
+    for ``auto_now`` fields. A required column without either is the caller's bug.
+    """
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    named = {f.attname for f in given}
+    blank = model()
+    rest = []
+    for field in meta.concrete_fields:
+        if field.primary_key or field.attname in named:
+            continue
+        value = field.pre_save(blank, add=True)
+        if value is None and not field.null:
+            raise ValueError(f"{meta.label}.{field.name} needs a value")
+        rest.append((field, field.get_db_prep_save(value, connection)))
+    return given, rest
+
+
+def insert_rows(
+    model, fields: list[str], rows: list[tuple], *, ids: bool = False
+) -> list[int]:
+    """Insert ``rows`` (each the values of ``fields``, in order) as new ``model`` rows.
+
+    Other columns get their defaults, as a new instance would (evaluated once per
+    call). Returns the new primary keys in the order of ``rows`` when ``ids`` is
+    set, else nothing. No signals are sent and no ``save()`` runs, as with
+    ``bulk_create``.
+
+    On PostgreSQL the rows go through one ``COPY`` (keys drawn from the table's
+    sequence first): building a model instance per row and binding its values to an
+    INSERT took three quarters of a 100,000-row import. Other databases use
+    ``bulk_create``, the reference the tests compare it with.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        )
+        return [obj.pk for obj in objs] if ids else []
+    given, rest = _insert_columns(model, fields)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [f.column for f in given] + [f.column for f, _v in rest]
+    prepare = [
+        (n, field)
+        for n, field in enumerate(given)
+        if field.get_internal_type() not in _PLAIN_TYPES
+    ]
+    tail = tuple(value for _f, value in rest)
+    new_ids: list[int] = []
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+            columns.insert(0, meta.pk.column)
+        names = ", ".join(quote(c) for c in columns)
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+            for n, row in enumerate(rows):
+                if prepare:
+                    row = list(row)
+                    for i, field in prepare:
+                        row[i] = field.get_db_prep_save(row[i], connection)
+                    row = tuple(row)
+                copy.write_row(((new_ids[n],) if ids else ()) + tuple(row) + tail)
+    return new_ids

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.batch import run_isolated
-from config.sql import bulk_update
+from config.sql import bulk_update, insert_rows
 from config.tasks import send_on_commit
 from organisation.columns import CLEAR, CellError, CellType, Column, Number, Ref, Schema
 from organisation.models import Indicator, Unit
@@ -167,6 +167,19 @@ VALUE_SCHEMA = Schema(
 )
 
 
+NEW_VALUE_FIELDS = [
+    "unit_id",
+    "indicator_id",
+    "period",
+    "kind",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+]
+
+
 def indicator_values_import(
     *,
     table: Table,
@@ -218,14 +231,16 @@ def indicator_values_import(
         fields = [f for f in ("value", "numerator", "denominator") if f in item]
         if current is None:
             to_create.append(
-                IndicatorValue(
-                    unit=item["unit"],
-                    indicator=item["indicator"],
-                    period=period.text,
-                    kind=period.kind,
-                    period_start=period.start,
-                    period_end=period.end,
-                    **{f: item[f] for f in fields},
+                (
+                    item["unit"].id,
+                    item["indicator"].id,
+                    period.text,
+                    period.kind,
+                    period.start,
+                    period.end,
+                    item["value"],
+                    item.get("numerator"),
+                    item.get("denominator"),
                 )
             )
             continue
@@ -246,7 +261,11 @@ def indicator_values_import(
             key=f"{item['unit'].code} / {item['indicator'].code} / {period.text}",
             fields=changes,
         )
-    IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
+    total = len(to_create) + len(to_update)
+    for done in range(0, len(to_create), 10000):
+        insert_rows(IndicatorValue, NEW_VALUE_FIELDS, to_create[done : done + 10000])
+        if progress:
+            progress(min(done + 10000, len(to_create)), total)
     bulk_update(to_update, ["value", "numerator", "denominator", "updated_at"])
     summary.created, summary.updated = len(to_create), len(to_update)
     touched = sorted({p["period"].text for p in parsed})  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,15 @@ from .tabular import (
 )
 
 KEEP, CLEAR, ERROR = "keep", "clear", "error"
+
+# Told how many rows have been checked, (done, total), while a schema cleans a file:
+# set by the job runner (see ``organisation.importing.run_import``) so that the
+# admin's bar moves while a large file is checked, before anything is written.
+checking_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "checking_progress", default=None
+)
+# Rows cleaned between two reports.
+CHECK_STEP = 2000
 
 
 class CellError(ValueError):
@@ -442,7 +452,11 @@ class Schema:
         pairs = [(table.headers[i], c) for i, c in sorted(bound.items())]
         parsed = Parsed(rows=[], present={c.name for _h, c in pairs})
         keys: dict[tuple, int] = {}
-        for number, raw in table.rows:
+        report = checking_progress.get()
+        total = len(table.rows)
+        for index, (number, raw) in enumerate(table.rows):
+            if report is not None and index % CHECK_STEP == 0:
+                report(index, total)
             values, row_ok = {}, True
             for header, column in pairs:
                 ok = self._clean_cell(
@@ -471,6 +485,8 @@ class Schema:
             # cross-row checks only see rows whose every present cell is clean.
             if row_ok:
                 parsed.rows.append(Row(number, values))
+        if report is not None:
+            report(total, total)
         return parsed
 
     @staticmethod

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.sql import bulk_update
+from config.sql import Columns, among, bulk_update, fetch, insert_rows
 
 from .columns import (
     CLEAR,
@@ -363,28 +363,46 @@ LARGE_CHANGE_SHARE = 0.10
 LARGE_CHANGE_MIN = 5
 
 
+# Staff numbers looked up per statement.
+LOOKUP_BATCH = 5000
+
+
 def _staff_current(numbers: list[str]) -> dict[str, dict]:
     """The stored roster for these staff numbers, in the file's terms."""
-    current: dict[str, dict] = {}
+    profile = Columns(
+        StaffProfile,
+        "p",
+        ["id", "user", "staff_no", "rank_changed_on", *PROFILE_COLUMNS],
+    )
+    unit = Columns(Unit, "u", ["code"])
+    names = [*profile.attnames, "unit_code"]
     through = StaffProfile.business_lines.through
-    for part in chunks(numbers, BATCH):
-        for profile in StaffProfile.objects.filter(staff_no__in=part).values(
-            "id",
-            "user_id",
-            "staff_no",
-            "unit__code",
-            "rank_changed_on",
-            *PROFILE_COLUMNS,
-        ):
-            profile["unit_code"] = profile.pop("unit__code")
-            profile["business_lines"] = []
-            current[profile["staff_no"]] = profile
-    by_id = {p["id"]: p for p in current.values()}
-    for part in chunks(list(by_id), BATCH):
-        for staff_id, code in through.objects.filter(
-            staffprofile_id__in=part
-        ).values_list("staffprofile_id", "businessline__code"):
-            by_id[staff_id]["business_lines"].append(code)
+    current: dict[str, dict] = {}
+    for part in chunks(numbers, LOOKUP_BATCH):
+        where, params = among("p.staff_no", part)
+        found = fetch(
+            f"SELECT {profile.select()}, {unit.select()} FROM {profile.table} "
+            f"JOIN {unit.table} ON u.id = p.unit_id WHERE {where}",
+            params,
+            [profile, unit],
+        )
+        by_id = {}
+        for values in found:
+            person = dict(zip(names, values, strict=True))
+            person["business_lines"] = []
+            current[person["staff_no"]] = by_id[person["id"]] = person
+        if not by_id:
+            continue
+        where, params = among("t.staffprofile_id", list(by_id))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.staffprofile_id, b.code FROM {through._meta.db_table} t "
+                f"JOIN {BusinessLine._meta.db_table} b ON b.id = t.businessline_id "
+                f"WHERE {where}",
+                params,
+            )
+            for staff_id, code in cursor.fetchall():
+                by_id[staff_id]["business_lines"].append(code)
     return current
 
 
@@ -398,35 +416,43 @@ def _account_errors(
     """
     User = get_user_model()
     bound, errors = {}, []
-    for part in chunks(list(new_numbers), BATCH):
-        for user_id, username, has_profile in User.objects.filter(
-            username__in=part
-        ).values_list("id", "username", "profile__id"):
-            row = new_numbers[username]
-            if has_profile:
-                errors.append(
-                    RowError(
-                        row,
-                        "staff_no",
-                        _('the account "%(name)s" already belongs to another person')
-                        % {"name": username},
-                    )
+    found = []
+    for part in chunks(list(new_numbers), LOOKUP_BATCH):
+        where, params = among("a.username", part)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.id, a.username, p.id FROM {User._meta.db_table} a "
+                f"LEFT JOIN {StaffProfile._meta.db_table} p ON p.user_id = a.id "
+                f"WHERE {where}",
+                params,
+            )
+            found += cursor.fetchall()
+    for user_id, username, has_profile in found:
+        row = new_numbers[username]
+        if has_profile:
+            errors.append(
+                RowError(
+                    row,
+                    "staff_no",
+                    _('the account "%(name)s" already belongs to another person')
+                    % {"name": username},
                 )
-            elif not bind_accounts:
-                errors.append(
-                    RowError(
-                        row,
-                        "staff_no",
-                        _(
-                            'an account named "%(name)s" already exists without a '
-                            "staff profile; it is not linked to this person unless "
-                            "you confirm it (--bind-existing-accounts)"
-                        )
-                        % {"name": username},
+            )
+        elif not bind_accounts:
+            errors.append(
+                RowError(
+                    row,
+                    "staff_no",
+                    _(
+                        'an account named "%(name)s" already exists without a '
+                        "staff profile; it is not linked to this person unless "
+                        "you confirm it (--bind-existing-accounts)"
                     )
+                    % {"name": username},
                 )
-            else:
-                bound[username] = user_id
+            )
+        else:
+            bound[username] = user_id
     return bound, errors
 
 
@@ -560,7 +586,7 @@ def _staff_write(new_rows, changed, current, bound, units, lines, progress) -> l
     total = len(new_rows) + len(changed)
     done = 0
     ids = []
-    for part in chunks(new_rows, 1000):
+    for part in chunks(new_rows, 5000):
         ids += _staff_create(part, bound, units)
         done += len(part)
         _tick(progress, done, total)
@@ -579,60 +605,56 @@ def _unusable_password() -> str:
 
 
 def _staff_create(rows: list[Row], bound: dict[str, int], units) -> list[int]:
+    """Accounts (unless bound), profiles and line links of new people, in bulk."""
     User = get_user_model()
     values = [NEW_STAFF_DEFAULTS | r.values for r in rows]
-    users = [
-        User(
-            username=v["staff_no"],
-            first_name=v["name"][:150],
-            email=v["email"],
-            is_active=v["active"],
-            password=_unusable_password(),
-        )
-        for v in values
-        if v["staff_no"] not in bound
-    ]
-    User.objects.bulk_create(users, batch_size=1000)
-    numbers = [v["staff_no"] for v in values]
-    # PostgreSQL and SQLite return the new keys; look them up only elsewhere.
-    user_ids = {u.username: u.pk for u in users} | bound
-    if any(pk is None for pk in user_ids.values()):
-        user_ids = dict(
-            User.objects.filter(username__in=numbers).values_list("username", "id")
-        )
-    profiles = StaffProfile.objects.bulk_create(
+    accounts = [v for v in values if v["staff_no"] not in bound]
+    new_users = insert_rows(
+        User,
+        ["username", "first_name", "email", "is_active", "password"],
         [
-            StaffProfile(
-                user_id=user_ids[v["staff_no"]],
-                unit_id=units[v["unit_code"]].id,
-                **{
-                    k: v[k]
-                    for k in STAFF_FIELDS
-                    if k not in ("unit_code", "business_lines")
-                },
-                staff_no=v["staff_no"],
+            (
+                v["staff_no"],
+                v["name"][:150],
+                v["email"],
+                v["active"],
+                _unusable_password(),
+            )
+            for v in accounts
+        ],
+        ids=True,
+    )
+    user_ids = {v["staff_no"]: pk for v, pk in zip(accounts, new_users, strict=True)}
+    user_ids |= bound
+    profile_ids = insert_rows(
+        StaffProfile,
+        ["user_id", "unit_id", "staff_no", *PROFILE_FIELDS],
+        [
+            (
+                user_ids[v["staff_no"]],
+                units[v["unit_code"]].id,
+                v["staff_no"],
+                *(v[k] for k in PROFILE_FIELDS),
             )
             for v in values
         ],
-        batch_size=1000,
+        ids=True,
     )
-    new_ids = {p.staff_no: p.pk for p in profiles}
-    if any(pk is None for pk in new_ids.values()):
-        new_ids = dict(
-            StaffProfile.objects.filter(staff_no__in=numbers).values_list(
-                "staff_no", "id"
-            )
-        )
     through = StaffProfile.business_lines.through
-    through.objects.bulk_create(
+    insert_rows(
+        through,
+        ["staffprofile_id", "businessline_id"],
         [
-            through(staffprofile_id=new_ids[v["staff_no"]], businessline_id=line.id)
-            for v in values
+            (pk, line.id)
+            for v, pk in zip(values, profile_ids, strict=True)
             for line in v["business_lines"]
         ],
-        batch_size=BATCH,
     )
-    return list(new_ids.values())
+    return profile_ids
+
+
+# The profile's own columns a new person takes from the row (or the defaults).
+PROFILE_FIELDS = [k for k in STAFF_FIELDS if k not in ("unit_code", "business_lines")]
 
 
 PROFILE_COLUMNS = [

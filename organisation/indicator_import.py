@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from config.sql import bulk_update
+from config.sql import bulk_update, insert_rows
 
 from .columns import (
     CLEAR,
@@ -24,7 +24,7 @@ from .columns import (
     chunks,
     diff_fields,
 )
-from .importers import BATCH, Progress, _tick
+from .importers import Progress, _tick
 from .models import BusinessLine, Indicator
 from .tabular import ImportSummary, RowError, Table
 
@@ -102,18 +102,29 @@ def indicators_import(
     parsed.raise_errors()
     existing = {i.code: i for i in Indicator.objects.select_related("business_line")}
     summary = ImportSummary()
-    new, changed = [], []
-    for row in parsed.rows:
-        current = existing.get(row["code"])
-        indicator = _indicator_plan(row, current, summary)
-        if indicator is not None:
-            (changed if current else new).append(indicator)
     fields = sorted(
         INDICATOR_FIELDS[n] for n in parsed.present if n in INDICATOR_FIELDS
     )
+    defaults = {f.name: f.get_default() for f in Indicator._meta.concrete_fields}
+    new, changed = [], []
+    for row in parsed.rows:
+        current = existing.get(row["code"])
+        wanted = _indicator_plan(row, current, summary)
+        if wanted is None:
+            continue
+        if current is not None:
+            changed.append(current)
+            continue
+        new.append(
+            (
+                row["code"],
+                *(_stored(wanted.get(name, defaults[name])) for name in fields),
+            )
+        )
+    columns = ["code", *(f + "_id" if f == "business_line" else f for f in fields)]
     total, done = len(new) + len(changed), 0
-    for part in chunks(new, BATCH):
-        Indicator.objects.bulk_create(part)
+    for part in chunks(new, 10000):
+        insert_rows(Indicator, columns, part)
         done += len(part)
         _tick(progress, done, total)
     for part in chunks(changed, 500):
@@ -125,8 +136,9 @@ def indicators_import(
 
 def _indicator_plan(
     row: Row, current: Indicator | None, summary: ImportSummary
-) -> Indicator | None:
-    """The indicator as the row wants it, or None when nothing changes."""
+) -> dict | None:
+    """The fields the row wants (set on ``current`` when stored), or None when
+    nothing changes."""
     wanted = {
         INDICATOR_FIELDS[k]: (None if isinstance(v, _Branch) else v)
         for k, v in row.values.items()
@@ -137,12 +149,17 @@ def _indicator_plan(
     if current is not None and not changes:
         summary.unchanged += 1
         return None
-    indicator = current or Indicator(code=row["code"])
-    for key, value in wanted.items():
-        setattr(indicator, key, value)
+    if current is not None:
+        for key, value in wanted.items():
+            setattr(current, key, value)
     action = "updated" if current else "created"
     summary.record(action, row=row.number, key=row["code"], fields=changes)
-    return indicator
+    return wanted
+
+
+def _stored(value):
+    """A value as its column stores it (a business line by its key)."""
+    return value.pk if isinstance(value, BusinessLine) else value
 
 
 class _Branch(str):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.sql import bulk_update
+from config.sql import bulk_update, insert_rows
 from organisation.columns import CellError, CellType, Column, Date, Ref, Schema, chunks
 from organisation.models import BusinessLine, Indicator, StaffProfile
 from organisation.tabular import (
@@ -422,31 +422,26 @@ def results_import(
     summary = ImportSummary()
     new, changed = [], []
     for row in parsed.rows:
-        key = (row["staff_no"], row["question_code"], row["answered_on"])
+        values = row.values
+        key = (values["staff_no"], values["question_code"], values["answered_on"])
         stored = existing.get(key)
         if stored is None:
-            new.append(
-                ExternalResult(
-                    user_id=key[0],
-                    question_id=key[1],
-                    answered_on=key[2],
-                    score=row["score"],
-                )
-            )
-            summary.created += 1
-        elif stored[1] != row["score"]:
-            changed.append(ExternalResult(pk=stored[0], score=row["score"]))
+            new.append((*key, values["score"]))
+        elif stored[1] != values["score"]:
+            changed.append(ExternalResult(pk=stored[0], score=values["score"]))
             summary.record(
                 "updated",
                 row=row.number,
                 key=str(row.number),
-                fields={"score": [str(stored[1]), str(row["score"])]},
+                fields={"score": [str(stored[1]), str(values["score"])]},
             )
         else:
             summary.unchanged += 1
+    summary.created = len(new)
     total, done = len(new) + len(changed), 0
-    for part in chunks(new, 5000):
-        ExternalResult.objects.bulk_create(part)
+    fields = ["user_id", "question_id", "answered_on", "score"]
+    for part in chunks(new, 10000):
+        insert_rows(ExternalResult, fields, part)
         done += len(part)
         if progress:
             progress(done, total)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.sql import bulk_update
+from config.sql import bulk_update, insert_rows
 from learning.models import CourseCompletion, CoursePage
 from learning.signals import completions_imported
 from organisation.columns import (
@@ -306,13 +307,10 @@ def _campaign_links(planned, by_code: dict) -> dict:
         ids = [by_code[row["code"]].pk for row in rows]
         for part in chunks(ids):
             through.objects.filter(**{own + "__in": part}).delete()
-        through.objects.bulk_create(
-            [
-                through(**{own: by_code[row["code"]].pk, other: item.pk})
-                for row in rows
-                for item in row[name]
-            ],
-            batch_size=2000,
+        insert_rows(
+            through,
+            [own, other],
+            [(by_code[row["code"]].pk, item.pk) for row in rows for item in row[name]],
         )
     return {
         row["code"]: _rules(row, by_code[row["code"]], stored=stored is not None)
@@ -356,8 +354,12 @@ ONLINE_WORDS = ("线上", "网络", "网上", "在线", "网课", "online", "e-l
 OFFLINE_WORDS = ("线下", "集中", "面授", "现场", "脱产", "offline", "classroom")
 
 
+@lru_cache(maxsize=512)
 def infer_kind(source: str) -> str:
-    """Offline or online from a source as written (线下集中培训, 网络学院…)."""
+    """Offline or online from a source as written (线下集中培训, 网络学院…).
+
+    Cached: a file repeats a handful of sources on every row.
+    """
     text = source.lower()
     found = [
         (text.find(word), kind)
@@ -456,11 +458,13 @@ def completions_import(
         label = f"{numbers[key[0]]} · {row['course_code']['code']}"
         if current is None:
             new.append(
-                CourseCompletion(
-                    user_id=key[0],
-                    course_id=key[1],
-                    version=key[2],
-                    **({"source": CourseCompletion.Source.OFFLINE} | values),
+                (
+                    *key,
+                    values["completed_on"],
+                    values.get("score"),
+                    values.get("hours"),
+                    values.get("source_text", ""),
+                    values.get("source", CourseCompletion.Source.OFFLINE),
                 )
             )
             summary.record("created", row=row.number, key=label)
@@ -478,7 +482,7 @@ def completions_import(
     _completions_write(new, changed, progress)
     if not dry_run and (new or changed):
         ids = [c.pk for c in changed]
-        keys = [(c.user_id, c.course_id, c.version) for c in new]
+        keys = [item[:3] for item in new]
         transaction.on_commit(lambda: _announce_imported(ids, keys))
     return summary
 
@@ -512,10 +516,22 @@ def _completions_existing(user_ids: list[int]) -> dict:
     return existing
 
 
+NEW_COMPLETION_FIELDS = [
+    "user_id",
+    "course_id",
+    "version",
+    "completed_on",
+    "score",
+    "hours",
+    "source_text",
+    "source",
+]
+
+
 def _completions_write(new: list, changed: list, progress: Progress) -> None:
     total, done = len(new) + len(changed), 0
-    for part in chunks(new, 1000):
-        CourseCompletion.objects.bulk_create(part)
+    for part in chunks(new, 10000):
+        insert_rows(CourseCompletion, NEW_COMPLETION_FIELDS, part)
         done += len(part)
         if progress:
             progress(done, total)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.batch import run_isolated
+from config.sql import insert_rows
 from learning.models import CoursePage
 from organisation.models import BusinessLine, StaffProfile, Unit
 from organisation.validators import validate_code
@@ -225,15 +226,17 @@ def campaigns_sync_audiences(
         audience = _audience(rules, under, everyone)
         current = members[campaign.pk]
         join_day = campaign.starts_on if not current else today
-        new += [
-            CampaignMember(campaign_id=campaign.pk, staff_id=sid, joined_on=join_day)
-            for sid in audience - current.keys()
-        ]
+        new += [(campaign.pk, sid, join_day) for sid in audience - current.keys()]
         back += [m.pk for sid, m in current.items() if sid in audience and m.left_on]
         gone += [
             m.pk for sid, m in current.items() if sid not in audience and not m.left_on
         ]
-    CampaignMember.objects.bulk_create(new, batch_size=5000)
+    for start in range(0, len(new), 50000):
+        insert_rows(
+            CampaignMember,
+            ["campaign_id", "staff_id", "joined_on"],
+            new[start : start + 50000],
+        )
     for start in range(0, max(len(back), len(gone)), 2000):
         part = slice(start, start + 2000)
         CampaignMember.objects.filter(pk__in=back[part]).update(

@@ -29,8 +29,8 @@ def roster(tree):
 
 @pytest.fixture
 def small_roster(tree):
-    # Members are written 5,000 to a statement: 200 campaigns of 40 people at most
-    # stay within one, so the count compared is the campaigns' own.
+    # Members go in as few statements as the database allows: 200 campaigns of 40
+    # people at most stay within one, so the count compared is the campaigns' own.
     roster_of(40)
 
 

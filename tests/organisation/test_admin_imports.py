@@ -220,8 +220,48 @@ def test_the_status_page_sees_progress_while_the_import_runs(
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, ROSTER, kind="slow")
-    assert [s["progress"] for s in seen] == [25, 50, 75, 99]
+    # Writing fills the bar after the share of checking the file (40%).
+    assert [s["progress"] for s in seen] == [55, 70, 85, 99]
     assert all(s["status"] == "running" and not s["finished"] for s in seen)
+
+
+def test_the_status_page_sees_progress_while_the_file_is_checked(
+    client, admin_user, slow_kind, django_capture_on_commit_callbacks
+):
+    """The bar moves while a large file is checked, before anything is written."""
+    from django.core.cache import cache
+
+    from organisation.columns import CellType, Column, Schema
+    from organisation.tabular import ImportSummary
+
+    cache.clear()  # no bar left by an earlier test's job of the same number
+    seen = []
+
+    class Polled(CellType):
+        def clean(self, text, lookups):
+            if int(text) % 2000 == 1:
+                job = ImportJob.objects.get()
+                status = client.get(f"/admin/imports/{job.pk}/?format=json").json()
+                seen.append((status["progress"], status["finished"]))
+            return text
+
+    schema = Schema(Column("n", Polled(), "序号", required=True))
+
+    def run(*, table, dry_run=False, progress=None, **options):
+        parsed = schema.parse(table)
+        parsed.raise_errors()
+        progress(len(parsed.rows), len(parsed.rows))
+        return ImportSummary(created=len(parsed.rows))
+
+    slow_kind(run)
+    client.force_login(admin_user)
+    rows = "".join(f"{n}\n" for n in range(10000))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, "n\n" + rows, kind="slow")
+    # Every 2,000 rows checked move the bar within the checking share (0–40%).
+    assert seen == [(0, False), (8, False), (16, False), (24, False), (32, False)]
+    job = ImportJob.objects.get()
+    assert job.status == "done" and job.progress == 100
 
 
 @pytest.mark.worker
