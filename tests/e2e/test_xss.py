@@ -96,6 +96,10 @@ def test_the_insights_heatmap_tooltip_shows_a_hostile_name_as_text(
 ):
     sign_in(page, "leader", "pass12345")
     page.goto(page.base_url + "/insights/")
+    # The heatmap arrives with the lower half of the page, as the reader scrolls.
+    page.locator("#insights-more").scroll_into_view_if_needed()
+    page.wait_for_selector("#heatmap canvas")
+    assert_inert(page, "#insights-more")
 
     heat = page.evaluate(
         "JSON.parse(document.getElementById('heatmap-data').textContent)"
