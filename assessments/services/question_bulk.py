@@ -74,26 +74,26 @@ class QuestionWrite:
 class _Batch:
     """What one batch writes."""
 
-    # New questions are plain objects with the model's attributes (pk set once
-    # written): 100,000 model instances cost seconds.
+    # Questions are plain objects with the model's attributes (new ones get their
+    # pk once written): 100,000 model instances cost seconds.
     new: list = field(default_factory=list)
-    changed: list[Question] = field(default_factory=list)
+    changed: list = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
     # Questions whose options are written anew (new ones and replaced ones).
     options: dict[int, list[_Option]] = field(default_factory=dict)
-    replaced_options: list[Question] = field(default_factory=list)
+    replaced_options: list = field(default_factory=list)
     # The stored options of the other touched questions, as the plan read them.
     kept_options: dict[int, list[_Option]] = field(default_factory=dict)
-    links: dict[str, list[tuple[Question | SimpleNamespace, list[int]]]] = field(
+    links: dict[str, list[tuple[SimpleNamespace, list[int]]]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
-    relinked: dict[str, list[Question]] = field(
+    relinked: dict[str, list[SimpleNamespace]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
     # Questions whose content may differ from their latest version.
     touched: list = field(default_factory=list)
-    recategorised: list[Question] = field(default_factory=list)
-    reindexed: list[Question] = field(default_factory=list)
+    recategorised: list[SimpleNamespace] = field(default_factory=list)
+    reindexed: list[SimpleNamespace] = field(default_factory=list)
 
 
 def _stored(value, places: int):
@@ -202,20 +202,24 @@ def _plan(
     summary: ImportSummary,
 ) -> _Batch:
     ids = sql.question_ids_by_code([i.code for i in items])
-    existing = (
-        {q.code: q for q in Question.objects.filter(among_ids("pk", ids))}
-        if ids
-        else {}
-    )
+    names = list(lookups.defaults)
+    existing: dict[str, SimpleNamespace] = {}
+    if ids:
+        for pk, *values in Question.objects.filter(among_ids("pk", ids)).values_list(
+            "pk", *names
+        ):
+            stored = SimpleNamespace(**dict(zip(names, values, strict=True)))
+            stored.pk = stored.id = pk
+            existing[stored.code] = stored
     ids = [q.pk for q in existing.values()]
     stored_options: dict[int, list[_Option]] = defaultdict(list)
     if ids:
-        for question_id, *option in (
+        for question_id, text, fraction, feedback in (
             Option.objects.filter(among_ids("question_id", ids))
             .order_by("question_id", "sort_order", "id")
             .values_list("question_id", "text", "fraction", "feedback")
         ):
-            stored_options[question_id].append(_Option(*option))
+            stored_options[question_id].append(_Option(text, fraction, feedback))
     stored_links: dict[str, dict[int, set[int]]] = {}
     for name in LINKS:
         stored_links[name] = defaultdict(set)
@@ -311,7 +315,7 @@ def _plan_existing(
             batch.recategorised.append(question)
         else:
             changes[name] = [_plain(current), _plain(target)]
-        setattr(question, name, value)
+        setattr(question, attname, target)
         batch.changed_fields.add(name)
         fields_changed = True
     wanted = _options(item)
@@ -359,7 +363,11 @@ def _write(batch: _Batch) -> None:
         question.pk = question.id = pk
     for question in batch.changed:
         question.updated_at = now
-    bulk_update(batch.changed, [*sorted(batch.changed_fields), "updated_at"])
+    changed = batch.changed
+    if connection.vendor != "postgresql":
+        # The ORM's bulk_update (the reference elsewhere) takes instances.
+        changed = [_instance(q) for q in changed]
+    bulk_update(changed, [*sorted(batch.changed_fields), "updated_at"], model=Question)
     if batch.replaced_options:
         # A raw delete: Option's delete signal only clears Wagtail references
         # from and to an option, and options have none, but it would cost two
@@ -423,6 +431,7 @@ def _write_versions(batch: _Batch, options: dict[int, list]) -> None:
         number = version[1] + 1 if version else 1
         new.append([question.pk, number, data, now])
     sql.copy_rows(QuestionVersion, ["question_id", "number", "data", "created_at"], new)
+    objs: list[object]
     if connection.vendor == "postgresql":
         # Plain rows: an instance per version cost more than the update.
         objs = [SimpleNamespace(id=pk, data=data) for pk, data in rewritten]
