@@ -9,7 +9,11 @@ same model instances and values as the queryset it replaces (tests compare the t
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Lookup, Q
 
 
 class Columns:
@@ -113,6 +117,54 @@ def among(expression: str, values: list) -> tuple[str, list]:
     return f"{expression} IN ({placeholders(len(values))})", list(values)
 
 
+class _AnyOf(Lookup):
+    """``field = ANY(%s)``: the values as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
+def among_ids(field: str, ids) -> Q | Lookup:
+    """``Q(field__in=ids)`` for a queryset, the ids one array parameter on PostgreSQL.
+
+    An IN list of a batch of 5,000 ids cost psycopg more to parse than the
+    database took to run the query (and ``IN (SELECT unnest(…))`` misled the
+    planner into costly plans); other databases keep the plain IN list.
+    """
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), list(ids))
+    return Q(**{f"{field}__in": list(ids)})
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT compiler off for the rest of this block of the current
+    transaction.
+
+    Tables filled moments ago have no statistics yet, so the planner guesses
+    millions of rows for a lookup of 5,000 ids and compiles it: the compiling
+    took longer than the query. Elsewhere, and outside a transaction, nothing
+    changes.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        before = cursor.fetchone()[0]
+    yield
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, true)", [before])
+    except DatabaseError:
+        # A failed transaction: it ends, and the setting with it.
+        pass
+
+
 def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
     """Run ``sql`` (selecting ``groups``' columns in order) and return each row's
     values, converted as the ORM converts them."""
@@ -168,7 +220,9 @@ def _update_by_copy(model, columns: list, objs: list) -> None:
         cursor.execute(f"DROP TABLE {scratch}")
 
 
-def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> None:
+def bulk_update(
+    objs: list, fields: list[str], *, batch_size: int = 2000, model=None
+) -> None:
     """``Model.objects.bulk_update(objs, fields)``, one join per batch on PostgreSQL.
 
     Django's bulk_update writes ``CASE WHEN pk = … THEN …`` for every row and field:
@@ -176,10 +230,13 @@ def bulk_update(objs: list, fields: list[str], *, batch_size: int = 2000) -> Non
     took 9 of the 10 seconds of an import on the shared development machine;
     ``UPDATE … FROM (VALUES …)`` writes the same values as one join. Other databases
     use the ORM's bulk_update, the reference the tests compare it with.
+
+    With ``model`` given, ``objs`` may be plain objects with the primary key (its attname) and
+    ``fields`` as attributes on PostgreSQL (instances elsewhere).
     """
     if not objs:
         return
-    model = type(objs[0])
+    model = model or type(objs[0])
     if connection.vendor != "postgresql":
         model.objects.bulk_update(objs, fields, batch_size=batch_size)
         return

@@ -28,22 +28,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from wagtail.models import ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.search.models import IndexEntry
 
-from config.sql import bulk_update
+from config.sql import among_ids, bulk_update, without_jit
 from organisation.columns import chunks
 from organisation.tabular import ImportSummary
 
 from .. import sql
 from ..models import AttemptItem, Category, Option, Question, QuestionVersion
-from .questions import FIELDS, _same, _strip_keys, _with_keys, question_content
+from .questions import FIELDS, _same, _with_keys, question_content
 
 # Rows per batch: PostgreSQL takes the codes of a batch as one array; other
 # databases keep to the IN lists of the shared import layer's chunks.
@@ -73,24 +74,26 @@ class QuestionWrite:
 class _Batch:
     """What one batch writes."""
 
-    # New questions are plain objects with the model's attributes (pk set once
-    # written): 100,000 model instances cost seconds.
+    # Questions are plain objects with the model's attributes (new ones get their
+    # pk once written): 100,000 model instances cost seconds.
     new: list = field(default_factory=list)
-    changed: list[Question] = field(default_factory=list)
+    changed: list = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
     # Questions whose options are written anew (new ones and replaced ones).
     options: dict[int, list[_Option]] = field(default_factory=dict)
-    replaced_options: list[Question] = field(default_factory=list)
-    links: dict[str, list[tuple[Question | SimpleNamespace, list[int]]]] = field(
+    replaced_options: list = field(default_factory=list)
+    # The stored options of the other touched questions, as the plan read them.
+    kept_options: dict[int, list[_Option]] = field(default_factory=dict)
+    links: dict[str, list[tuple[SimpleNamespace, list[int]]]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
-    relinked: dict[str, list[Question]] = field(
+    relinked: dict[str, list[SimpleNamespace]] = field(
         default_factory=lambda: {name: [] for name in LINKS}
     )
     # Questions whose content may differ from their latest version.
     touched: list = field(default_factory=list)
-    recategorised: list[Question] = field(default_factory=list)
-    reindexed: list[Question] = field(default_factory=list)
+    recategorised: list[SimpleNamespace] = field(default_factory=list)
+    reindexed: list[SimpleNamespace] = field(default_factory=list)
 
 
 def _stored(value, places: int):
@@ -108,9 +111,9 @@ def _decimal_places() -> dict[str, int]:
     }
 
 
-@dataclass
-class _Option:
-    """An option as ``question_content`` reads it."""
+class _Option(NamedTuple):
+    """An option as ``question_content`` reads it (stored ones are read as
+    tuples: a model instance per option cost more than comparing them)."""
 
     text: str
     fraction: Decimal
@@ -182,13 +185,14 @@ def questions_write(
     lookups = _Lookups(links=links, paths=paths)
     places = _decimal_places()
     done = 0
-    for part in chunks(items, BATCH.get(connection.vendor, 2000)):
-        batch = _plan(part, lookups, places, summary)
-        if not dry_run:
-            _write(batch)
-        done += len(part)
-        if progress:
-            progress(done, len(items))
+    with without_jit():
+        for part in chunks(items, BATCH.get(connection.vendor, 2000)):
+            batch = _plan(part, lookups, places, summary)
+            if not dry_run:
+                _write(batch)
+            done += len(part)
+            if progress:
+                progress(done, len(items))
 
 
 def _plan(
@@ -198,14 +202,24 @@ def _plan(
     summary: ImportSummary,
 ) -> _Batch:
     ids = sql.question_ids_by_code([i.code for i in items])
-    existing = {q.code: q for q in Question.objects.filter(pk__in=ids)} if ids else {}
-    ids = [q.pk for q in existing.values()]
-    stored_options: dict[int, list[Option]] = defaultdict(list)
+    names = list(lookups.defaults)
+    existing: dict[str, SimpleNamespace] = {}
     if ids:
-        for option in Option.objects.filter(question_id__in=ids).order_by(
-            "question_id", "sort_order", "id"
+        for pk, *values in Question.objects.filter(among_ids("pk", ids)).values_list(
+            "pk", *names
         ):
-            stored_options[option.question_id].append(option)
+            stored = SimpleNamespace(**dict(zip(names, values, strict=True)))
+            stored.pk = stored.id = pk
+            existing[stored.code] = stored
+    ids = [q.pk for q in existing.values()]
+    stored_options: dict[int, list[_Option]] = defaultdict(list)
+    if ids:
+        for question_id, text, fraction, feedback in (
+            Option.objects.filter(among_ids("question_id", ids))
+            .order_by("question_id", "sort_order", "id")
+            .values_list("question_id", "text", "fraction", "feedback")
+        ):
+            stored_options[question_id].append(_Option(text, fraction, feedback))
     stored_links: dict[str, dict[int, set[int]]] = {}
     for name in LINKS:
         stored_links[name] = defaultdict(set)
@@ -213,7 +227,7 @@ def _plan(
             through = getattr(Question, name).through
             other = Question._meta.get_field(name).m2m_reverse_name()
             for question_id, target in through.objects.filter(
-                question_id__in=ids
+                among_ids("question_id", ids)
             ).values_list("question_id", other):
                 stored_links[name][question_id].add(target)
     batch = _Batch()
@@ -301,7 +315,7 @@ def _plan_existing(
             batch.recategorised.append(question)
         else:
             changes[name] = [_plain(current), _plain(target)]
-        setattr(question, name, value)
+        setattr(question, attname, target)
         batch.changed_fields.add(name)
         fields_changed = True
     wanted = _options(item)
@@ -309,6 +323,8 @@ def _plan_existing(
         changes["options"] = [_options_text(options), _options_text(wanted)]
         batch.options[id(question)] = wanted
         batch.replaced_options.append(question)
+    else:
+        batch.kept_options[question.pk] = options
     links_changed = False
     for name, ids in _link_ids(item, lookups).items():
         if ids is None or set(ids) == links[name]:
@@ -347,13 +363,17 @@ def _write(batch: _Batch) -> None:
         question.pk = question.id = pk
     for question in batch.changed:
         question.updated_at = now
-    bulk_update(batch.changed, [*sorted(batch.changed_fields), "updated_at"])
+    changed = batch.changed
+    if connection.vendor != "postgresql":
+        # The ORM's bulk_update (the reference elsewhere) takes instances.
+        changed = [_instance(q) for q in changed]
+    bulk_update(changed, [*sorted(batch.changed_fields), "updated_at"], model=Question)
     if batch.replaced_options:
         # A raw delete: Option's delete signal only clears Wagtail references
         # from and to an option, and options have none, but it would cost two
         # queries per option.
         Option.objects.filter(
-            question_id__in=[q.pk for q in batch.replaced_options]
+            among_ids("question_id", [q.pk for q in batch.replaced_options])
         )._raw_delete(connection.alias)
     options_by_question: dict[int, list] = {}
     rows = []
@@ -379,7 +399,7 @@ def _write_links(batch: _Batch) -> None:
         other = Question._meta.get_field(name).m2m_reverse_name()
         if batch.relinked[name]:
             through.objects.filter(
-                question_id__in=[q.pk for q in batch.relinked[name]]
+                among_ids("question_id", [q.pk for q in batch.relinked[name]])
             ).delete()
         sql.copy_rows(
             through,
@@ -395,60 +415,74 @@ def _write_links(batch: _Batch) -> None:
 def _write_versions(batch: _Batch, options: dict[int, list]) -> None:
     """Freeze the content of every new or changed question (see the module's
     guarantees); the content is what ``question_content`` reads from the rows."""
-    new_ones = {id(q) for q in batch.new}
-    existing = [q.pk for q in batch.touched if id(q) not in new_ones]
-    latest: dict[int, QuestionVersion] = {}
-    if existing:
-        newest = (
-            QuestionVersion.objects.filter(question=OuterRef("question"))
-            .order_by("-number")
-            .values("number")[:1]
-        )
-        latest = {
-            v.question_id: v
-            for v in QuestionVersion.objects.filter(
-                question_id__in=existing, number=Subquery(newest)
-            )
-        }
-        stored = _stored_options(
-            [q.pk for q in batch.touched if q.pk in latest and q.pk not in options]
-        )
-        options = {**stored, **options}
-    shown = (
-        set(
-            AttemptItem.objects.filter(
-                version_id__in=[v.pk for v in latest.values()]
-            ).values_list("version_id", flat=True)
-        )
-        if latest
-        else set()
-    )
+    options = {**batch.kept_options, **options}
+    latest = _latest_versions(batch)
     new, rewritten = [], []
     now = timezone.now()
     for question in batch.touched:
         content = question_content(question, options.get(question.pk, []))
         version = latest.get(question.pk)
-        if version is not None and _strip_keys(version.data) == content:
+        if version is not None and _same_content(version[2], content):
             continue
-        data = _with_keys(content, version.data if version else None)
-        if version is not None and version.pk not in shown:
-            version.data = data
-            rewritten.append(version)
+        data = _with_keys(content, version[2] if version else None)
+        if version is not None and not version[3]:
+            rewritten.append((version[0], data))
             continue
-        number = version.number + 1 if version else 1
+        number = version[1] + 1 if version else 1
         new.append([question.pk, number, data, now])
     sql.copy_rows(QuestionVersion, ["question_id", "number", "data", "created_at"], new)
-    bulk_update(rewritten, ["data"])
+    objs: list[object]
+    if connection.vendor == "postgresql":
+        # Plain rows: an instance per version cost more than the update.
+        objs = [SimpleNamespace(id=pk, data=data) for pk, data in rewritten]
+    else:
+        objs = [QuestionVersion(pk=pk, data=data) for pk, data in rewritten]
+    bulk_update(objs, ["data"], model=QuestionVersion)
 
 
-def _stored_options(ids: list[int]) -> dict[int, list[Option]]:
-    result: dict[int, list[Option]] = defaultdict(list)
-    if ids:
-        for option in Option.objects.filter(question_id__in=ids).order_by(
-            "question_id", "sort_order", "id"
-        ):
-            result[option.question_id].append(option)
-    return result
+def _same_content(data: dict, content: dict) -> bool:
+    """``_strip_keys(data) == content`` without copying the stored version: the
+    copies cost more than the comparison, which mostly ends at the first field."""
+    if "options" not in content:
+        return False
+    for name, value in content.items():
+        if name != "options" and (name not in data or data[name] != value):
+            return False
+    if len(data.keys() - {"options"}) != len(content) - 1:
+        return False
+    stored = data.get("options", [])
+    wanted = content["options"]
+    return len(stored) == len(wanted) and all(
+        len(o.keys() - {"key"}) == len(w)
+        and all(k in o and o[k] == v for k, v in w.items())
+        for o, w in zip(stored, wanted, strict=True)
+    )
+
+
+def _latest_versions(batch: _Batch) -> dict[int, tuple]:
+    """{question id: (version id, number, data, shown by an attempt)} of the latest
+    version of each touched question that existed before the batch, in one query."""
+    new_ones = {id(q) for q in batch.new}
+    existing = [q.pk for q in batch.touched if id(q) not in new_ones]
+    if not existing:
+        return {}
+    versions = QuestionVersion.objects.filter(among_ids("question_id", existing))
+    if connection.vendor == "postgresql":
+        versions = versions.order_by("question_id", "-number").distinct("question_id")
+    else:
+        newest = (
+            QuestionVersion.objects.filter(question=OuterRef("question"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        versions = versions.filter(number=Subquery(newest))
+    shown = Exists(AttemptItem.objects.filter(version=OuterRef("pk")))
+    return {
+        question_id: (pk, number, data, was_shown)
+        for pk, question_id, number, data, was_shown in versions.annotate(
+            shown=shown
+        ).values_list("pk", "question_id", "number", "data", "shown")
+    }
 
 
 def _write_search_index(batch: _Batch) -> None:

@@ -15,7 +15,8 @@ from wagtail.search.models import IndexEntry
 from assessments.formats import gift
 from assessments.models import Category, Question, QuestionVersion
 from assessments.services import attempt_start
-from assessments.services.questions import category_ensure, question_upsert
+from assessments.services.question_bulk import _same_content
+from assessments.services.questions import _strip_keys, category_ensure, question_upsert
 from assessments.services.transfer import (
     _record_fields,
     questions_import,
@@ -313,3 +314,28 @@ def test_a_changed_difficulty_is_stored_and_an_absent_column_keeps_it(reference_
     summary = run_import(questions_import, table=table_of(HEADERS, _rows(2)))
     assert summary.updated == 0
     assert set(Question.objects.values_list("difficulty", flat=True)) == {1}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"text": "甲", "options": [{"text": "A", "fraction": 1, "key": "k1"}]},
+        {"text": "乙", "options": [{"text": "A", "fraction": 1, "key": "k1"}]},
+        {"text": "甲", "options": [{"text": "A", "fraction": 0.5, "key": "k1"}]},
+        {"text": "甲", "options": [{"text": "A", "fraction": 1}]},
+        {"text": "甲", "options": [{"text": "A", "fraction": 1, "x": 1, "key": "k"}]},
+        {"text": "甲", "options": []},
+        {"text": "甲"},
+        {"text": "甲", "extra": 1, "options": [{"text": "A", "fraction": 1}]},
+        {"options": [{"text": "A", "fraction": 1}]},
+    ],
+)
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"text": "甲", "options": [{"text": "A", "fraction": 1}]},
+        {"text": "甲", "options": []},
+    ],
+)
+def test_a_stored_version_is_compared_without_its_option_keys(data, content):
+    assert _same_content(data, content) == (_strip_keys(data) == content)
