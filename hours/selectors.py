@@ -399,6 +399,20 @@ def met_rate(counts: dict) -> float | None:
     return round(counts["met"] / base, 4) if base else None
 
 
+def own_row(units: list[dict], unit_code: str, children: list[dict]) -> dict | None:
+    """The people attached to the unit itself (本级), not to any sub-unit: its
+    subtree's counts less its sub-units', so that the rows of a unit's table add
+    up to its total. None when there are none."""
+    whole = next((u for u in units if u["unit_code"] == unit_code), None)
+    if whole is None:
+        return None
+    own: dict = {k: whole[k] - sum(c[k] for c in children) for k in COUNT_KEYS}
+    if not own["headcount"]:
+        return None
+    own["met_rate"] = met_rate(own)
+    return own
+
+
 def hours_report(
     *,
     year: int,

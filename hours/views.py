@@ -266,11 +266,18 @@ def report(request, unit_code: str):
         .values_list("code", flat=True)
     )
     children = _children(data, unit)
+    own = selectors.own_row(data.units, unit.code, children)
+    bars = (
+        [*children, {**own, "unit_name": _("Staff attached to this unit itself")}]
+        if own
+        else children
+    )
     return render(
         request,
         "hours/report.html",
         {
             "unit": unit,
+            "own": own,
             "crumbs": [u for u in unit_ancestors(unit) if u.code in visible],
             "report": data,
             "children": children,
@@ -291,7 +298,7 @@ def report(request, unit_code: str):
                         "completed": c["met"],
                         "headcount": c["headcount"],
                     }
-                    for c in children
+                    for c in bars
                     if c["met_rate"] is not None
                 ],
                 "timeline": [],

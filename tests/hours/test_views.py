@@ -179,3 +179,15 @@ def test_the_report_page_has_a_query_budget_that_does_not_grow(
     for n in range(30):
         StaffFactory(unit=tree["G2"], staff_no=f"Q{n:03d}")
     assert _queries(client, url) == small
+
+
+@pytest.mark.django_db
+def test_the_unit_table_adds_up_with_the_units_own_staff(client, people, unit_leader):
+    StaffFactory(unit=people[0].unit.parent, staff_no="M2", name="乙学员")
+    client.force_login(unit_leader)
+    response = client.get(reverse("hours:report", args=["G1"]))
+    children, own = response.context["children"], response.context["own"]
+    assert own is not None and own["headcount"] >= 1
+    total = response.context["report"].summary["headcount"]
+    assert sum(c["headcount"] for c in children) + own["headcount"] == total
+    assert "本级机关直属人员" in response.content.decode()
