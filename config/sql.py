@@ -19,13 +19,29 @@ from django.db.models import F, Lookup, Q
 class Columns:
     """Some or all concrete fields of ``model`` under a table alias in a raw SELECT."""
 
-    def __init__(self, model, alias: str, names: list[str] | None = None):
+    def __init__(
+        self,
+        model,
+        alias: str,
+        names: list[str] | None = None,
+        *,
+        parent_alias: str | None = None,
+        exclude: tuple[str, ...] = (),
+    ):
+        """``parent_alias`` is the alias of the parent table of a multi-table model
+        (a Wagtail page type's wagtailcore_page), whose inherited fields it holds;
+        ``exclude`` leaves fields out (they load when first read, as ``defer``)."""
         self.model = model
         self.alias = alias
+        self.parent_alias = parent_alias
         if names is None:
-            self.fields = list(model._meta.concrete_fields)
+            self.fields = [
+                f for f in model._meta.concrete_fields if f.name not in exclude
+            ]
         else:
-            self.fields = [model._meta.get_field(n) for n in names]
+            # In the model's own order: from_db fills fields in that order.
+            chosen = {model._meta.get_field(n) for n in names}
+            self.fields = [f for f in model._meta.concrete_fields if f in chosen]
         self.attnames = [f.attname for f in self.fields]
         self._by_vendor: dict[str, tuple[str, list]] = {}
 
@@ -47,7 +63,7 @@ class Columns:
             quote = connection.ops.quote_name
             steps = []
             for n, field in enumerate(self.fields):
-                column = field.get_col(self.alias)
+                column = field.get_col(self._alias_of(field))
                 converters = [
                     *connection.ops.get_db_converters(column),
                     *field.get_db_converters(connection),
@@ -55,10 +71,17 @@ class Columns:
                 if converters:
                     steps.append((n, converters, column))
             self._by_vendor[key] = (
-                ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields),
+                ", ".join(
+                    f"{self._alias_of(f)}.{quote(f.column)}" for f in self.fields
+                ),
                 steps,
             )
         return self._by_vendor[key]
+
+    def _alias_of(self, field) -> str:
+        if self.parent_alias and field.model is not self.model:
+            return self.parent_alias
+        return self.alias
 
     def values(self, row, start: int = 0) -> list:
         """This model's values in ``row`` from ``start``, converted as the ORM does."""

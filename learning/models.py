@@ -27,6 +27,14 @@ class SignInRequiredMixin:
         return super().serve(request, *args, **kwargs)
 
 
+def _routed_read(request, page):
+    """What ``learning.serving`` read when it routed the request to ``page``."""
+    read = getattr(request, "_learning_read", None)
+    if read is None or getattr(request, "is_preview", False):
+        return None
+    return read if request._learning_page_id == page.pk else None
+
+
 class CourseIndexPage(SignInRequiredMixin, Page):
     """The course catalogue."""
 
@@ -249,7 +257,9 @@ class CoursePage(SignInRequiredMixin, Page):
         from .selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = course_outline(course=self, user=request.user)
+        context["outline"] = course_outline(
+            course=self, user=request.user, read=_routed_read(request, self)
+        )
         return context
 
 
@@ -332,7 +342,11 @@ class LessonPage(SignInRequiredMixin, Page):
         from .serving import lesson_body
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(lesson_context(lesson=self, user=request.user))
+        context.update(
+            lesson_context(
+                lesson=self, user=request.user, read=_routed_read(request, self)
+            )
+        )
         context["body_html"] = lesson_body(
             lesson=self, request=request, passed_quiz_ids=context["passed_quiz_ids"]
         )

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from assessments.models import Quiz
 
+    from .sql import CourseRead
+
 NOT_STARTED = "not_started"
 AWAITING_QUIZ = "awaiting_quiz"
 DONE = "done"
@@ -190,23 +192,41 @@ class Outline:
         return next((row for row in self.rows if row.lesson.pk == lesson.pk), None)
 
 
-def course_outline(*, course: CoursePage, user: User) -> Outline:
-    """Lessons of a course with the user's status for each, progress and completion."""
-    lessons = course_lessons(course)
+def course_outline(
+    *,
+    course: CoursePage,
+    user: User,
+    read: CourseRead | None = None,
+    completions: bool = True,
+) -> Outline:
+    """Lessons of a course with the user's status for each, progress and completion.
+
+    ``read`` is what ``learning.sql.course_rows`` read for this course and user when
+    the page was routed (lessons, progress and passes: no further query for them);
+    ``completions=False`` leaves the completion and certificate out (the lesson page
+    shows neither)."""
     signed_in = getattr(user, "is_authenticated", False)
     progress: dict[int, LessonProgress] = {}
-    completions: list[CourseCompletion] = []
+    found: list[CourseCompletion] = []
     passes: dict[int, dt.datetime] = {}
-    if signed_in:
-        progress = {
-            p.lesson_id: p
-            for p in LessonProgress.objects.filter(user=user, course=course)
-        }
-        completions = list(
+    if read is not None and read.course is not None and read.course.pk == course.pk:
+        lessons = read.lessons
+        if signed_in:
+            progress, passes = read.progress, read.passes
+    else:
+        read = None
+        lessons = course_lessons(course)
+    if signed_in and completions:
+        found = list(
             CourseCompletion.objects.filter(user=user, course=course)
             .select_related("certificate")
             .order_by("-version", "-completed_on")
         )
+    if signed_in and read is None:
+        progress = {
+            p.lesson_id: p
+            for p in LessonProgress.objects.filter(user=user, course=course)
+        }
         passes = quiz_passes(
             user=user,
             quiz_ids=[lesson.gate_quiz_id for lesson in lessons]
@@ -252,12 +272,12 @@ def course_outline(*, course: CoursePage, user: User) -> Outline:
         outline.final_quiz_redo = (
             not outline.final_quiz_passed and course.final_quiz_id in passes
         )
-    current = [c for c in completions if not c.superseded]
+    current = [c for c in found if not c.superseded]
     if current:
         outline.completion = current[0]
         outline.certificate = getattr(current[0], "certificate", None)
-    elif completions:
-        outline.superseded = completions[0]
+    elif found:
+        outline.superseded = found[0]
     return outline
 
 
@@ -273,11 +293,17 @@ def course_requirements_met(*, course: CoursePage, user: User) -> bool:
     )
 
 
-def lesson_context(*, lesson: LessonPage, user: User) -> dict:
-    course = CoursePage.objects.live().parent_of(lesson).first()
-    if course is None:
-        course = lesson.get_parent().specific
-    outline = course_outline(course=course, user=user)
+def lesson_context(
+    *, lesson: LessonPage, user: User, read: CourseRead | None = None
+) -> dict:
+    """The lesson page's context; ``read`` as for ``course_outline``."""
+    if read is not None and read.course is not None:
+        course = read.course
+    else:
+        course = CoursePage.objects.live().parent_of(lesson).first()
+        if course is None:
+            course = lesson.get_parent().specific
+    outline = course_outline(course=course, user=user, read=read, completions=False)
     previous, following = outline.neighbours(lesson)
     row = outline.row_for(lesson)
     # The outline has read the passes of every lesson's gate quiz already.

@@ -5,8 +5,10 @@ level at a time (two queries a level), then reads the page's ancestors and their
 view restrictions, and renders the StreamField body block by block on every request.
 Here:
 
-- ``page_serve`` finds a lesson or a course by its URL path in one query, which also
-  says whether the page or any ancestor carries a view restriction or is an alias.
+- ``page_serve`` finds a lesson or a course by its URL path in one statement
+  (``learning.sql``), which also reads the site, the course's lessons and the
+  learner's progress and passes, and says whether the page or any ancestor carries
+  a view restriction or is an alias.
   Such a page, any other kind of page, and anything but GET and HEAD go through
   Wagtail's serving unchanged, with its full restriction checks: nothing restricted is
   ever decided from a cache, and nothing about access is cached at all.
@@ -31,23 +33,24 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Q
+from django.http.request import split_domain_port
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail import hooks
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 from wagtail.views import serve_chain
 from wagtail.wagtail_hooks import check_view_restrictions
 
-from .models import CoursePage, LessonPage
+from .models import LessonPage
+from .sql import course_rows, site_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 # Pages routed here, by the number of path components below the site's root page
 # (home → catalogue → course → lesson). Anything else goes to Wagtail.
-ROUTED: dict[int, type[Page]] = {2: CoursePage, 3: LessonPage}
+ROUTED_DEPTHS = (2, 3)
 
 BODY_KEY = "lesson-body:v1:{page_id}:{language}"
 GENERATION_KEY = "lesson-body:generation"
@@ -60,33 +63,36 @@ BODY_TIMEOUT = 6 * 3600
 
 
 def page_route(request: HttpRequest, path: str) -> Page | None:
-    """The live lesson or course at ``path`` in one query, or None when Wagtail's
-    own serving must answer (another kind of page, an alias, a view restriction on
-    the page or an ancestor, a method other than GET or HEAD)."""
+    """The live lesson or course at ``path``, read in one statement with its site,
+    its course's lessons and the learner's state for them (``learning.sql``), or
+    None when Wagtail's own serving must answer (another kind of page, an alias, a
+    view restriction on the page or an ancestor, a method other than GET or HEAD)."""
     if request.method not in ("GET", "HEAD"):
         return None
     components = [c for c in path.split("/") if c]
-    model = ROUTED.get(len(components))
-    if model is None:
+    if len(components) not in ROUTED_DEPTHS:
         return None
-    site = Site.find_for_request(request)
-    if site is None:
-        return None
-    root_path = site.root_page.url_path
-    url_path = root_path + "".join(f"{c}/" for c in components)
-    # The page and each ancestor: url_path is built from the ancestors' slugs.
-    prefixes = ["/"]
-    for part in url_path.strip("/").split("/"):
-        prefixes.append(f"{prefixes[-1]}{part}/")
-    guarded = Page.objects.filter(url_path__in=prefixes).filter(
-        Q(alias_of__isnull=False) | Q(view_restrictions__isnull=False)
+    hostname = split_domain_port(request._get_raw_host())[0]
+    user = request.user
+    reads = course_rows(
+        hostname=hostname,
+        index_slug=components[0],
+        course_slug=components[1],
+        user_id=user.pk if user.is_authenticated else None,
     )
-    pages = model.objects.filter(url_path=url_path, live=True)
-    if model is CoursePage:
-        pages = pages.select_related("final_quiz")
-    page = pages.annotate(guarded=Exists(guarded)).first()
-    if page is None or page.guarded:
+    read = site_for(reads, hostname=hostname, port=request.get_port())
+    if read is None or read.course is None or read.course_guarded:
         return None
+    page: Page | None = read.course
+    if len(components) == 3:
+        page = next((x for x in read.lessons if x.slug == components[2]), None)
+        if page is None or read.guarded[page.pk]:
+            return None
+    # The site Wagtail would find (Site.find_for_request reads it from here), and
+    # the course's lessons and the learner's state for the page's context.
+    request._wagtail_site = read.site  # type: ignore[attr-defined]
+    request._learning_read = read  # type: ignore[attr-defined]
+    request._learning_page_id = page.pk  # type: ignore[attr-defined]
     return page
 
 

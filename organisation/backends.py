@@ -90,6 +90,21 @@ def _roles_expression(vendor: str) -> str:
     )
 
 
+@cache
+def _unread_expression() -> str:
+    """A subquery on the user ``u``: how many of the user's notifications are unread
+    (the bell in every page's header shows it)."""
+    from django.apps import apps
+
+    quote = connection.ops.quote_name
+    notification = apps.get_model("campaigns", "Notification")._meta
+    return (
+        f"(SELECT COUNT(*) FROM {quote(notification.db_table)} n "
+        f"WHERE n.{quote('user_id')} = u.{quote('id')} "
+        f"AND n.{quote('read_at')} IS NULL)"
+    )
+
+
 def _roles_from(text: str | None) -> list[tuple[str, str | None]]:
     roles = []
     for entry in (text or "").split(_ROW):
@@ -134,7 +149,7 @@ class StaffNumberBackend(ModelBackend):
         except ValidationError:
             return None
         today = timezone.localdate()
-        roles = Expressions(_roles_expression(connection.vendor))
+        roles = Expressions(_roles_expression(connection.vendor), _unread_expression())
         rows = fetch(
             f"SELECT {user_columns.select()}, {profile_columns.select()}, "
             f"{permissions.select()}, {roles.select()} "
@@ -147,12 +162,14 @@ class StaffNumberBackend(ModelBackend):
             return None
         user, at = user_columns.split(rows[0], 0)
         profile, at = profile_columns.split(rows[0], at)
-        own, via_groups, grants = rows[0][at:]
+        own, via_groups, grants, unread = rows[0][at:]
         # The caches ModelBackend fills on the first has_perm, filled from this read.
         user._user_perm_cache = set((own or "").split())
         user._group_perm_cache = set((via_groups or "").split())
         # And the one permissions._roles fills (grants in force today, as in_force).
         user._role_cache = _roles_from(grants)
+        # And the bell's count (learning.campaigns.selectors.unread_count).
+        user._unread_notifications = unread
         # As select_related would: user.profile is cached (or known to be missing).
         PROFILE.set_cached_value(user, profile)
         if profile is not None:

@@ -480,6 +480,10 @@ def assignments_for_user(user: User) -> list[dict]:
 def unread_count(user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
+    # Read with the signed-in user (organisation.backends) on every request.
+    known = getattr(user, "_unread_notifications", None)
+    if known is not None:
+        return known
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

@@ -294,4 +294,7 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
+    # The count read with the user no longer holds.
+    if getattr(user, "_unread_notifications", None) is not None:
+        delattr(user, "_unread_notifications")
     return unread.update(read_at=timezone.now())
