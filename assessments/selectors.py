@@ -107,17 +107,16 @@ def attempts_of(*, user: User) -> QuerySet[Attempt]:
 
 
 def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
-    return (
-        Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
-    )
+    # Plain SQL (assessments.sql): every page of an attempt reads it.
+    return sql.attempt_with_quiz(attempt_id=attempt_id, user_id=user.pk)
 
 
 def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
-    return list(
-        AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version", "response")
-        .order_by("position")
-    )
+    """The attempt's items in order, each with its version and response."""
+    items = sql.items_with_versions(attempt.pk)
+    for item in items:
+        AttemptItem._meta.get_field("attempt").set_cached_value(item, attempt)
+    return items
 
 
 def category_progress(*, user: User) -> list[dict]:

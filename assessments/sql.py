@@ -51,6 +51,8 @@ def _columns() -> dict[str, Columns]:
         ),
         "version_data": Columns(QuestionVersion, "v", ["data"]),
         "response_id": Columns(Response, "r", ["id"]),
+        "item": Columns(AttemptItem, "i"),
+        "response": Columns(Response, "r"),
         "response_mark": Columns(
             Response, "r", ["id", "answer", "score", "fraction", "needs_marking"]
         ),
@@ -142,6 +144,32 @@ def attempt_with_quiz(*, attempt_id: int, user_id: int | None) -> Attempt | None
     found, at = attempt.split(rows[0], 0)
     _cache_related(found, "quiz", quiz.split(rows[0], at)[0])
     return found
+
+
+def items_with_versions(attempt_id: int) -> list[AttemptItem]:
+    """``AttemptItem.objects.filter(attempt_id=…).select_related("version",
+    "response").order_by("position")``: every page of an attempt reads it."""
+    c = _columns()
+    groups = [c["item"], c["version"], c["response"]]
+    rows = fetch(
+        f"SELECT {', '.join(g.select() for g in groups)} "
+        f"FROM {AttemptItem._meta.db_table} i {_item_joins()} "
+        "WHERE i.attempt_id = %s ORDER BY i.position",
+        [attempt_id],
+        groups,
+    )
+    items = []
+    reverse = AttemptItem._meta.get_field("response")
+    for row in rows:
+        item, at = c["item"].split(row, 0)
+        version, at = c["version"].split(row, at)
+        response, at = c["response"].split(row, at)
+        _cache_related(item, "version", version)
+        reverse.set_cached_value(item, response)
+        if response is not None:
+            _cache_related(response, "item", item)
+        items.append(item)
+    return items
 
 
 def _item_joins() -> str:

@@ -39,9 +39,12 @@ class Columns:
                 f for f in model._meta.concrete_fields if f.name not in exclude
             ]
         else:
-            # In the model's own order: from_db fills fields in that order.
-            chosen = {model._meta.get_field(n) for n in names}
-            self.fields = [f for f in model._meta.concrete_fields if f in chosen]
+            self.fields = [model._meta.get_field(n) for n in names]
+        # from_db fills the fields given in the model's own order.
+        position = {f: n for n, f in enumerate(model._meta.concrete_fields)}
+        self._build_order = sorted(
+            range(len(self.fields)), key=lambda n: position[self.fields[n]]
+        )
         self.attnames = [f.attname for f in self.fields]
         self._by_vendor: dict[str, tuple[str, list]] = {}
 
@@ -99,7 +102,12 @@ class Columns:
         pk = self.model._meta.pk.attname
         if pk in self.attnames and values[self.attnames.index(pk)] is None:
             return None
-        return self.model.from_db(connection.alias, self.attnames, list(values))
+        order = self._build_order
+        return self.model.from_db(
+            connection.alias,
+            [self.attnames[n] for n in order],
+            [values[n] for n in order],
+        )
 
     def split(self, values: list, start: int):
         """(this model's instance from converted ``values`` at ``start``, next start)."""

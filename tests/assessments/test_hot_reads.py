@@ -136,3 +136,38 @@ def test_the_attempt_reads_are_the_orms(quiz, learner, tree):
         hot_reads.items_for_saving(attempt_id=first.pk, user_id=other.pk, positions={1})
         == []
     )
+
+
+def test_the_items_with_versions_and_responses_are_the_orms(
+    quiz, learner, django_assert_num_queries
+):
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_save(
+        attempt_id=attempt.pk, user=learner, seq=0, answers={3: {"text": "乙"}}
+    )
+    expected = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version", "response")
+        .order_by("position")
+    )
+    with django_assert_num_queries(1):
+        found = hot_reads.items_with_versions(attempt.pk)
+        got = [
+            (
+                _fields(i),
+                _fields(i.version),
+                i.response and _fields(i.response),
+            )
+            for i in found
+        ]
+    assert got == [
+        (
+            _fields(i),
+            _fields(i.version),
+            getattr(i, "response", None) and _fields(i.response),
+        )
+        for i in expected
+    ]
+    assert [i.position for i in found] == sorted(i.position for i in found)
+    assert [i.response.answer for i in found if i.position == 3] == [{"text": "乙"}]
+    assert hot_reads.items_with_versions(0) == []
