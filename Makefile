@@ -61,7 +61,7 @@ e2e: install-dev
 	$(PY) manage.py compile_catalogues
 	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
 
-SIZE ?= S
+SIZE ?= S M
 # BENCH_ARGS: e.g. --reuse (keep the database built by an earlier run), --strict (exit 1
 # when answers are lost or a figure cannot be measured; CI uses it).
 bench: install-dev

@@ -1,4 +1,4 @@
-"""One benchmark command: ``make bench SIZE=S`` (or ``python -m bench.run --size S``).
+"""One benchmark command: ``make bench`` (``python -m bench.run --size S M``).
 
 Builds the data ladder on PostgreSQL, serves the platform with gunicorn and a real
 Celery worker, and measures each figure beside a baseline taken in the same run:
@@ -13,7 +13,10 @@ Celery worker, and measures each figure beside a baseline taken in the same run:
 - the roster import rate (bench.roster_bench).
 
 Load goes only to 127.0.0.1, with bounded concurrency, counts and durations; the
-command stops what it started. Prints the figures and writes bench/results/<size>.json.
+command stops what it started. Prints the figures and writes bench/results/<size>.json
+for each size; with several sizes (``--size S M``, the default of ``make bench``) the
+database grows from one to the next and a last table sets the page ratios of every
+size beside their targets.
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/h_proof_bench),
 BENCH_BROKER_URL (default redis://127.0.0.1:6379/7; the worker is skipped when Redis
@@ -403,10 +406,12 @@ def machine() -> dict:
 
 
 def main(argv=None) -> dict:
+    """Every size asked for, in order, on one database that grows from one to the
+    next (``--size S M``: the page ratios at S and at M in the same run)."""
     from bench.ladder import SIZES
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=list(SIZES), default="S")
+    parser.add_argument("--size", choices=list(SIZES), nargs="+", default=["S"])
     parser.add_argument("--port", type=int, default=8020)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--reuse", action="store_true", help="keep the database")
@@ -419,7 +424,46 @@ def main(argv=None) -> dict:
         help="exit 1 when answers are lost or a figure could not be measured (CI)",
     )
     args = parser.parse_args(argv)
-    plan = dict(PLANS[args.size])
+    sizes = sorted(dict.fromkeys(args.size), key=list(SIZES).index)
+    if args.output and len(sizes) > 1:
+        parser.error("--output names one file: give one size")
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if not url.startswith("postgres"):
+        raise SystemExit("bench.run needs PostgreSQL (DATABASE_URL=postgres://…)")
+    if not _port_free(args.port):
+        raise SystemExit(f"port {args.port} is in use")
+    results, problems = {}, []
+    for n, size in enumerate(sizes):
+        result = run_size(size, args, url, fresh=not args.reuse and n == 0)
+        results[size] = result
+        problems += [f"{size}: {p}" for p in failures(result)]
+    print(pages_table(results))
+    for problem in problems:
+        log(f"FAILED: {problem}")
+    if problems and args.strict:
+        raise SystemExit(1)
+    return results[sizes[-1]]
+
+
+# What issue-level targets the page figures are read against (docs/performance.md).
+PAGE_TARGETS = {"lesson_ratio": 0.5, "quiz_ratio": 0.5, "answer_ratio": 0.7}
+
+
+def pages_table(results: dict) -> str:
+    """The page ratios of every size measured, beside their targets."""
+    lines = ["", "size  lesson/bare read  quiz/bare read  answer save/bare write"]
+    for size, result in results.items():
+        cells = []
+        for key, target in PAGE_TARGETS.items():
+            value = result.get(key)
+            mark = "" if value is None else (" ok" if value >= target else " LOW")
+            cells.append(f"{value if value is not None else '—'}{mark}")
+        lines.append(f"{size:<5} {cells[0]:<17} {cells[1]:<15} {cells[2]}")
+    return "\n".join(lines)
+
+
+def run_size(size: str, args, url: str, *, fresh: bool) -> dict:
+    plan = dict(PLANS[size])
     if args.storm:
         plan["storm"] = args.storm
     if args.seconds:
@@ -427,9 +471,6 @@ def main(argv=None) -> dict:
     load_at_start = os.getloadavg()
     begun = time.perf_counter()
 
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
-    if not url.startswith("postgres"):
-        raise SystemExit("bench.run needs PostgreSQL (DATABASE_URL=postgres://…)")
     broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
     with_worker = _redis_answers(broker)
     os.environ.update(
@@ -446,10 +487,8 @@ def main(argv=None) -> dict:
     else:
         os.environ.pop("CELERY_BROKER_URL", None)
         log(f"no Redis at {broker}: tasks run in-process, export figure skipped")
-    if not _port_free(args.port):
-        raise SystemExit(f"port {args.port} is in use")
 
-    fresh = _database_ensure(url, fresh=not args.reuse)
+    fresh = _database_ensure(url, fresh=fresh)
     log(f"database {urlparse(url).path.lstrip('/')} ({'new' if fresh else 'reused'})")
     started = time.perf_counter()
     _manage("migrate", "--noinput", "-v0")
@@ -462,22 +501,22 @@ def main(argv=None) -> dict:
     if not Unit.objects.filter(level="province").exists():
         _manage("seed_demo", "--force")
     setup_s = time.perf_counter() - started
-    log(f"migrated and seeded in {setup_s:.1f} s; building ladder {args.size}")
+    log(f"migrated and seeded in {setup_s:.1f} s; building ladder {size}")
 
     from bench import ladder
 
     started = time.perf_counter()
-    built = ladder.build(args.size)
+    built = ladder.build(size)
     ladder_s = time.perf_counter() - started
-    log(f"ladder {args.size} in {ladder_s:.1f} s: {built['counts']}")
+    log(f"ladder {size} in {ladder_s:.1f} s: {built['counts']}")
 
-    fx = prepare(args.size, plan["clients"], plan["storm"])
+    fx = prepare(size, plan["clients"], plan["storm"])
     from django.db import connections
 
     connections.close_all()
     services = []
     result: dict = {
-        "size": args.size,
+        "size": size,
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "plan": plan,
         "ladder": built,
@@ -541,7 +580,7 @@ def main(argv=None) -> dict:
         }
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    target = Path(args.output) if args.output else RESULTS / f"{args.size}.json"
+    target = Path(args.output) if args.output else RESULTS / f"{size}.json"
     target.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     summary = {
         k: result.get(k)
@@ -567,11 +606,6 @@ def main(argv=None) -> dict:
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     log(f"written {target}")
-    problems = failures(result)
-    for problem in problems:
-        log(f"FAILED: {problem}")
-    if problems and args.strict:
-        raise SystemExit(1)
     return result
 
 
