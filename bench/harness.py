@@ -208,6 +208,7 @@ def throughput(base: str, sessions: list[str], request, seconds: float) -> dict:
     return {
         "rps": round(sum(counts) / elapsed, 1),
         "requests": sum(counts),
+        "seconds": round(elapsed, 3),
         "errors": sum(errors),
         "p50_ms": round(_pct(latencies, 50) * 1000, 1),
     }

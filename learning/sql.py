@@ -147,23 +147,26 @@ def course_rows(
         [*groups, Expressions("", "", "", "")],
     )
     reads: dict[int, CourseRead] = {}
+    # The site, root, course and quiz repeat on each lesson's row: built once.
+    shared = len(g["site"]) + len(g["root"]) + len(g["course"]) + len(g["quiz"])
     for values in rows:
-        site, at = g["site"].split(values, 0)
-        root, at = g["root"].split(values, at)
-        course, at = g["course"].split(values, at)
-        quiz, at = g["quiz"].split(values, at)
-        lesson, at = g["lesson"].split(values, at)
-        progress, at = g["progress"].split(values, at)
-        course_guarded, lesson_guarded, lesson_pass, final_pass = values[at:]
-        read = reads.get(site.pk)
+        read = reads.get(values[0])  # the site's id comes first
         if read is None:
+            site, at = g["site"].split(values, 0)
+            root, at = g["root"].split(values, at)
+            course, at = g["course"].split(values, at)
+            quiz, at = g["quiz"].split(values, at)
             Site._meta.get_field("root_page").set_cached_value(site, root)
             read = reads[site.pk] = CourseRead(site=site)
             if course is not None:
+                course_guarded, final_pass = values[-4], values[-1]
                 CoursePage._meta.get_field("final_quiz").set_cached_value(course, quiz)
                 read.course, read.course_guarded = course, bool(course_guarded)
                 if course.final_quiz_id and final_pass is not None:
                     read.passes[course.final_quiz_id] = _moment(final_pass)
+        lesson, at = g["lesson"].split(values, shared)
+        progress, at = g["progress"].split(values, at)
+        lesson_guarded, lesson_pass = values[at + 1 : at + 3]
         if lesson is None:
             continue
         read.lessons.append(lesson)
