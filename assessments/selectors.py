@@ -111,9 +111,13 @@ def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
     return sql.attempt_with_quiz(attempt_id=attempt_id, user_id=user.pk)
 
 
-def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
-    """The attempt's items in order, each with its version and response."""
-    items = sql.items_with_versions(attempt.pk)
+def attempt_items(
+    *, attempt: Attempt, version_at: int | None = None
+) -> list[AttemptItem]:
+    """The attempt's items in order, each with its response and its version (with
+    ``version_at``, only the item at that position: the others read theirs when
+    asked)."""
+    items = sql.items_with_versions(attempt.pk, version_at=version_at)
     for item in items:
         AttemptItem._meta.get_field("attempt").set_cached_value(item, attempt)
     return items

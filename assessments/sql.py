@@ -146,16 +146,30 @@ def attempt_with_quiz(*, attempt_id: int, user_id: int | None) -> Attempt | None
     return found
 
 
-def items_with_versions(attempt_id: int) -> list[AttemptItem]:
+def items_with_versions(
+    attempt_id: int, *, version_at: int | None = None
+) -> list[AttemptItem]:
     """``AttemptItem.objects.filter(attempt_id=…).select_related("version",
-    "response").order_by("position")``: every page of an attempt reads it."""
+    "response").order_by("position")``: every page of an attempt reads it.
+
+    With ``version_at`` only the item at that position comes with its version (the
+    question shown); the others load theirs when asked. The page of one question
+    of a 100-question exam then decodes one question, not a hundred."""
     c = _columns()
     groups = [c["item"], c["version"], c["response"]]
+    version_join = "JOIN"
+    params: list = [attempt_id]
+    if version_at is not None:
+        version_join = "LEFT JOIN"
+        params.insert(0, version_at)
     rows = fetch(
         f"SELECT {', '.join(g.select() for g in groups)} "
-        f"FROM {AttemptItem._meta.db_table} i {_item_joins()} "
+        f"FROM {AttemptItem._meta.db_table} i "
+        f"{version_join} {QuestionVersion._meta.db_table} v ON v.id = i.version_id "
+        + ("AND i.position = %s " if version_at is not None else "")
+        + f"LEFT JOIN {Response._meta.db_table} r ON r.item_id = i.id "
         "WHERE i.attempt_id = %s ORDER BY i.position",
-        [attempt_id],
+        params,
         groups,
     )
     items = []
@@ -164,7 +178,8 @@ def items_with_versions(attempt_id: int) -> list[AttemptItem]:
         item, at = c["item"].split(row, 0)
         version, at = c["version"].split(row, at)
         response, at = c["response"].split(row, at)
-        _cache_related(item, "version", version)
+        if version is not None:
+            _cache_related(item, "version", version)
         reverse.set_cached_value(item, response)
         if response is not None:
             _cache_related(response, "item", item)

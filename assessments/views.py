@@ -20,6 +20,7 @@ from .errors import AssessmentError
 from .models import Attempt, Category, Quiz
 from .permissions import can_preview_quiz
 from .presenters import item_view, result_view, review_options
+from .services.attempts import MAX_POSITION
 
 if TYPE_CHECKING:
     from config.http import AuthenticatedHttpRequest
@@ -186,12 +187,13 @@ def attempt_page(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResp
         )
     if request.method == "POST":
         return _attempt_form_post(request, attempt, next_url)
-    items = selectors.attempt_items(attempt=attempt)
     try:
-        position = int(request.GET.get("q", 1))
+        position = min(max(1, int(request.GET.get("q", 1))), MAX_POSITION)
     except ValueError:
         position = 1
-    position = min(max(1, position), len(items))
+    # Only the question shown needs its version: the others give the navigation.
+    items = selectors.attempt_items(attempt=attempt, version_at=position)
+    position = min(position, len(items))
     current = items[position - 1]
     now = timezone.now()
     return render(

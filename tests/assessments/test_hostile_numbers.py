@@ -115,3 +115,14 @@ def test_a_huge_sequence_number_is_refused_not_a_server_error(
         {"position": 1, "seq": seq, "answer_present": "1", "answer": "1"},
     )
     assert form.status_code in (302, 400, 404)
+
+
+@pytest.mark.parametrize("q", [str(2**40), "-5", "0", "abc", "99"])
+def test_any_question_number_shows_a_question_of_the_attempt(client, learner, quiz, q):
+    """The page's question number reaches the database: one beyond the column's
+    range must show the last question, not a server error."""
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    client.force_login(learner)
+    page = client.get(reverse("assessments:attempt", args=[attempt.pk]) + f"?q={q}")
+    assert page.status_code == 200
+    assert 'name="answer"' in page.content.decode()

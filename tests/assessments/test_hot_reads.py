@@ -171,3 +171,17 @@ def test_the_items_with_versions_and_responses_are_the_orms(
     assert [i.position for i in found] == sorted(i.position for i in found)
     assert [i.response.answer for i in found if i.position == 3] == [{"text": "乙"}]
     assert hot_reads.items_with_versions(0) == []
+
+
+def test_only_the_question_shown_is_decoded(quiz, learner, django_assert_num_queries):
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    versions = dict(attempt.items.values_list("position", "version_id"))
+    with django_assert_num_queries(1):
+        found = hot_reads.items_with_versions(attempt.pk, version_at=2)
+        assert [i.position for i in found] == sorted(versions)
+        assert found[1].version.pk == versions[2]
+        assert all(i.response.item_id == i.pk for i in found)
+    loaded = [i for i in found if "version" in i._state.fields_cache]
+    assert [i.position for i in loaded] == [2]
+    with django_assert_num_queries(1):
+        assert found[0].version.pk == versions[1]
