@@ -48,14 +48,39 @@ class CourseRead:
     passes: dict[int, dt.datetime] = field(default_factory=dict)
 
 
+# Page fields only the editor uses: left out of the read (they load if asked for).
+# The course and quiz repeat on every lesson's row, so each column left out is read
+# once per lesson; a test checks that serving a page asks for none of them.
+EDITOR_FIELDS = (
+    "draft_title",
+    "search_description",
+    "show_in_menus",
+    "go_live_at",
+    "expire_at",
+    "expired",
+    "locked",
+    "locked_at",
+    "locked_by",
+    "owner",
+    "latest_revision_created_at",
+    "latest_revision",
+    "has_unpublished_changes",
+    "first_published_at",
+    "translation_key",
+)
+QUIZ_FIELDS = ["id", "title", "slug", "pass_mark", "draft"]
+
+
 @cache
 def _groups() -> dict:
     return {
         "site": Columns(Site, "s"),
         "root": Columns(Page, "root", ["id", "path", "depth", "url_path", "slug"]),
-        "course": Columns(CoursePage, "c", parent_alias="cpg"),
-        "quiz": Columns(Quiz, "fq"),
-        "lesson": Columns(LessonPage, "l", parent_alias="lpg", exclude=("body",)),
+        "course": Columns(CoursePage, "c", parent_alias="cpg", exclude=EDITOR_FIELDS),
+        "quiz": Columns(Quiz, "fq", QUIZ_FIELDS),
+        "lesson": Columns(
+            LessonPage, "l", parent_alias="lpg", exclude=("body", *EDITOR_FIELDS)
+        ),
         "progress": Columns(LessonProgress, "pr"),
     }
 

@@ -193,3 +193,32 @@ def test_pages_served_from_the_read_match_wagtails_own_serving(
     # lesson: it waits for a check; lesson 3 is done; the optional one is not counted.
     assert "已完成 1 / 3 个小节" in fast
     assert page == "lesson" or "待通过测验" in fast
+
+
+@pytest.mark.parametrize("page", ["course", "lesson"])
+def test_serving_reads_nothing_the_one_read_left_out(
+    client, index, learner, monkeypatch, page
+):
+    """Fields left out of the read (the body, the editor's fields, most of the final
+    quiz) load when asked for: serving a page must never ask for them."""
+    from django.db.models import Model
+
+    final = make_quiz("cr-left-out")
+    course = make_course(index, code="CR-7", lessons=3, final_quiz=final)
+    lessons = lessons_of(course)
+    for lesson in lessons:
+        read_and_mark_done(user=learner, lesson=lesson)
+    client.force_login(learner)
+    url = course.url if page == "course" else lessons[2].url
+    client.get(url)  # the lesson's body is stored on the first visit
+    loaded = []
+    original = Model.refresh_from_db
+
+    def recorded(self, using=None, fields=None, from_queryset=None):
+        loaded.append((type(self).__name__, fields))
+        return original(self, using=using, fields=fields, from_queryset=from_queryset)
+
+    monkeypatch.setattr(Model, "refresh_from_db", recorded)
+    html = client.get(url).content.decode()
+    assert loaded == []
+    assert "/quizzes/cr-left-out/" in html
