@@ -107,7 +107,10 @@ def attempts_of(*, user: User) -> QuerySet[Attempt]:
 
 
 def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
-    # Plain SQL (assessments.sql): every page of an attempt reads it.
+    # Plain SQL (assessments.sql): every page of an attempt reads it. A number
+    # beyond the column's range matches nothing, as the ORM's lookup would.
+    if not 0 < attempt_id <= sql.MAX_ID:
+        return None
     return sql.attempt_with_quiz(attempt_id=attempt_id, user_id=user.pk)
 
 

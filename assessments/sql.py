@@ -35,6 +35,10 @@ from .models import (
     Response,
 )
 
+# The largest id a bigint column holds: a larger one in a URL must match nothing,
+# never reach the driver (a 500).
+MAX_ID = 2**63 - 1
+
 
 @cache
 def _columns() -> dict[str, Columns]:

@@ -342,13 +342,13 @@ class LessonPage(SignInRequiredMixin, Page):
         from .serving import lesson_body
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(
-            lesson_context(
-                lesson=self, user=request.user, read=_routed_read(request, self)
-            )
-        )
+        read = _routed_read(request, self)
+        context.update(lesson_context(lesson=self, user=request.user, read=read))
         context["body_html"] = lesson_body(
-            lesson=self, request=request, passed_quiz_ids=context["passed_quiz_ids"]
+            lesson=self,
+            request=request,
+            passed_quiz_ids=context["passed_quiz_ids"],
+            read=read,
         )
         if request.user.is_authenticated and not getattr(request, "is_preview", False):
             from .services import lesson_shown
@@ -360,6 +360,29 @@ class LessonPage(SignInRequiredMixin, Page):
                 progress=context["outline"].progress.get(self.pk),
             )
         return context
+
+
+class LessonBody(models.Model):
+    """A lesson's published body as rendered, per language (``learning.serving``).
+
+    Kept in the database, not in Redis: the lesson page's one read
+    (``learning.sql``) brings it with the page, one round trip fewer on the page
+    every person opens most. Used only while ``stamp`` (live revision, time of
+    publishing, address) matches the page served; dropped on every change that
+    concerns it."""
+
+    page = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=15)
+    stamp = models.CharField(max_length=400)
+    # The body as strings, each embedded quiz as [quiz id, passed, not yet].
+    parts = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "language"], name="unique_lesson_body"
+            )
+        ]
 
 
 class LessonProgress(models.Model):

@@ -1,4 +1,4 @@
-"""Serving lessons and courses: one query to find the page, its body from the cache.
+"""Serving lessons and courses: one statement finds the page, its body comes with it.
 
 Lessons are what every person opens most. Wagtail's own serving walks the tree one
 level at a time (two queries a level), then reads the page's ancestors and their
@@ -6,33 +6,31 @@ view restrictions, and renders the StreamField body block by block on every requ
 Here:
 
 - ``page_serve`` finds a lesson or a course by its URL path in one statement
-  (``learning.sql``), which also reads the site, the course's lessons and the
-  learner's progress and passes, and says whether the page or any ancestor carries
-  a view restriction or is an alias.
-  Such a page, any other kind of page, and anything but GET and HEAD go through
-  Wagtail's serving unchanged, with its full restriction checks: nothing restricted is
-  ever decided from a cache, and nothing about access is cached at all.
+  (``learning.sql``), which also reads the site, the course's lessons, the
+  learner's progress and passes and the lesson's stored body, and says whether the
+  page or any ancestor carries a view restriction or is an alias. Such a page, any
+  other kind of page, and anything but GET and HEAD go through Wagtail's serving
+  unchanged, with its full restriction checks: nothing restricted is ever decided
+  from a stored copy, and nothing about access is stored at all.
 - ``lesson_body`` renders the published body once per page, revision and language
-  and keeps it in the cache. What differs between people (an embedded quiz passed or
-  not) is kept as both variants and chosen per request. A stored body is used only
-  when its stamp — live revision, time of publishing, address and the content
-  generation — matches the page as served, so a new revision shows at once; an
-  unpublished page is no longer routed at all.
+  and stores it in the database (``LessonBody``: every node reads the same copy).
+  What differs between people (an embedded quiz passed or not) is kept as both
+  variants and chosen per request. A stored body is used only when its stamp —
+  live revision, time of publishing, address — matches the page as served, so a new
+  revision shows at once; an unpublished page is no longer routed at all.
 - Receivers of Wagtail's publish, unpublish and move signals, of saves and deletes of
   lessons and view restrictions, and of changes to what a body shows from elsewhere
   (quizzes, indicators, images, documents) drop the stored bodies concerned.
 
-Previews, drafts and editors' views never use the cache (``lesson_body`` renders
-them directly).
+Previews, drafts and editors' views never use a stored body (``lesson_body``
+renders them directly).
 """
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError
 from django.http.request import split_domain_port
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -42,8 +40,8 @@ from wagtail.views import serve as wagtail_serve
 from wagtail.views import serve_chain
 from wagtail.wagtail_hooks import check_view_restrictions
 
-from .models import LessonPage
-from .sql import course_rows, site_for
+from .models import LessonBody, LessonPage
+from .sql import CourseRead, course_rows, site_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -51,12 +49,6 @@ if TYPE_CHECKING:
 # Pages routed here, by the number of path components below the site's root page
 # (home → catalogue → course → lesson). Anything else goes to Wagtail.
 ROUTED_DEPTHS = (2, 3)
-
-BODY_KEY = "lesson-body:v1:{page_id}:{language}"
-GENERATION_KEY = "lesson-body:generation"
-# Bodies are dropped on every change that concerns them; the timeout only bounds
-# what an unnoticed change (a raw UPDATE of a quiz's title) could leave behind.
-BODY_TIMEOUT = 6 * 3600
 
 
 # Routing -------------------------------------------------------------------------
@@ -79,6 +71,8 @@ def page_route(request: HttpRequest, path: str) -> Page | None:
         index_slug=components[0],
         course_slug=components[1],
         user_id=user.pk if user.is_authenticated else None,
+        lesson_slug=components[2] if len(components) == 3 else None,
+        language=get_language(),
     )
     read = site_for(reads, hostname=hostname, port=request.get_port())
     if read is None or read.course is None or read.course_guarded:
@@ -118,23 +112,13 @@ def page_serve(request: HttpRequest, path: str) -> HttpResponse:
 # The lesson body -------------------------------------------------------------------
 
 
-def _generation(stored: dict[str, Any]) -> str:
-    generation = stored.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        # Another process may have set one first: then ours never matches a stored
-        # body and the next request renders again, which is merely slower.
-        cache.add(GENERATION_KEY, generation, None)
-    return generation
-
-
-def _stamp(lesson: LessonPage, request: HttpRequest, generation: str) -> tuple:
+def _stamp(lesson: LessonPage, request: HttpRequest) -> str:
     published = lesson.last_published_at.isoformat() if lesson.last_published_at else ""
-    return (lesson.live_revision_id, published, request.path, generation)
+    return f"{lesson.live_revision_id}|{published}|{request.path}"
 
 
 def _render_parts(lesson: LessonPage, request: HttpRequest) -> list:
-    """The body as strings, with each embedded quiz as (quiz id, passed, not yet)."""
+    """The body as strings, with each embedded quiz as [quiz id, passed, not yet]."""
     parts: list = []
     for block in lesson.body:
         context = {"page": lesson, "self": lesson, "request": request}
@@ -142,7 +126,7 @@ def _render_parts(lesson: LessonPage, request: HttpRequest) -> list:
             quiz = block.value["quiz"]
             passed = block.render({**context, "passed_quiz_ids": {quiz.pk}})
             pending = block.render({**context, "passed_quiz_ids": set()})
-            parts.append((quiz.pk, str(passed), str(pending)))
+            parts.append([quiz.pk, str(passed), str(pending)])
         else:
             parts.append(str(block.render(context)))
     return parts
@@ -160,10 +144,14 @@ def _join(parts: list, passed_quiz_ids: set[int]) -> SafeString:
 
 
 def lesson_body(
-    *, lesson: LessonPage, request: HttpRequest, passed_quiz_ids: set[int]
+    *,
+    lesson: LessonPage,
+    request: HttpRequest,
+    passed_quiz_ids: set[int],
+    read: CourseRead | None = None,
 ) -> SafeString:
-    """The lesson's body as HTML for this person, from the cache when the page is
-    served as published."""
+    """The lesson's body as HTML for this person, as stored when the page is served
+    as published (``read``: what routing read, the stored body included)."""
     as_published = (
         lesson.live
         and lesson.live_revision_id is not None
@@ -171,29 +159,30 @@ def lesson_body(
     )
     if not as_published:
         return _join(_render_parts(lesson, request), passed_quiz_ids)
-    key = BODY_KEY.format(page_id=lesson.pk, language=get_language())
-    stored = cache.get_many([key, GENERATION_KEY])
-    stamp = _stamp(lesson, request, _generation(stored))
-    entry = stored.get(key)
-    if entry is not None and entry.get("stamp") == stamp:
-        return _join(entry["parts"], passed_quiz_ids)
+    language = get_language()
+    if read is not None and read.lesson_slug == lesson.slug:
+        stored = read.body if read.body and read.body.language == language else None
+    else:
+        stored = LessonBody.objects.filter(page=lesson, language=language).first()
+    stamp = _stamp(lesson, request)
+    if stored is not None and stored.stamp == stamp:
+        return _join(stored.parts, passed_quiz_ids)
     parts = _render_parts(lesson, request)
-    cache.set(key, {"stamp": stamp, "parts": parts}, BODY_TIMEOUT)
+    try:
+        LessonBody.objects.update_or_create(
+            page=lesson, language=language, defaults={"stamp": stamp, "parts": parts}
+        )
+    except IntegrityError:
+        pass  # stored by another request at the same moment
     return _join(parts, passed_quiz_ids)
 
 
 def lesson_bodies_forget(*, page_ids: list[int]) -> None:
     """Drop the stored bodies of these pages, in every language."""
     if page_ids:
-        cache.delete_many(
-            [
-                BODY_KEY.format(page_id=pk, language=code)
-                for pk in page_ids
-                for code, _name in settings.LANGUAGES
-            ]
-        )
+        LessonBody.objects.filter(page_id__in=page_ids).delete()
 
 
 def lesson_bodies_forget_all() -> None:
-    """A new content generation: every stored body no longer matches."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    """Drop every stored body (something any body may show has changed)."""
+    LessonBody.objects.all().delete()

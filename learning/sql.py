@@ -12,7 +12,8 @@ answer the request's host:
 - each live lesson of that course (all but the body, which loads only when a body
   is rendered), whether the lesson is an alias or restricted, the learner's
   progress row for it and when the learner last passed its gate quiz;
-- when the learner last passed the course's final quiz.
+- when the learner last passed the course's final quiz;
+- the stored body (``LessonBody``) of the lesson asked for, in the language served.
 
 Passes are counted as ``learning.selectors.quiz_passes`` counts them (finished,
 passed, counted, not a preview). A test compares every figure with the ORM's.
@@ -30,7 +31,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from assessments.models import Attempt, Quiz
 from config.sql import Columns, Expressions, fetch
 
-from .models import CoursePage, LessonPage, LessonProgress
+from .models import CoursePage, LessonBody, LessonPage, LessonProgress
 
 
 @dataclass
@@ -46,6 +47,9 @@ class CourseRead:
     progress: dict[int, LessonProgress] = field(default_factory=dict)
     # Quiz id → when the learner last passed it (gate quizzes and the final quiz).
     passes: dict[int, dt.datetime] = field(default_factory=dict)
+    # The lesson asked for (by slug) and its stored body, if any.
+    lesson_slug: str | None = None
+    body: LessonBody | None = None
 
 
 # Page fields only the editor uses: left out of the read (they load if asked for).
@@ -71,6 +75,9 @@ EDITOR_FIELDS = (
 QUIZ_FIELDS = ["id", "title", "slug", "pass_mark", "draft"]
 
 
+GROUPS = ("site", "root", "course", "quiz", "lesson", "progress", "body")
+
+
 @cache
 def _groups() -> dict:
     return {
@@ -82,6 +89,7 @@ def _groups() -> dict:
             LessonPage, "l", parent_alias="lpg", exclude=("body", *EDITOR_FIELDS)
         ),
         "progress": Columns(LessonProgress, "pr"),
+        "body": Columns(LessonBody, "lb"),
     }
 
 
@@ -124,7 +132,7 @@ def _statement(vendor: str) -> str:
         _passed_by(f"l.{quote('gate_quiz_id')}"),
         _passed_by(f"c.{quote('final_quiz_id')}"),
     )
-    groups = [g[k] for k in ("site", "root", "course", "quiz", "lesson", "progress")]
+    groups = [g[k] for k in GROUPS]
     columns = ", ".join(group.select() for group in [*groups, expressions])
     return (
         f"SELECT {columns} "
@@ -144,6 +152,9 @@ def _statement(vendor: str) -> str:
         f"AND lpg.path BETWEEN cpg.path || '{first}' AND cpg.path || '{last}' "
         f"LEFT JOIN {quote(LessonProgress._meta.db_table)} pr "
         "ON pr.lesson_id = lpg.id AND pr.course_id = cpg.id AND pr.user_id = %s "
+        # The stored body of the lesson asked for only.
+        f"LEFT JOIN {quote(LessonBody._meta.db_table)} lb "
+        "ON lb.page_id = lpg.id AND lpg.slug = %s AND lb.language = %s "
         "WHERE s.hostname = %s OR s.is_default_site "
         "ORDER BY s.id, lpg.path"
     )
@@ -160,15 +171,23 @@ def _moment(value):
 
 
 def course_rows(
-    *, hostname: str, index_slug: str, course_slug: str, user_id: int | None
+    *,
+    hostname: str,
+    index_slug: str,
+    course_slug: str,
+    user_id: int | None,
+    lesson_slug: str | None = None,
+    language: str = "",
 ) -> list:
     """A ``CourseRead`` for each site matching ``hostname`` or the default site, in
-    site order (``site_for`` chooses among them as Wagtail does)."""
+    site order (``site_for`` chooses among them as Wagtail does). With
+    ``lesson_slug``, the lesson's body stored for ``language`` comes too."""
     g = _groups()
-    groups = [g[k] for k in ("site", "root", "course", "quiz", "lesson", "progress")]
+    groups = [g[k] for k in GROUPS]
+    params = [user_id, user_id, course_slug, index_slug, user_id]
     rows = fetch(
         _statement(connection.vendor),
-        [user_id, user_id, course_slug, index_slug, user_id, hostname],
+        [*params, lesson_slug, language, hostname],
         [*groups, Expressions("", "", "", "")],
     )
     reads: dict[int, CourseRead] = {}
@@ -182,7 +201,7 @@ def course_rows(
             course, at = g["course"].split(values, at)
             quiz, at = g["quiz"].split(values, at)
             Site._meta.get_field("root_page").set_cached_value(site, root)
-            read = reads[site.pk] = CourseRead(site=site)
+            read = reads[site.pk] = CourseRead(site=site, lesson_slug=lesson_slug)
             if course is not None:
                 course_guarded, final_pass = values[-4], values[-1]
                 CoursePage._meta.get_field("final_quiz").set_cached_value(course, quiz)
@@ -191,7 +210,10 @@ def course_rows(
                     read.passes[course.final_quiz_id] = _moment(final_pass)
         lesson, at = g["lesson"].split(values, shared)
         progress, at = g["progress"].split(values, at)
+        body, at = g["body"].split(values, at)
         lesson_guarded, lesson_pass = values[at + 1 : at + 3]
+        if body is not None:
+            read.body = body
         if lesson is None:
             continue
         read.lessons.append(lesson)

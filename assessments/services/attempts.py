@@ -40,7 +40,7 @@ FINISH_ROUNDS = 20
 # The largest values the sequence and position columns hold on every database.
 MAX_SEQ = 2**31 - 1
 MAX_POSITION = 2**15 - 1
-MAX_ID = 2**63 - 1
+MAX_ID = sql.MAX_ID
 
 
 def _draw_pool(slot) -> list[Question]:

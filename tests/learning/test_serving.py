@@ -170,10 +170,11 @@ def _count(client, url) -> int:
     return len(captured)
 
 
-# The site, the route, the course, its lessons, the learner's progress, completions
-# and quiz passes, beside the page shell: the session (from the database without
-# Redis), the signed-in user with their roles, and the notifications bell.
-LESSON_BUDGET = 10
+# One read for the site, the route, the course, its lessons, the learner's progress
+# and quiz passes and the stored body (learning.sql), beside the page shell: the
+# session (from the database without Redis) and the signed-in user with their roles
+# and unread notifications.
+LESSON_BUDGET = 3
 
 
 def test_the_lesson_page_reads_the_same_whatever_the_lessons_learners_and_courses(
@@ -203,3 +204,34 @@ def test_the_lesson_page_reads_the_same_whatever_the_lessons_learners_and_course
     assert _count(client, lessons_of(big)[0].url) == small
     assert _count(client, lessons_of(big)[7].url) == small
     assert _count(client, lessons_of(course)[1].url) == small
+
+
+def test_the_body_is_stored_once_and_dropped_when_what_it_shows_changes(
+    client, index, learner
+):
+    from learning.models import LessonBody
+
+    quiz = make_quiz("gate-stored")
+    course = make_course(index, code="SV-9", lessons=1, gate_quiz=quiz)
+    lesson = lessons_of(course)[0]
+    assert "测验 gate-stored" in _as(client, learner, lesson.url).content.decode()
+    stored = LessonBody.objects.get(page=lesson)
+    assert stored.stamp.startswith(f"{lesson.live_revision_id}|")
+    assert stored.language == "zh-hans"
+
+    # Served again from the stored copy: rendering it again would rewrite the row.
+    LessonBody.objects.filter(pk=stored.pk).update(
+        parts=[
+            p.replace("第1节的正文", "（存储的正文）")
+            for p in stored.parts
+            if isinstance(p, str)
+        ]
+    )
+    assert "（存储的正文）" in _as(client, learner, lesson.url).content.decode()
+
+    # A change of the embedded quiz drops every stored body; the page shows it.
+    quiz.title = "改名后的测验"
+    quiz.save()
+    assert not LessonBody.objects.exists()
+    html = _as(client, learner, lesson.url).content.decode()
+    assert "改名后的测验" in html and "第1节的正文" in html
