@@ -14,9 +14,9 @@ Celery worker, and measures each figure beside a baseline taken in the same run:
 
 Load goes only to 127.0.0.1, with bounded concurrency, counts and durations; the
 command stops what it started. Prints the figures and writes bench/results/<size>.json
-for each size; with several sizes (``--size S M``, the default of ``make bench``) the
-database grows from one to the next and a last table sets the page ratios of every
-size beside their targets.
+for each size; with several sizes (``--size S M``, the default of ``make bench``) each
+size gets its own database (the name with ``_s``, ``_m`` appended) and a last table
+sets the page ratios of every size beside their targets.
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/h_proof_bench),
 BENCH_BROKER_URL (default redis://127.0.0.1:6379/7; the worker is skipped when Redis
@@ -60,8 +60,8 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
 # Per size: seconds per throughput figure, concurrent clients, storm learners,
 # roster rows.
 PLANS = {
-    "S": {"seconds": 4, "clients": 4, "storm": 100, "roster": 2_000},
-    "M": {"seconds": 6, "clients": 4, "storm": 500, "roster": 10_000},
+    "S": {"seconds": 6, "clients": 4, "storm": 100, "roster": 2_000},
+    "M": {"seconds": 8, "clients": 4, "storm": 500, "roster": 10_000},
     "L": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
     "XL": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
     "NATIONAL": {"seconds": 8, "clients": 6, "storm": 500, "roster": 10_000},
@@ -155,8 +155,9 @@ def prepare(size: str, clients: int, storm: int) -> dict:
 
 # Page figures are taken in rounds, each page right after its baseline, after an
 # uncounted warm-up of every figure: a page and its baseline see the same moments of
-# a noisy machine, and neither meets cold workers.
-PAGE_ROUNDS = 3
+# a noisy machine, and neither meets cold workers. The ratios are the median of the
+# rounds' ratios (the pooled ratio over all rounds is kept beside it).
+PAGE_ROUNDS = 5
 
 
 def measure_pages(base: str, fx: dict, seconds: float) -> dict:
@@ -414,8 +415,8 @@ def machine() -> dict:
 
 
 def main(argv=None) -> dict:
-    """Every size asked for, in order, on one database that grows from one to the
-    next (``--size S M``: the page ratios at S and at M in the same run)."""
+    """Every size asked for, in order (``--size S M``: the page ratios at S and at
+    M in the same run), each on its own database when there are several."""
     from bench.ladder import SIZES
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -441,8 +442,10 @@ def main(argv=None) -> dict:
     if not _port_free(args.port):
         raise SystemExit(f"port {args.port} is in use")
     results, problems = {}, []
-    for n, size in enumerate(sizes):
-        result = run_size(size, args, url, fresh=not args.reuse and n == 0)
+    for size in sizes:
+        # Each size on its own database (the ladder builds one size from scratch).
+        where = _database_for(url, size) if len(sizes) > 1 else url
+        result = run_size(size, args, where, fresh=not args.reuse)
         results[size] = result
         problems += [f"{size}: {p}" for p in failures(result)]
     print(pages_table(results))
@@ -451,6 +454,25 @@ def main(argv=None) -> dict:
     if problems and args.strict:
         raise SystemExit(1)
     return results[sizes[-1]]
+
+
+def _connect_to(url: str) -> None:
+    """Point this process's connection at ``url``'s database: settings are read once,
+    so the second size of a run would otherwise still use the first one's."""
+    from django.conf import settings
+    from django.db import connections
+
+    name = urlparse(url).path.lstrip("/")
+    if connections["default"].settings_dict["NAME"] != name:
+        connections.close_all()
+        connections["default"].settings_dict["NAME"] = name
+        settings.DATABASES["default"]["NAME"] = name
+
+
+def _database_for(url: str, size: str) -> str:
+    """``url`` with the size appended to the database's name (…/bench → …/bench_m)."""
+    parsed = urlparse(url)
+    return parsed._replace(path=f"{parsed.path}_{size.lower()}").geturl()
 
 
 # What issue-level targets the page figures are read against (docs/performance.md).
@@ -504,6 +526,7 @@ def run_size(size: str, args, url: str, *, fresh: bool) -> dict:
     import django
 
     django.setup()
+    _connect_to(url)
     from organisation.models import Unit
 
     if not Unit.objects.filter(level="province").exists():
@@ -569,12 +592,15 @@ def run_size(size: str, args, url: str, *, fresh: bool) -> dict:
         {
             "lesson_page_rps": rps("lesson_page"),
             "lesson_baseline_rps": rps("lesson_baseline"),
-            "lesson_ratio": _ratio(rps("lesson_page"), rps("lesson_baseline")),
+            "lesson_ratio": _paired(pages, "lesson_page", "lesson_baseline"),
+            "lesson_ratio_pooled": _ratio(rps("lesson_page"), rps("lesson_baseline")),
             "quiz_page_rps": rps("quiz_page"),
-            "quiz_ratio": _ratio(rps("quiz_page"), rps("lesson_baseline")),
+            "quiz_ratio": _paired(pages, "quiz_page", "lesson_baseline"),
+            "quiz_ratio_pooled": _ratio(rps("quiz_page"), rps("lesson_baseline")),
             "answer_save_rps": rps("answer_save"),
             "answer_baseline_rps": rps("answer_baseline"),
-            "answer_ratio": _ratio(rps("answer_save"), rps("answer_baseline")),
+            "answer_ratio": _paired(pages, "answer_save", "answer_baseline"),
+            "answer_ratio_pooled": _ratio(rps("answer_save"), rps("answer_baseline")),
             "storm_p50_ms": storm["p50_ms"],
             "storm_p95_ms": storm["p95_ms"],
             "storm_max_ms": storm["max_ms"],
@@ -645,6 +671,19 @@ def failures(result: dict) -> list[str]:
         if figure.get("requests") and figure.get("errors", 0) > figure["requests"]:
             problems.append(f"{name}: more errors than answered requests")
     return problems
+
+
+def _paired(pages: dict, page: str, baseline: str):
+    """The median over the rounds of the page's throughput over its baseline's in
+    the same round: a moment when the machine slowed both cancels out, and one
+    disturbed round cannot move the figure."""
+    rounds = zip(
+        pages.get(page, {}).get("rounds_rps", []),
+        pages.get(baseline, {}).get("rounds_rps", []),
+        strict=False,
+    )
+    ratios = [a / b for a, b in rounds if a and b]
+    return round(statistics.median(ratios), 3) if ratios else None
 
 
 def _ratio(a, b):
