@@ -29,13 +29,17 @@ renders them directly).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from django.db import IntegrityError
 from django.http.request import split_domain_port
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail import hooks
 from wagtail.models import Page
+from wagtail.models import pages as wagtail_pages
 from wagtail.views import serve as wagtail_serve
 from wagtail.views import serve_chain
 from wagtail.wagtail_hooks import check_view_restrictions
@@ -87,7 +91,42 @@ def page_route(request: HttpRequest, path: str) -> Page | None:
     request._wagtail_site = read.site  # type: ignore[attr-defined]
     request._learning_read = read  # type: ignore[attr-defined]
     request._learning_page_id = page.pk  # type: ignore[attr-defined]
+    request._learning_urls = RoutedUrls(read, index_slug=components[0])  # type: ignore[attr-defined]
     return page
+
+
+class RoutedUrls:
+    """Addresses of the routed course and its lessons, as Wagtail's ``pageurl`` gives
+    them, without its per-link work (a cache read of every site's root path for the
+    request, and one ``reverse`` per link: about 0.25 ms on a lesson page with its
+    outline, measured in process against a bare read view of about 0.6 ms).
+
+    Wagtail links a page through the site the request came from whenever that site
+    holds it (``Page.get_url_parts``), and this request was routed through its site
+    to the course, so every page below the course is linked through it too: the
+    course's address is reversed once, and a lesson's is the course's followed by its
+    slug, quoted as ``reverse`` quotes it. A test compares them with ``pageurl``."""
+
+    def __init__(self, read: CourseRead, *, index_slug: str):
+        course = read.course
+        assert course is not None
+        self._course_id = course.pk
+        # Always with its trailing slash here: lessons are appended to it.
+        self._course = reverse("wagtail_serve", args=(f"{index_slug}/{course.slug}/",))
+        self._lessons = {lesson.pk: lesson.slug for lesson in read.lessons}
+
+    def get(self, page: Page) -> str | None:
+        """The page's address, or None when it is not the course or one of its lessons."""
+        if page.pk == self._course_id:
+            url = self._course
+        elif (slug := self._lessons.get(page.pk)) is not None:
+            url = self._course + quote(slug, safe=RFC3986_SUBDELIMS + "/~:@") + "/"
+        else:
+            return None
+        # The switch Page.get_url_parts reads (Wagtail reads the setting at import).
+        if not wagtail_pages.WAGTAIL_APPEND_SLASH:
+            url = url.rstrip("/")
+        return url
 
 
 def page_serve(request: HttpRequest, path: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import translation
+from wagtail.templatetags.wagtailcore_tags import pageurl
 
 register = template.Library()
 
@@ -18,3 +19,16 @@ def local_date(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def course_url(context, page):
+    """``{% pageurl page %}`` for a course and its lessons: the address routing has
+    worked out already (``learning.serving.RoutedUrls``), else Wagtail's."""
+    request = context.get("request")
+    routed = getattr(request, "_learning_urls", None)
+    if routed is not None and not getattr(request, "is_preview", False):
+        url = routed.get(page)
+        if url is not None:
+            return url
+    return pageurl(context, page)

@@ -222,3 +222,56 @@ def test_serving_reads_nothing_the_one_read_left_out(
     html = client.get(url).content.decode()
     assert loaded == []
     assert "/quizzes/cr-left-out/" in html
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', html)
+
+
+def _course_with_chinese_slug(index):
+    course = make_course(index, code="CR-8", lessons=3)
+    renamed = lessons_of(course)[1]
+    renamed.slug = "第二节"
+    renamed.save_revision().publish()
+    return course, lessons_of(course)
+
+
+@pytest.mark.parametrize("second_site", [False, True])
+def test_links_worked_out_by_routing_are_wagtails(
+    client, index, learner, monkeypatch, second_site
+):
+    """The course's and lessons' addresses that routing works out (no ``pageurl``
+    per link) are Wagtail's, for a lesson slug in Chinese and when another site
+    (another host) holds the course too."""
+    course, lessons = _course_with_chinese_slug(index)
+    urls = [page.url for page in (course, *lessons)]
+    if second_site:
+        Site.objects.create(hostname="other.example", port=80, root_page=index)
+    client.force_login(learner)
+    import learning.serving
+
+    for url in urls:
+        fast = _page(client, url)
+        with monkeypatch.context() as patch:
+            patch.setattr(learning.serving, "page_route", lambda request, path: None)
+            slow = _page(client, url)
+        assert _links(fast) == _links(slow)
+    assert any("%E7%AC%AC%E4%BA%8C%E8%8A%82" in link for link in _links(fast))
+
+
+@pytest.mark.parametrize("append_slash", [True, False])
+def test_routed_addresses_follow_wagtails_trailing_slash_setting(
+    index, monkeypatch, append_slash
+):
+    import wagtail.models.pages
+
+    from learning.serving import RoutedUrls
+
+    # Wagtail reads the setting once, at import.
+    monkeypatch.setattr(wagtail.models.pages, "WAGTAIL_APPEND_SLASH", append_slash)
+    course, lessons = _course_with_chinese_slug(index)
+    default = Site.objects.get(is_default_site=True)
+    urls = RoutedUrls(_read(course), index_slug=index.slug)
+    for page in (course, *lessons):
+        assert urls.get(page) == page.relative_url(default)
+    assert urls.get(index) is None
