@@ -21,7 +21,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES = storages_setting(
-    env, staticfiles="whitenoise.storage.CompressedManifestStaticFilesStorage"
+    env, staticfiles="config.static.RememberedManifestStaticFilesStorage"
 )
 LOGGING = {
     "version": 1,

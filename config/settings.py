@@ -248,7 +248,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # views that check scope (config/storage.py). Both on the disk, or both in an
 # S3-compatible object store with STORAGE_BACKEND=s3 (config/object_storage.py).
 STORAGES = storages_setting(
-    env, staticfiles="django.contrib.staticfiles.storage.StaticFilesStorage"
+    env, staticfiles="config.static.RememberedStaticFilesStorage"
 )
 # MEDIA_ROOT is public (the proxy serves it): only Wagtail images and documents go there.
 MEDIA_URL = "/media/"
