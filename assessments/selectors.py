@@ -114,6 +114,21 @@ def attempt_get_for_learner(*, user: User, attempt_id: int) -> Attempt | None:
     return sql.attempt_with_quiz(attempt_id=attempt_id, user_id=user.pk)
 
 
+def attempt_page_for_learner(
+    *, user: User, attempt_id: int, version_at: int
+) -> tuple[Attempt | None, list[AttemptItem]]:
+    """``attempt_get_for_learner`` and ``attempt_items(version_at=…)`` in one read
+    (the question page's)."""
+    if not 0 < attempt_id <= sql.MAX_ID:
+        return None, []
+    attempt, items = sql.attempt_page_read(
+        attempt_id=attempt_id, user_id=user.pk, version_at=version_at
+    )
+    for item in items:
+        AttemptItem._meta.get_field("attempt").set_cached_value(item, attempt)
+    return attempt, items
+
+
 def attempt_items(
     *, attempt: Attempt, version_at: int | None = None
 ) -> list[AttemptItem]:

@@ -150,6 +150,61 @@ def attempt_with_quiz(*, attempt_id: int, user_id: int | None) -> Attempt | None
     return found
 
 
+def attempt_page_read(
+    *, attempt_id: int, user_id: int, version_at: int
+) -> tuple[Attempt | None, list[AttemptItem]]:
+    """The learner's attempt with its quiz (``attempt_with_quiz``) and its items
+    (``items_with_versions(version_at=…)``) in one statement: the question page
+    reads both, and they were two round trips.
+
+    The attempt and its quiz come on the first row only."""
+    c = _columns()
+    attempt, quiz = c["attempt"], c["quiz"]
+    item_groups = [c["item"], c["version"], c["response"]]
+    # Only the first row carries the attempt and its quiz (the others' are NULL):
+    # a long exam's page would otherwise read and convert them once per question.
+    first = "row_number() OVER (ORDER BY i.position) = 1"
+    head = ", ".join(
+        f"CASE WHEN {first} THEN {column} END"
+        for column in f"{attempt.select()}, {quiz.select()}".split(", ")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {head}, {', '.join(g.select() for g in item_groups)} "
+            f"FROM {attempt.table} JOIN {quiz.table} ON q.id = a.quiz_id "
+            f"LEFT JOIN {AttemptItem._meta.db_table} i ON i.attempt_id = a.id "
+            f"LEFT JOIN {QuestionVersion._meta.db_table} v ON v.id = i.version_id "
+            "AND i.position = %s "
+            f"LEFT JOIN {Response._meta.db_table} r ON r.item_id = i.id "
+            "WHERE a.id = %s AND a.user_id = %s ORDER BY i.position",
+            [version_at, attempt_id, user_id],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    found = attempt.build(attempt.values(rows[0], 0))
+    _cache_related(found, "quiz", quiz.build(quiz.values(rows[0], len(attempt))))
+    start = len(attempt) + len(quiz)
+    items = _items_from(
+        [
+            [
+                value
+                for group, at in _offsets(item_groups, start)
+                for value in group.values(row, at)
+            ]
+            for row in rows
+            if row[start] is not None
+        ]
+    )
+    return found, items
+
+
+def _offsets(groups, start: int):
+    for group in groups:
+        yield group, start
+        start += len(group)
+
+
 def items_with_versions(
     attempt_id: int, *, version_at: int | None = None
 ) -> list[AttemptItem]:
@@ -176,6 +231,13 @@ def items_with_versions(
         params,
         groups,
     )
+    return _items_from(rows)
+
+
+def _items_from(rows: list[list]) -> list[AttemptItem]:
+    """Items from converted (item, version, response) values, related as
+    ``select_related("version", "response")`` relates them."""
+    c = _columns()
     items = []
     reverse = AttemptItem._meta.get_field("response")
     for row in rows:

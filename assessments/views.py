@@ -179,20 +179,29 @@ def _finish_if_overdue(attempt: Attempt) -> Attempt:
 
 @login_required
 def attempt_page(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
     next_url = _safe_next(request)
+    items: list = []
+    if request.method == "POST":
+        attempt = _finish_if_overdue(_attempt_for(request, attempt_id))
+    else:
+        try:
+            position = min(max(1, int(request.GET.get("q", 1))), MAX_POSITION)
+        except ValueError:
+            position = 1
+        # The attempt and its items in one read; only the question shown comes
+        # with its version (the others give the navigation).
+        found, items = selectors.attempt_page_for_learner(
+            user=request.user, attempt_id=attempt_id, version_at=position
+        )
+        if found is None:
+            raise Http404
+        attempt = _finish_if_overdue(found)
     if not attempt.is_open:
         return redirect(
             _with_next(reverse("assessments:result", args=[attempt.pk]), next_url)
         )
     if request.method == "POST":
         return _attempt_form_post(request, attempt, next_url)
-    try:
-        position = min(max(1, int(request.GET.get("q", 1))), MAX_POSITION)
-    except ValueError:
-        position = 1
-    # Only the question shown needs its version: the others give the navigation.
-    items = selectors.attempt_items(attempt=attempt, version_at=position)
     position = min(position, len(items))
     current = items[position - 1]
     now = timezone.now()

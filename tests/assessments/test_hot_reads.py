@@ -185,3 +185,37 @@ def test_only_the_question_shown_is_decoded(quiz, learner, django_assert_num_que
     assert [i.position for i in loaded] == [2]
     with django_assert_num_queries(1):
         assert found[0].version.pk == versions[1]
+
+
+def test_the_question_pages_one_read_is_the_two_reads_it_replaces(
+    quiz, learner, django_assert_num_queries
+):
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_save(
+        attempt_id=attempt.pk, user=learner, seq=0, answers={3: {"text": "乙"}}
+    )
+    with django_assert_num_queries(1):
+        found, items = hot_reads.attempt_page_read(
+            attempt_id=attempt.pk, user_id=learner.pk, version_at=2
+        )
+        got = [
+            (_fields(i), i.response and _fields(i.response), i.version_id)
+            for i in items
+        ]
+    expected_attempt = hot_reads.attempt_with_quiz(
+        attempt_id=attempt.pk, user_id=learner.pk
+    )
+    expected = hot_reads.items_with_versions(attempt.pk, version_at=2)
+    assert _fields(found) == _fields(expected_attempt)
+    assert _fields(found.quiz) == _fields(expected_attempt.quiz)
+    assert got == [
+        (_fields(i), i.response and _fields(i.response), i.version_id) for i in expected
+    ]
+    loaded = [i.position for i in items if "version" in i._state.fields_cache]
+    assert loaded == [2]
+    assert _fields(items[1].version) == _fields(expected[1].version)
+    assert [i.response.answer for i in items if i.position == 3] == [{"text": "乙"}]
+    other = StaffFactory().user
+    assert hot_reads.attempt_page_read(
+        attempt_id=attempt.pk, user_id=other.pk, version_at=1
+    ) == (None, [])
