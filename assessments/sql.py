@@ -22,7 +22,7 @@ from json import dumps
 
 from django.db import connection
 
-from config.sql import Columns, fetch, placeholders
+from config.sql import Columns, Expressions, fetch, placeholders
 
 from .models import (
     Attempt,
@@ -54,6 +54,7 @@ def _columns() -> dict[str, Columns]:
             AttemptItem, "i", ["position", "id", "checked_at", "flagged", "option_keys"]
         ),
         "version_data": Columns(QuestionVersion, "v", ["data"]),
+        "known_item": Columns(AttemptItem, "i", ["position", "id", "option_keys"]),
         "response_id": Columns(Response, "r", ["id"]),
         "item": Columns(AttemptItem, "i"),
         "response": Columns(Response, "r"),
@@ -345,6 +346,22 @@ def seq_advance(attempt_id: int, user_id: int, seq: int, now) -> bool:
         return cursor.rowcount == 1
 
 
+def items_known(*, attempt_id: int, user_id: int) -> list[list]:
+    """Per item of the learner's attempt, in order, what never changes once the
+    attempt has started: position, item id, option keys, the question's type and the
+    response's id (PostgreSQL)."""
+    c = _columns()
+    groups = [c["known_item"], Expressions("v.data ->> 'type'"), c["response_id"]]
+    return fetch(
+        f"SELECT {', '.join(g.select() for g in groups)} "
+        f"FROM {AttemptItem._meta.db_table} i "
+        f"JOIN {Attempt._meta.db_table} a ON a.id = i.attempt_id {_item_joins()} "
+        "WHERE i.attempt_id = %s AND a.user_id = %s ORDER BY i.position",
+        [attempt_id, user_id],
+        groups,
+    )
+
+
 def save_gated(
     attempt_id: int,
     user_id: int,
@@ -352,14 +369,40 @@ def save_gated(
     now,
     written: list[tuple[int, dict]],
     flagged: list[tuple[int, bool]],
+    *,
+    verify: bool = False,
 ) -> bool:
     """Pass the save gate and store answers and flags in one statement: they are
-    written only through the row the gate updated, so a refused save writes nothing."""
+    written only through the row the gate updated, so a refused save writes nothing.
+
+    ``verify``: the response and item ids were not read with this save (they come
+    from what ``items_known`` read earlier), so the gate also refuses unless every
+    response belongs to this attempt through an item not yet checked, and every
+    flagged item belongs to this attempt."""
+    checks, check_params = "", []
+    if verify:
+        response_ids = [pk for pk, _a in written]
+        item_ids = [pk for pk, _f in flagged]
+        checks = (
+            f"AND (SELECT count(*) FROM {_RESPONSE} r JOIN {_ITEM} i "
+            "ON i.id = r.item_id WHERE r.id = ANY(%s::bigint[]) AND i.attempt_id = %s "
+            "AND i.checked_at IS NULL) = %s "
+            f"AND (SELECT count(*) FROM {_ITEM} i WHERE i.id = ANY(%s::bigint[]) "
+            "AND i.attempt_id = %s) = %s "
+        )
+        check_params = [
+            response_ids,
+            attempt_id,
+            len(set(response_ids)),
+            item_ids,
+            attempt_id,
+            len(set(item_ids)),
+        ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
             "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
-            "deadline > %s) RETURNING id), "
+            f"deadline > %s) {checks}RETURNING id), "
             f"answered AS (UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, "
             "seq = %s, saved_at = %s FROM gate, unnest(%s::bigint[], %s::text[]) "
             "AS v(id, answer) WHERE r.id = v.id), "
@@ -372,6 +415,7 @@ def save_gated(
                 Attempt.Status.IN_PROGRESS,
                 seq,
                 now,
+                *check_params,
                 seq + 1,
                 now,
                 [pk for pk, _a in written],
