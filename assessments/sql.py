@@ -380,24 +380,23 @@ def save_gated(
     response belongs to this attempt through an item not yet checked, and every
     flagged item belongs to this attempt."""
     checks, check_params = "", []
-    if verify:
+    # Each check only when there is something to check: a check costs about 0.07 ms
+    # of the database's time, as much as the read it replaces.
+    if verify and written:
         response_ids = [pk for pk, _a in written]
-        item_ids = [pk for pk, _f in flagged]
-        checks = (
+        checks += (
             f"AND (SELECT count(*) FROM {_RESPONSE} r JOIN {_ITEM} i "
             "ON i.id = r.item_id WHERE r.id = ANY(%s::bigint[]) AND i.attempt_id = %s "
             "AND i.checked_at IS NULL) = %s "
+        )
+        check_params += [response_ids, attempt_id, len(set(response_ids))]
+    if verify and flagged:
+        item_ids = [pk for pk, _f in flagged]
+        checks += (
             f"AND (SELECT count(*) FROM {_ITEM} i WHERE i.id = ANY(%s::bigint[]) "
             "AND i.attempt_id = %s) = %s "
         )
-        check_params = [
-            response_ids,
-            attempt_id,
-            len(set(response_ids)),
-            item_ids,
-            attempt_id,
-            len(set(item_ids)),
-        ]
+        check_params += [item_ids, attempt_id, len(set(item_ids))]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "

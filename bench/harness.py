@@ -104,6 +104,50 @@ class Service:
         self.log.close()
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the processes of one process group (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, … utime (12th), stime (13th).
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wait_quiet(
+    services: list[Service], database_url: str, timeout: float = 60
+) -> float:
+    """Wait until the started services have finished starting up and PostgreSQL has
+    no autovacuum running (after a bulk load, or the writes of the size before), so
+    that the first measured rounds do not share the machine with them. Returns the
+    seconds waited."""
+    import psycopg
+
+    started = time.monotonic()
+    deadline = started + timeout
+    before = sum(_group_cpu_seconds(s.proc.pid) for s in services)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = sum(_group_cpu_seconds(s.proc.pid) for s in services)
+            busy, before = now - before > 0.05, now
+            vacuums = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE backend_type = 'autovacuum worker'"
+            ).fetchone()[0]
+            if not busy and not vacuums:
+                break
+    return round(time.monotonic() - started, 1)
+
+
 def start_gunicorn(port: int, workers: int, name: str = "gunicorn") -> Service:
     service = Service(
         name,

@@ -51,6 +51,7 @@ from bench.harness import (
     start_gunicorn,
     start_worker,
     throughput,
+    wait_quiet,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -560,7 +561,11 @@ def run_size(size: str, args, url: str, *, fresh: bool) -> dict:
             services.append(start_worker())
         services.append(start_gunicorn(args.port, args.workers))
         base = f"http://127.0.0.1:{args.port}"
-        log("gunicorn up; measuring page and save throughput")
+        result["quiet_wait_s"] = wait_quiet(services, url)
+        log(
+            f"gunicorn up; quiet after {result['quiet_wait_s']} s; "
+            "measuring page and save throughput"
+        )
         pages = measure_pages(base, fx, plan["seconds"])
         result["throughput"] = pages
         log(f"throughput: { {k: v['rps'] for k, v in pages.items()} }")
