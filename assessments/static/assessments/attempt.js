@@ -3,7 +3,10 @@
    server gave for the previous one; a refused (stale) save is shown, never retried.
    Text typed since the last acknowledged save is also kept on this device as a draft,
    so that a reload in the second before the save goes out loses nothing: the page
-   puts the draft back and saves it, unless the server has moved on since. */
+   puts the draft back and saves it, unless the server has moved on since. A save
+   acknowledged while the page is being left may land after the next page was read:
+   the draft then keeps the saved text with its new sequence number, and that page,
+   older than the save, shows it instead of an empty box. */
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -55,13 +58,15 @@
   // the draft for the next page. Saving it now would race the reload, whose page may
   // be drawn before the save lands and would then find neither the answer nor a draft.
   var leaving = false;
+  // Set once the page has begun to unload (until it comes back from the cache).
+  var unloading = false;
   var textInput = form.querySelector(".text-answer");
   var draftKey = "attempt-draft:" + url + ":" + position;
 
-  function keepDraft() {
+  function keepDraft(saved) {
     try {
       window.localStorage.setItem(draftKey, JSON.stringify({
-        seq: parseInt(seqInput.value, 10), text: textInput.value
+        seq: parseInt(seqInput.value, 10), text: textInput.value, saved: !!saved
       }));
     } catch (e) { /* storage full or off: the autosave still runs */ }
   }
@@ -127,7 +132,11 @@
         status.textContent = text("msg-saved");
         status.className = "save-status muted";
         retryDelay = 1000;
-        if (!pending && !typing && !leaving) { dropDraft(); }
+        if (!pending && !typing && textInput && unloading) {
+          keepDraft(true);
+        } else if (!pending && !typing && !leaving) {
+          dropDraft();
+        }
         return flush();
       }
       stopped = true;
@@ -162,8 +171,14 @@
   if (textInput && !textInput.disabled) {
     var draft = null;
     try { draft = JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
-    // Only a draft typed on top of the answer the server still has is put back.
-    if (draft && draft.seq === parseInt(seqInput.value, 10) && draft.text !== textInput.value) {
+    var shown = parseInt(seqInput.value, 10);
+    if (draft && draft.saved && draft.seq > shown) {
+      // This page was read before the last save landed: show what was saved.
+      textInput.value = draft.text;
+      seqInput.value = draft.seq;
+      dropDraft();
+    } else if (draft && !draft.saved && draft.seq === shown && draft.text !== textInput.value) {
+      // Only a draft typed on top of the answer the server still has is put back.
       textInput.value = draft.text;
       queue();
     } else {
@@ -190,10 +205,13 @@
   });
   window.addEventListener("beforeunload", function (e) {
     if (pending || inFlight) { e.preventDefault(); e.returnValue = ""; return; }
+    unloading = true;
     if (typing) { leaving = true; clearTimeout(typing); typing = null; }
   });
   // Back on this page from the browser's cache: the draft is still here, send it.
   window.addEventListener("pageshow", function (e) {
-    if (e.persisted && leaving) { leaving = false; queue(); }
+    if (!e.persisted) { return; }
+    unloading = false;
+    if (leaving) { leaving = false; queue(); }
   });
 })();
