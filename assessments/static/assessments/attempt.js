@@ -58,7 +58,9 @@
   // the draft for the next page. Saving it now would race the reload, whose page may
   // be drawn before the save lands and would then find neither the answer nor a draft.
   var leaving = false;
-  // Set once the page has begun to unload (until it comes back from the cache).
+  // Set once the page may be unloading: from beforeunload until the learner types
+  // again or the page comes back from the cache. A save acknowledged meanwhile keeps
+  // its text in the draft, since the next page may have been read before it landed.
   var unloading = false;
   var textInput = form.querySelector(".text-answer");
   var draftKey = "attempt-draft:" + url + ":" + position;
@@ -162,6 +164,7 @@
   form.addEventListener("change", function () { leaving = false; queue(); });
   form.addEventListener("input", function (e) {
     leaving = false;
+    unloading = false;
     if (e.target.classList.contains("text-answer")) {
       keepDraft();
       clearTimeout(typing);
@@ -204,8 +207,8 @@
     queue().then(function (ok) { if (ok) { done(); } });
   });
   window.addEventListener("beforeunload", function (e) {
-    if (pending || inFlight) { e.preventDefault(); e.returnValue = ""; return; }
     unloading = true;
+    if (pending || inFlight) { e.preventDefault(); e.returnValue = ""; return; }
     if (typing) { leaving = true; clearTimeout(typing); typing = null; }
   });
   // Back on this page from the browser's cache: the draft is still here, send it.
