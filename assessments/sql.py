@@ -22,7 +22,7 @@ from json import dumps
 
 from django.db import connection
 
-from config.sql import Columns, Expressions, fetch, placeholders
+from config.sql import Columns, Expressions, convert, fetch, placeholders
 
 from .models import (
     Attempt,
@@ -167,7 +167,7 @@ def attempt_page_read(
     first = "row_number() OVER (ORDER BY i.position) = 1"
     head = ", ".join(
         f"CASE WHEN {first} THEN {column} END"
-        for column in f"{attempt.select()}, {quiz.select()}".split(", ")
+        for column in [*attempt.expressions(), *quiz.expressions()]
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -183,27 +183,14 @@ def attempt_page_read(
         rows = cursor.fetchall()
     if not rows:
         return None, []
-    found = attempt.build(attempt.values(rows[0], 0))
-    _cache_related(found, "quiz", quiz.build(quiz.values(rows[0], len(attempt))))
+    [head_values] = convert(rows[:1], [attempt, quiz])
+    found, at = attempt.split(head_values, 0)
+    _cache_related(found, "quiz", quiz.split(head_values, at)[0])
     start = len(attempt) + len(quiz)
     items = _items_from(
-        [
-            [
-                value
-                for group, at in _offsets(item_groups, start)
-                for value in group.values(row, at)
-            ]
-            for row in rows
-            if row[start] is not None
-        ]
+        convert([row for row in rows if row[start] is not None], item_groups, start)
     )
     return found, items
-
-
-def _offsets(groups, start: int):
-    for group in groups:
-        yield group, start
-        start += len(group)
 
 
 def items_with_versions(

@@ -72,10 +72,14 @@ class Columns:
         return f"{self.model._meta.db_table} {self.alias}"
 
     def select(self) -> str:
-        return self._prepared()[0]
+        return ", ".join(self._prepared()[0])
 
-    def _prepared(self) -> tuple[str, list]:
-        """(the column list, [(index, converters, column expression)] for the fields
+    def expressions(self) -> list[str]:
+        """Each column as it stands in the SELECT list, in order."""
+        return list(self._prepared()[0])
+
+    def _prepared(self) -> tuple[tuple[str, ...], list]:
+        """(the columns, [(index, converters, column expression)] for the fields
         that need converting), built once per database vendor."""
         key = connection.vendor
         if key not in self._by_vendor:
@@ -90,9 +94,7 @@ class Columns:
                 if converters:
                     steps.append((n, converters, column))
             self._by_vendor[key] = (
-                ", ".join(
-                    f"{self._alias_of(f)}.{quote(f.column)}" for f in self.fields
-                ),
+                tuple(f"{self._alias_of(f)}.{quote(f.column)}" for f in self.fields),
                 steps,
             )
         return self._by_vendor[key]
@@ -187,13 +189,16 @@ class Expressions:
     as the database gives them."""
 
     def __init__(self, *expressions: str):
-        self.expressions = expressions
+        self._expressions = expressions
 
     def __len__(self) -> int:
-        return len(self.expressions)
+        return len(self._expressions)
 
     def select(self) -> str:
-        return ", ".join(self.expressions)
+        return ", ".join(self._expressions)
+
+    def expressions(self) -> list[str]:
+        return list(self._expressions)
 
     def values(self, row, start: int = 0) -> list:
         return list(row[start : start + len(self)])
@@ -268,13 +273,18 @@ def fetch(sql: str, params, groups: list[Columns | Expressions]) -> list[list]:
     values, converted as the ORM converts them."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
+        return convert(cursor.fetchall(), groups)
+
+
+def convert(rows, groups: list[Columns | Expressions], start: int = 0) -> list[list]:
+    """Each row's values of ``groups``, whose columns begin at ``start``, converted
+    as the ORM converts them."""
     out = []
-    for row in found:
-        values, start = [], 0
+    for row in rows:
+        values, at = [], start
         for group in groups:
-            values.extend(group.values(row, start))
-            start += len(group)
+            values.extend(group.values(row, at))
+            at += len(group)
         out.append(values)
     return out
 
