@@ -284,7 +284,7 @@ def _gate_problem(attempt_id: int, user, seq: int, now) -> AssessmentError | Non
 # What a save needs to know of each item it writes, read without building models.
 _Shown = namedtuple(
     "_Shown",
-    "position id checked_at flagged option_keys version__data response__id",
+    "position id checked_at flagged option_keys version__data response_id",
 )
 
 # What never changes in an attempt once it has started (which item and response sit
@@ -322,6 +322,20 @@ def _forget_known(attempt_id: int) -> None:
         _known.pop(attempt_id, None)
 
 
+def _cleaned(
+    answers: dict[int, object], items: dict, data_of
+) -> list[tuple[int, dict]]:
+    """(response id, answer as stored) for each posted answer, checked against the
+    item at its position (``data_of(item)`` gives the question's data, or at least
+    its type); AssessmentError for an answer the question refuses."""
+    written = []
+    for position, raw in answers.items():
+        item = items[int(position)]
+        answer = _clean_answer(data_of(item), item, raw)
+        written.append((item.response_id, answer))
+    return written
+
+
 def _save_known(
     attempt_id: int,
     user_id: int,
@@ -335,12 +349,8 @@ def _save_known(
     items = _known_items(attempt_id, user_id)
     if items is None or any(int(p) not in items for p in [*answers, *flags]):
         return False
-    written = []
     try:
-        for position, raw in answers.items():
-            item = items[int(position)]
-            answer = _clean_answer({"type": item.kind}, item, raw)  # type: ignore[arg-type]
-            written.append((item.response_id, answer))
+        written = _cleaned(answers, items, lambda item: {"type": item.kind})
     except AssessmentError:
         return False
     flagged = [(items[int(p)].id, bool(v)) for p, v in flags.items()]
@@ -496,8 +506,7 @@ def attempt_save(
         if positions
         else {}
     )
-    written = []
-    for position, raw in answers.items():
+    for position in answers:
         item = items.get(int(position))
         if item is None or item.checked_at:
             raise _gate_problem(attempt_id, user, seq, now) or AssessmentError(
@@ -505,11 +514,10 @@ def attempt_save(
                 if item is None
                 else _("This question has been checked and is locked.")
             )
-        try:
-            answer = _clean_answer(item.version__data, item, raw)  # type: ignore[arg-type]
-        except AssessmentError as error:
-            raise _gate_problem(attempt_id, user, seq, now) or error from None
-        written.append((item.response__id, answer))
+    try:
+        written = _cleaned(answers, items, lambda item: item.version__data)
+    except AssessmentError as error:
+        raise _gate_problem(attempt_id, user, seq, now) or error from None
     flagged = [
         (items[int(p)].id, bool(v))
         for p, v in flags.items()
