@@ -217,4 +217,7 @@
     unloading = false;
     if (leaving) { leaving = false; queue(); }
   });
+  // From here on every answer is saved; what was typed before the script ran is not
+  // (it goes with the form when the learner moves on).
+  form.setAttribute("data-autosave", "on");
 })();
