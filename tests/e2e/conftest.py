@@ -80,6 +80,15 @@ def sign_in(page, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def wait_for_quiz_script(page) -> None:
+    """Wait until the question page's script listens for answers.
+
+    The script is deferred: on a loaded machine the page is drawn, and can be typed
+    in, before it runs, and what is typed then is not autosaved (a reload loses
+    it). The script marks the form once every listener is in place."""
+    page.wait_for_selector("#attempt-form[data-autosave=on]", state="attached")
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from learning.models import CourseCompletion
 from tests.assessments.factories import make_question, make_quiz
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, wait_for_quiz_script
 from tests.factories import StaffFactory
 from tests.learning.helpers import catalogue, lessons_of, make_course
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def answer_and_submit(page, right: str) -> None:
     page.click("main form button[type=submit]")  # 开始测验
+    wait_for_quiz_script(page)
     page.locator("label.option", has_text=right).click()
     expect(page.locator("#save-status")).to_contain_text("已保存")
     page.click("button[name=go][value=summary]")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from assessments.models import Attempt
 from tests.assessments.factories import make_question, make_quiz
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, wait_for_quiz_script
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
     sign_in(page, "Q0001", "demo12345")
     page.goto(page.base_url + "/quizzes/e2e-timed/")
     page.click("main form button[type=submit]")
-    page.wait_for_selector("#timer-value")
+    wait_for_quiz_script(page)
 
     # Answer the first question; the autosave acknowledges it.
     page.locator("label.option", has_text="案-件比").click()
@@ -57,6 +57,7 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
     screenshot(page, "quiz-after-reload")
 
     page.click("button[name=go][value='2']")
+    wait_for_quiz_script(page)
     page.locator("label.option", has_text="1:1.05").click()
     expect(page.locator("#save-status")).to_contain_text("已保存")
     page.click("button[name=go][value=summary]")
@@ -89,7 +90,7 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     sign_in(page, "Q0002", "demo12345")
     page.goto(page.base_url + "/quizzes/e2e-short/")
     page.click("main form button[type=submit]")
-    page.wait_for_selector("#timer-value")
+    wait_for_quiz_script(page)
 
     # On a phone the time left stays on screen after scrolling down.
     page.mouse.wheel(0, 2000)
@@ -117,6 +118,7 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     # after the autosave's pause has run out on the old page. A save sent then would
     # land after the page was drawn and leave it showing the older words.
     address = page.url
+    wait_for_quiz_script(page)
 
     def slow(route):
         drawn = route.fetch()
@@ -135,6 +137,62 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
             break
         time.sleep(0.3)
     assert saved.get("text") == "诉讼环节之外"
+
+
+def test_a_page_drawn_before_the_last_save_landed_shows_what_was_saved(
+    phone_page, tree
+):
+    """A save acknowledged while the page was being left can land after the next
+    page was read: that page is older than the save. The draft keeps the saved text
+    with its new sequence number, and the older page shows it (and saves on from it)
+    instead of an empty box."""
+    from assessments import services
+    from assessments.models import Response
+
+    page = phone_page
+    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0004", name="慢页人").user
+    user.set_password("demo12345")
+    user.save()
+    question = make_question(
+        "E2E-S2", type="short", text="“案”指什么？", accepted_answers="案"
+    )
+    make_quiz("e2e-late", [question], title="迟到的页面", time_limit_minutes=30)
+    sign_in(page, "Q0004", "demo12345")
+    page.goto(page.base_url + "/quizzes/e2e-late/")
+    page.click("main form button[type=submit]")
+    wait_for_quiz_script(page)
+    address = page.url
+    older = page.request.get(address).text()  # the page as drawn before the save
+    attempt = Attempt.objects.get(user=user)
+    services.attempt_save(
+        attempt_id=attempt.pk, user=user, seq=0, answers={1: {"text": "当事人的事"}}
+    )
+    save_url = page.locator("#attempt-form").get_attribute("data-save-url")
+    page.evaluate(
+        "([key, text]) => localStorage.setItem(key, JSON.stringify("
+        "{seq: 1, text: text, saved: true}))",
+        [f"attempt-draft:{save_url}:1", "当事人的事"],
+    )
+    page.route(
+        address, lambda route: route.fulfill(body=older, content_type="text/html")
+    )
+    page.reload()
+    page.unroute(address)
+    expect(page.locator(".text-answer")).to_have_value("当事人的事")
+    expect(page.locator("#seq")).to_have_value("1")
+    # Saving on from it is accepted: the page now carries the server's number.
+    page.fill(".text-answer", "当事人的事和诉讼")
+    deadline = time.monotonic() + 15
+    saved = {}
+    while time.monotonic() < deadline:
+        saved = Response.objects.get(item__attempt=attempt).answer
+        if saved.get("text") == "当事人的事和诉讼":
+            break
+        time.sleep(0.3)
+    assert saved.get("text") == "当事人的事和诉讼"
+    expect(page.locator("#save-status")).not_to_have_class(
+        "save-status message message-error"
+    )
 
 
 def test_an_exam_with_attempts_left_keeps_its_answers_back(page, tree):
