@@ -384,32 +384,35 @@ def save_gated(
             "AND i.attempt_id = %s) = %s "
         )
         check_params += [item_ids, attempt_id, len(set(item_ids))]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
-            "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
-            f"deadline > %s) {checks}RETURNING id), "
+    # Only the parts a save has: an autosave of one answer carries no flags, and
+    # an empty unnest still costs its CTE's planning and execution.
+    parts = [
+        f"WITH gate AS (UPDATE {_ATTEMPT} SET seq = seq + 1 WHERE id = %s "
+        "AND user_id = %s AND status = %s AND seq = %s AND (deadline IS NULL OR "
+        f"deadline > %s) {checks}RETURNING id)"
+    ]
+    params: list = [attempt_id, user_id, Attempt.Status.IN_PROGRESS, seq, now]
+    params += check_params
+    if written:
+        parts.append(
             f"answered AS (UPDATE {_RESPONSE} AS r SET answer = v.answer::jsonb, "
             "seq = %s, saved_at = %s FROM gate, unnest(%s::bigint[], %s::text[]) "
-            "AS v(id, answer) WHERE r.id = v.id), "
-            f"flags AS (UPDATE {_ITEM} AS i SET flagged = v.flagged FROM gate, "
-            "unnest(%s::bigint[], %s::boolean[]) AS v(id, flagged) WHERE i.id = v.id) "
-            "SELECT count(*) FROM gate",
-            [
-                attempt_id,
-                user_id,
-                Attempt.Status.IN_PROGRESS,
-                seq,
-                now,
-                *check_params,
-                seq + 1,
-                now,
-                [pk for pk, _a in written],
-                [json.dumps(a) for _p, a in written],
-                [pk for pk, _f in flagged],
-                [f for _p, f in flagged],
-            ],
+            "AS v(id, answer) WHERE r.id = v.id)"
         )
+        params += [
+            seq + 1,
+            now,
+            [pk for pk, _a in written],
+            [json.dumps(a) for _p, a in written],
+        ]
+    if flagged:
+        parts.append(
+            f"flags AS (UPDATE {_ITEM} AS i SET flagged = v.flagged FROM gate, "
+            "unnest(%s::bigint[], %s::boolean[]) AS v(id, flagged) WHERE i.id = v.id)"
+        )
+        params += [[pk for pk, _f in flagged], [f for _p, f in flagged]]
+    with connection.cursor() as cursor:
+        cursor.execute(", ".join(parts) + " SELECT count(*) FROM gate", params)
         return cursor.fetchone()[0] == 1
 
 
