@@ -17,6 +17,35 @@ from tests.factories import StaffFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def start_short_quiz(page, tree, *, staff_no: str, slug: str, code: str, text: str):
+    """A learner signed in on ``page`` with a short-answer quiz started, its script
+    listening; returns the learner."""
+    user = StaffFactory(unit=tree["G1-D1"], staff_no=staff_no, name="作答人").user
+    user.set_password("demo12345")
+    user.save()
+    question = make_question(code, type="short", text=text, accepted_answers="件")
+    make_quiz(slug, [question], title="简答测验", time_limit_minutes=30)
+    sign_in(page, staff_no, "demo12345")
+    page.goto(page.base_url + f"/quizzes/{slug}/")
+    page.click("main form button[type=submit]")
+    wait_for_quiz_script(page)
+    return user
+
+
+def wait_until_stored(user, text: str) -> None:
+    """Wait (15 s at most) until the learner's one answer is ``text`` in the database."""
+    from assessments.models import Response
+
+    deadline = time.monotonic() + 15
+    saved = {}
+    while time.monotonic() < deadline:
+        saved = Response.objects.get(item__attempt__user=user).answer
+        if saved.get("text") == text:
+            break
+        time.sleep(0.3)
+    assert saved.get("text") == text
+
+
 def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
     user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0001", name="测验人").user
     user.set_password("demo12345")
@@ -76,21 +105,15 @@ def test_staff_takes_a_timed_quiz_reloads_and_sees_the_result(page, tree):
 
 
 def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
-    from assessments.models import Response
-
     page = phone_page
-    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0002", name="作答人").user
-    user.set_password("demo12345")
-    user.save()
-    question = make_question(
-        "E2E-S1", type="short", text="案-件比中的“件”指什么？", accepted_answers="件"
+    user = start_short_quiz(
+        page,
+        tree,
+        staff_no="Q0002",
+        slug="e2e-short",
+        code="E2E-S1",
+        text="案-件比中的“件”指什么？",
     )
-    make_quiz("e2e-short", [question], title="简答测验", time_limit_minutes=30)
-
-    sign_in(page, "Q0002", "demo12345")
-    page.goto(page.base_url + "/quizzes/e2e-short/")
-    page.click("main form button[type=submit]")
-    wait_for_quiz_script(page)
 
     # On a phone the time left stays on screen after scrolling down.
     page.mouse.wheel(0, 2000)
@@ -104,14 +127,7 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     # machine) the pause ran out and the autosave went first: the words are there
     # and stored.
     expect(page.locator(".text-answer")).to_have_value("诉讼环节")
-    deadline = time.monotonic() + 15
-    saved = {}
-    while time.monotonic() < deadline:
-        saved = Response.objects.get(item__attempt__user=user).answer
-        if saved.get("text") == "诉讼环节":
-            break
-        time.sleep(0.3)
-    assert saved.get("text") == "诉讼环节"
+    wait_until_stored(user, "诉讼环节")
     screenshot(page, "quiz-phone-draft-restored")
 
     # A slow reload: the server draws the page at once, but it reaches the browser only
@@ -130,13 +146,7 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
     page.reload()
     page.unroute(address)
     expect(page.locator(".text-answer")).to_have_value("诉讼环节之外")
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        saved = Response.objects.get(item__attempt__user=user).answer
-        if saved.get("text") == "诉讼环节之外":
-            break
-        time.sleep(0.3)
-    assert saved.get("text") == "诉讼环节之外"
+    wait_until_stored(user, "诉讼环节之外")
 
 
 def test_a_page_drawn_before_the_last_save_landed_shows_what_was_saved(
@@ -147,20 +157,16 @@ def test_a_page_drawn_before_the_last_save_landed_shows_what_was_saved(
     with its new sequence number, and the older page shows it (and saves on from it)
     instead of an empty box."""
     from assessments import services
-    from assessments.models import Response
 
     page = phone_page
-    user = StaffFactory(unit=tree["G1-D1"], staff_no="Q0004", name="慢页人").user
-    user.set_password("demo12345")
-    user.save()
-    question = make_question(
-        "E2E-S2", type="short", text="“案”指什么？", accepted_answers="案"
+    user = start_short_quiz(
+        page,
+        tree,
+        staff_no="Q0004",
+        slug="e2e-late",
+        code="E2E-S2",
+        text="“案”指什么？",
     )
-    make_quiz("e2e-late", [question], title="迟到的页面", time_limit_minutes=30)
-    sign_in(page, "Q0004", "demo12345")
-    page.goto(page.base_url + "/quizzes/e2e-late/")
-    page.click("main form button[type=submit]")
-    wait_for_quiz_script(page)
     address = page.url
     older = page.request.get(address).text()  # the page as drawn before the save
     attempt = Attempt.objects.get(user=user)
@@ -182,14 +188,7 @@ def test_a_page_drawn_before_the_last_save_landed_shows_what_was_saved(
     expect(page.locator("#seq")).to_have_value("1")
     # Saving on from it is accepted: the page now carries the server's number.
     page.fill(".text-answer", "当事人的事和诉讼")
-    deadline = time.monotonic() + 15
-    saved = {}
-    while time.monotonic() < deadline:
-        saved = Response.objects.get(item__attempt=attempt).answer
-        if saved.get("text") == "当事人的事和诉讼":
-            break
-        time.sleep(0.3)
-    assert saved.get("text") == "当事人的事和诉讼"
+    wait_until_stored(user, "当事人的事和诉讼")
     expect(page.locator("#save-status")).not_to_have_class(
         "save-status message message-error"
     )
