@@ -61,7 +61,7 @@ class Columns:
             range(len(self.fields)), key=lambda n: position[self.fields[n]]
         )
         self.attnames = [f.attname for f in self.fields]
-        self._by_vendor: dict[str, tuple[str, list]] = {}
+        self._by_vendor: dict[str, tuple[str, tuple[str, ...], list]] = {}
         self._assign: tuple[list, list] | None | bool = False  # not worked out yet
 
     def __len__(self) -> int:
@@ -72,15 +72,15 @@ class Columns:
         return f"{self.model._meta.db_table} {self.alias}"
 
     def select(self) -> str:
-        return ", ".join(self._prepared()[0])
+        return self._prepared()[0]
 
     def expressions(self) -> list[str]:
         """Each column as it stands in the SELECT list, in order."""
-        return list(self._prepared()[0])
+        return list(self._prepared()[1])
 
-    def _prepared(self) -> tuple[tuple[str, ...], list]:
-        """(the columns, [(index, converters, column expression)] for the fields
-        that need converting), built once per database vendor."""
+    def _prepared(self) -> tuple[str, tuple[str, ...], list]:
+        """(the column list, the columns, [(index, converters, column expression)]
+        for the fields that need converting), built once per database vendor."""
         key = connection.vendor
         if key not in self._by_vendor:
             quote = connection.ops.quote_name
@@ -93,10 +93,10 @@ class Columns:
                 ]
                 if converters:
                     steps.append((n, converters, column))
-            self._by_vendor[key] = (
-                tuple(f"{self._alias_of(f)}.{quote(f.column)}" for f in self.fields),
-                steps,
+            columns = tuple(
+                f"{self._alias_of(f)}.{quote(f.column)}" for f in self.fields
             )
+            self._by_vendor[key] = (", ".join(columns), columns, steps)
         return self._by_vendor[key]
 
     def _alias_of(self, field) -> str:
@@ -107,7 +107,7 @@ class Columns:
     def values(self, row, start: int = 0) -> list:
         """This model's values in ``row`` from ``start``, converted as the ORM does."""
         out = list(row[start : start + len(self.fields)])
-        for n, converters, column in self._prepared()[1]:
+        for n, converters, column in self._prepared()[2]:
             value = out[n]
             for convert in converters:
                 value = convert(value, column, connection)
