@@ -17,13 +17,15 @@ from tests.factories import StaffFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def start_short_quiz(page, tree, *, staff_no: str, slug: str, code: str, text: str):
+def start_short_quiz(
+    page, tree, *, staff_no: str, slug: str, code: str, text: str, accepted: str
+):
     """A learner signed in on ``page`` with a short-answer quiz started, its script
     listening; returns the learner."""
     user = StaffFactory(unit=tree["G1-D1"], staff_no=staff_no, name="作答人").user
     user.set_password("demo12345")
     user.save()
-    question = make_question(code, type="short", text=text, accepted_answers="件")
+    question = make_question(code, type="short", text=text, accepted_answers=accepted)
     make_quiz(slug, [question], title="简答测验", time_limit_minutes=30)
     sign_in(page, staff_no, "demo12345")
     page.goto(page.base_url + f"/quizzes/{slug}/")
@@ -113,6 +115,7 @@ def test_text_typed_just_before_a_reload_is_kept_and_saved(phone_page, tree):
         slug="e2e-short",
         code="E2E-S1",
         text="案-件比中的“件”指什么？",
+        accepted="件",
     )
 
     # On a phone the time left stays on screen after scrolling down.
@@ -166,6 +169,7 @@ def test_a_page_drawn_before_the_last_save_landed_shows_what_was_saved(
         slug="e2e-late",
         code="E2E-S2",
         text="“案”指什么？",
+        accepted="案",
     )
     address = page.url
     older = page.request.get(address).text()  # the page as drawn before the save
